@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+/**
+ * The gateway's one entry: `npm run gateway -- [run] [flags]` runs the station headless; the
+ * Electron shell runs this same file as a utilityProcess. Sub-commands let IT manage devices,
+ * beds and admissions on the station's database (also while the station runs).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError, type CliOverrides } from './config.js';
+import { createLogger } from './log.js';
+import { startStation, databasePath } from './station.js';
+import { openDatabase } from './storage/database.js';
+import { DeviceRegistry, RegistryError } from './storage/device-registry.js';
+import { WardRepository, WardError } from './storage/ward-repository.js';
+import type { Transport } from './ingest/channel.js';
+
+const USAGE = `Usage: npm run gateway -- [command] [options]
+
+Commands:
+  run (default)                         run the station headless
+  devices list
+  devices add --id ID --model MODEL [--transport websocket|hl7|serial] [--bed BED]
+                                        register a device; prints a WebSocket device's key once
+  devices revoke --id ID                refuse the device from now on (connections are closed)
+  devices rotate-key --id ID            issue a new key; the old one stops working
+  devices assign --id ID --bed BED|none
+  beds list
+  beds add --id BED [--label LABEL]
+  patients admit --bed BED --mrn MRN --name NAME [--dob YYYY-MM-DD]
+  patients discharge --bed BED
+  patients transfer --bed BED --to BED
+
+Options (run):
+  --config FILE        configuration file (default: DATA_DIR/station.json)
+  --data-dir DIR       data folder (default: the user's data folder /ward-station)
+  --device-host HOST   address devices connect to (default 0.0.0.0)
+  --device-port N      WebSocket device port (default 7400)
+  --mllp-port N        HL7/MLLP port (default 2575)
+  --ui-port N          loopback UI port (default 7401)
+  --demo / --no-demo   run the demo ward (default: on when no configuration file exists)
+  --demo-beds N        demo ward size (default 16)
+  --renderer-dir DIR   built UI to serve (default out/renderer)
+  --ready-json         print one JSON line {"ready":{...}} when started (for tools and tests)
+`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  strict: true,
+  options: {
+    config: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'device-host': { type: 'string' },
+    'device-port': { type: 'string' },
+    'mllp-port': { type: 'string' },
+    'ui-port': { type: 'string' },
+    demo: { type: 'boolean' },
+    'no-demo': { type: 'boolean' },
+    'demo-beds': { type: 'string' },
+    'renderer-dir': { type: 'string' },
+    'station-name': { type: 'string' },
+    'ready-json': { type: 'boolean' },
+    id: { type: 'string' },
+    model: { type: 'string' },
+    transport: { type: 'string' },
+    bed: { type: 'string' },
+    label: { type: 'string' },
+    mrn: { type: 'string' },
+    name: { type: 'string' },
+    dob: { type: 'string' },
+    to: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+function int(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`--${name} must be an integer 0-65535`);
+  return n;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+}
+
+function required(name: 'id' | 'model' | 'bed' | 'mrn' | 'name' | 'to'): string {
+  const value = values[name];
+  if (!value) fail(`--${name} is required`);
+  return value;
+}
+
+const overrides: CliOverrides = {
+  config: values.config,
+  dataDir: values['data-dir'],
+  deviceHost: values['device-host'],
+  devicePort: int('device-port', values['device-port']),
+  mllpPort: int('mllp-port', values['mllp-port']),
+  uiPort: int('ui-port', values['ui-port']),
+  demo: values['no-demo'] ? false : values.demo ? true : undefined,
+  demoBeds: int('demo-beds', values['demo-beds']),
+  rendererDir: values['renderer-dir'],
+  stationName: values['station-name'],
+};
+
+const ACTOR = `cli:${process.env.USER ?? 'admin'}`;
+
+async function run(): Promise<void> {
+  const config = loadConfig(overrides);
+  const logger = createLogger();
+  const station = await startStation(config, logger);
+  const ready = {
+    uiUrl: station.ui.pageUrl,
+    channelUrl: station.ui.channelUrl,
+    token: station.ui.token,
+    devicePort: station.devicePort,
+    mllpPort: station.mllpPort,
+    dataDir: config.dataDir,
+    demo: config.demo.enabled,
+  };
+  // Inside Electron, main receives the UI connection through the utilityProcess port.
+  const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
+  if (parentPort) {
+    parentPort.postMessage({ type: 'ready', ...ready });
+    parentPort.on('message', (m) => {
+      if ((m.data as { type?: string })?.type === 'shutdown') void shutdown();
+    });
+  }
+  if (values['ready-json']) process.stdout.write(`${JSON.stringify({ ready })}\n`);
+  process.stdout.write(
+    [
+      '',
+      `Ward station "${config.stationName}" is running.`,
+      `  UI (open in a browser on this machine): ${station.ui.pageUrl}`,
+      `  WebSocket devices: ws://${config.devices.host}:${station.devicePort}/devices`,
+      station.mllpPort !== null ? `  HL7 v2 / MLLP:     tcp://${config.mllp.host}:${station.mllpPort}` : '  HL7 v2 / MLLP:     off',
+      `  Data:              ${databasePath(config.dataDir)}`,
+      config.demo.enabled ? `  Demo ward:         ${config.demo.beds} simulated monitors (configure a real ward to turn it off; see README)` : '',
+      '',
+    ].join('\n') + '\n',
+  );
+  let stopping = false;
+  async function shutdown() {
+    if (stopping) return;
+    stopping = true;
+    await station.stop();
+    process.exit(0);
+  }
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+function admin(command: string, sub: string | undefined): void {
+  const config = loadConfig(overrides);
+  const db = openDatabase(databasePath(config.dataDir), { synchronous: config.storage.synchronous });
+  const registry = new DeviceRegistry(db);
+  const ward = new WardRepository(db);
+  const out = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+  try {
+    switch (`${command} ${sub ?? ''}`.trim()) {
+      case 'devices list':
+        return out(registry.list().map(({ patientId: _p, patientMrn: _m, ...d }) => d));
+      case 'devices add': {
+        const transport = (values.transport ?? 'websocket') as Transport;
+        if (!['websocket', 'hl7', 'serial'].includes(transport)) fail('--transport must be websocket, hl7 or serial');
+        const { key } = registry.register({ id: required('id'), model: required('model'), transport, bedId: values.bed ?? null }, ACTOR);
+        return out(key ? { id: values.id, key, note: 'store this key in the device now; it is not shown again' } : { id: values.id });
+      }
+      case 'devices revoke':
+        registry.revoke(required('id'), ACTOR);
+        return out({ id: values.id, revoked: true });
+      case 'devices rotate-key':
+        return out({ id: values.id, key: registry.rotateKey(required('id'), ACTOR) });
+      case 'devices assign': {
+        const bed = required('bed');
+        registry.assign(required('id'), bed === 'none' ? null : bed, ACTOR);
+        return out({ id: values.id, bed: bed === 'none' ? null : bed });
+      }
+      case 'beds list':
+        return out(ward.beds().map((b) => ({ id: b.id, label: b.label, occupied: b.patient !== null })));
+      case 'beds add':
+        ward.addBed(required('id'), values.label ?? required('id'), ACTOR);
+        return out({ id: values.id });
+      case 'patients admit':
+        ward.admit({ bedId: required('bed'), mrn: required('mrn'), name: required('name'), birthDate: values.dob ?? null }, ACTOR);
+        return out({ bed: values.bed, admitted: true });
+      case 'patients discharge':
+        ward.dischargeFromBed(required('bed'), ACTOR);
+        return out({ bed: values.bed, discharged: true });
+      case 'patients transfer':
+        ward.transfer(required('bed'), required('to'), ACTOR);
+        return out({ from: values.bed, to: values.to });
+      default:
+        fail(`unknown command "${command} ${sub ?? ''}"\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof RegistryError || error instanceof WardError) fail(`${error.code}: ${error.message}`);
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+try {
+  const [command = 'run', sub] = positionals;
+  if (values.help) process.stdout.write(USAGE);
+  else if (command === 'run') await run();
+  else admin(command, sub);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    fail(`${(error as Error).message}: another station (or program) uses this port; pick another with the flags above`);
+  }
+  throw error;
+}

@@ -1,0 +1,143 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const SerialPortSchema = Type.Object(
+  {
+    path: Type.String({ minLength: 1 }),
+    baudRate: Type.Integer({ minimum: 300, maximum: 921600, default: 9600 }),
+    profile: Type.Union([Type.Literal('masimo-ascii'), Type.Literal('nonin-ascii'), Type.Literal('hl7-mllp')]),
+    deviceId: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The station's configuration file (JSON). Every field is optional; defaults below. */
+export const ConfigFileSchema = Type.Object(
+  {
+    stationName: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    dataDir: Type.Optional(Type.String({ minLength: 1 })),
+    devices: Type.Optional(
+      Type.Object({ host: Type.Optional(Type.String()), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) }, { additionalProperties: false }),
+    ),
+    mllp: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          host: Type.Optional(Type.String()),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    ui: Type.Optional(Type.Object({ port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) }, { additionalProperties: false })),
+    serialPorts: Type.Optional(Type.Array(SerialPortSchema)),
+    demo: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean()), beds: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
+    ),
+    storage: Type.Optional(
+      Type.Object(
+        {
+          synchronous: Type.Optional(Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')])),
+          hotWindowHours: Type.Optional(Type.Number({ minimum: 1 })),
+          diskBudgetMb: Type.Optional(Type.Number({ minimum: 16 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+export type SerialPortConfig = Static<typeof SerialPortSchema>;
+
+export interface StationConfig {
+  readonly stationName: string;
+  readonly dataDir: string;
+  readonly devices: { readonly host: string; readonly port: number };
+  readonly mllp: { readonly enabled: boolean; readonly host: string; readonly port: number };
+  /** Always loopback: the UI channel is for this machine only. */
+  readonly ui: { readonly host: '127.0.0.1'; readonly port: number };
+  readonly serialPorts: readonly SerialPortConfig[];
+  readonly demo: { readonly enabled: boolean; readonly beds: number };
+  readonly storage: { readonly synchronous: 'FULL' | 'NORMAL'; readonly hotWindowHours: number; readonly diskBudgetMb: number };
+  /** Where the built renderer is served from. */
+  readonly rendererDir: string;
+  /** The configuration file read, if any. */
+  readonly configFile: string | null;
+}
+
+export const DEFAULT_PORTS = { devices: 7400, ui: 7401, mllp: 2575 } as const;
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** The per-user data folder of this OS (what Electron calls userData). */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.WARD_DATA_DIR) return env.WARD_DATA_DIR;
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'ward-station');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'ward-station');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ward-station');
+}
+
+export interface CliOverrides {
+  config?: string;
+  dataDir?: string;
+  devicePort?: number;
+  deviceHost?: string;
+  mllpPort?: number;
+  uiPort?: number;
+  demo?: boolean;
+  demoBeds?: number;
+  rendererDir?: string;
+  stationName?: string;
+}
+
+export function readConfigFile(path: string): ConfigFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`cannot read configuration ${path}: ${(error as Error).message}`);
+  }
+  if (!Value.Check(ConfigFileSchema, raw)) {
+    const problems = [...Value.Errors(ConfigFileSchema, raw)].slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`);
+    throw new ConfigError(`invalid configuration ${path}: ${problems.join('; ')}`);
+  }
+  return raw;
+}
+
+/**
+ * Defaults < configuration file < command-line flags. With no configuration file anywhere the
+ * station runs the demo ward, so a first start shows something alive.
+ */
+export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = process.env, defaultRendererDir = 'out/renderer'): StationConfig {
+  const baseDataDir = resolve(cli.dataDir ?? defaultDataDir(env));
+  const candidate = cli.config ?? env.WARD_CONFIG ?? join(baseDataDir, 'station.json');
+  if (cli.config && !existsSync(cli.config)) throw new ConfigError(`configuration file ${cli.config} does not exist`);
+  const configFile = existsSync(candidate) ? resolve(candidate) : null;
+  const file: ConfigFile = configFile ? readConfigFile(configFile) : {};
+  return {
+    stationName: cli.stationName ?? file.stationName ?? 'Ward station',
+    dataDir: resolve(cli.dataDir ?? file.dataDir ?? baseDataDir),
+    devices: { host: cli.deviceHost ?? file.devices?.host ?? '0.0.0.0', port: cli.devicePort ?? file.devices?.port ?? DEFAULT_PORTS.devices },
+    mllp: {
+      enabled: file.mllp?.enabled ?? true,
+      host: cli.deviceHost ?? file.mllp?.host ?? '0.0.0.0',
+      port: cli.mllpPort ?? file.mllp?.port ?? DEFAULT_PORTS.mllp,
+    },
+    ui: { host: '127.0.0.1', port: cli.uiPort ?? file.ui?.port ?? DEFAULT_PORTS.ui },
+    serialPorts: file.serialPorts ?? [],
+    demo: { enabled: cli.demo ?? file.demo?.enabled ?? configFile === null, beds: cli.demoBeds ?? file.demo?.beds ?? 16 },
+    storage: {
+      synchronous: file.storage?.synchronous ?? 'FULL',
+      hotWindowHours: file.storage?.hotWindowHours ?? 72,
+      diskBudgetMb: file.storage?.diskBudgetMb ?? 2048,
+    },
+    rendererDir: resolve(cli.rendererDir ?? env.WARD_RENDERER_DIR ?? defaultRendererDir),
+    configFile,
+  };
+}

@@ -1,0 +1,85 @@
+import type { Database } from 'better-sqlite3';
+import type { DeviceRegistry } from '../storage/device-registry.js';
+import type { WardRepository } from '../storage/ward-repository.js';
+import { lastSeq } from '../storage/observation-queries.js';
+import { DeviceClient } from './device-client.js';
+import { SimulatedPatient } from './simulated-patient.js';
+
+const DEMO_NAMES = [
+  'Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth',
+  'Frances Allen', 'John Backus', 'Margaret Hamilton', 'Dennis Ritchie', 'Radia Perlman', 'Ken Thompson',
+  'Hedy Lamarr', 'Claude Shannon', 'Katherine Johnson', 'Tim Berners-Lee',
+];
+
+export const DEMO_ACTOR = 'demo-ward';
+/** Bed (1-based) whose patient deteriorates, so alarms have something to show. */
+export const DETERIORATING_BED = 3;
+
+export interface DemoDevice {
+  readonly deviceId: string;
+  readonly bedId: string;
+  readonly key: string;
+  readonly deteriorating: boolean;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Creates (once) the demo beds, patients and monitors, and gives each demo monitor a fresh key
+ * for this run (keys are only stored hashed, so the simulators need new ones each start).
+ */
+export function provisionDemoWard(registry: DeviceRegistry, ward: WardRepository, beds: number): DemoDevice[] {
+  const existingBeds = new Set(ward.beds().map((b) => b.id));
+  const devices: DemoDevice[] = [];
+  for (let i = 1; i <= beds; i++) {
+    const bedId = `DEMO-${pad(i)}`;
+    const deviceId = `demo-monitor-${pad(i)}`;
+    if (!existingBeds.has(bedId)) {
+      ward.addBed(bedId, `Bed ${i}`, DEMO_ACTOR);
+      ward.admit({ mrn: `DEMO${String(i).padStart(6, '0')}`, name: DEMO_NAMES[(i - 1) % DEMO_NAMES.length]!, bedId }, DEMO_ACTOR);
+    }
+    let key: string;
+    if (!registry.record(deviceId)) {
+      key = registry.register({ id: deviceId, model: 'Demo multiparameter monitor', transport: 'websocket', bedId }, DEMO_ACTOR).key!;
+    } else {
+      key = registry.rotateKey(deviceId, DEMO_ACTOR);
+    }
+    devices.push({ deviceId, bedId, key, deteriorating: i === DETERIORATING_BED });
+  }
+  return devices;
+}
+
+/** Runs the simulated monitors: real WebSocket clients of the station's device port. */
+export class DemoWard {
+  private readonly clients: Array<{ client: DeviceClient; patient: SimulatedPatient }> = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly url: string,
+    private readonly devices: readonly DemoDevice[],
+    private readonly intervalMs = 1000,
+  ) {}
+
+  async start(): Promise<void> {
+    const now = Date.now();
+    this.devices.forEach((d, i) => {
+      const client = new DeviceClient({ url: this.url, key: d.key, firstSeq: lastSeq(this.db, d.deviceId) + 1 });
+      this.clients.push({ client, patient: new SimulatedPatient(1000 + i, d.deteriorating, now) });
+    });
+    await Promise.all(this.clients.map(({ client }) => client.connect()));
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all(this.clients.map(({ client }) => client.close()));
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const { client, patient } of this.clients) client.send(patient.next(now), now);
+  }
+}

@@ -1,0 +1,42 @@
+import type { StationConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
+import { MllpChannel } from './mllp-channel.js';
+import { SerialChannel } from './serial-channel.js';
+
+/** Offset of the station's local time from UTC, for device timestamps that carry none. */
+export function localUtcOffsetMinutes(now = new Date()): number {
+  return -now.getTimezoneOffset();
+}
+
+/** The HL7/MLLP listener and one channel per configured serial port. */
+export async function createOptionalChannels(
+  config: StationConfig,
+  deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger },
+): Promise<{ channels: Channel[]; mllpPort: number | null; mllp: MllpChannel | null }> {
+  const channels: Channel[] = [];
+  let mllp: MllpChannel | null = null;
+  const offset = localUtcOffsetMinutes();
+  if (config.mllp.enabled) {
+    mllp = new MllpChannel(
+      { host: config.mllp.host, port: config.mllp.port, defaultUtcOffsetMinutes: offset },
+      { directory: deps.directory, sink: deps.sink, logger: deps.logger.child({ component: 'mllp' }) },
+    );
+    channels.push(mllp);
+  }
+  for (const port of config.serialPorts) {
+    channels.push(
+      new SerialChannel(
+        { path: port.path, baudRate: port.baudRate, profile: port.profile, deviceId: port.deviceId, utcOffsetMinutes: offset },
+        { sink: deps.sink, directory: deps.directory, logger: deps.logger.child({ component: 'serial', port: port.path }) },
+      ),
+    );
+  }
+  return {
+    channels,
+    mllp,
+    get mllpPort() {
+      return mllp ? mllp.port : null;
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import type { ConnectionState, Observation, Transport } from '../ingest/channel.js';
+import type { BedVitalsUpdate, UiDevice, UiEvent, WardSnapshot, LatestValue, UiBed } from '../protocol/ui-channel.js';
+import { UI_PUSH_INTERVAL_MS } from '../protocol/ui-channel.js';
+import type { VitalCode } from '../protocol/vitals.js';
+import type { DeviceRegistry } from '../storage/device-registry.js';
+import type { WardRepository } from '../storage/ward-repository.js';
+
+interface DeviceLive {
+  state: 'connected' | 'disconnected' | 'never_seen';
+  lastSeen: number | null;
+  lastTs: number;
+  rejectedFrames: number;
+}
+
+/**
+ * What the ward looks like right now, in memory: latest value per bed and vital, device states.
+ * Fed on receipt (before the commit, so the screen and alarms never wait for the disk) and
+ * pushed to UI clients coalesced every UI_PUSH_INTERVAL_MS: hundreds of beds at 1 Hz cost a
+ * few messages a second, not one per sample.
+ */
+export class WardState {
+  private readonly latest = new Map<string, Partial<Record<VitalCode, LatestValue>>>();
+  private readonly devices = new Map<string, DeviceLive>();
+  private pendingVitals = new Map<string, { ts: number; values: Partial<Record<VitalCode, number>> }>();
+  private pendingDevices = new Set<string>();
+  private readonly listeners = new Set<(event: UiEvent) => void>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly stationName: string,
+    private readonly registry: DeviceRegistry,
+    private readonly ward: WardRepository,
+    private readonly pushIntervalMs = UI_PUSH_INTERVAL_MS,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.flush(), this.pushIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  subscribe(listener: (event: UiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Records a received observation. Returns false when it is older than what the device already
+   * sent (a resend after reconnect): history gets it, the live picture and alarms do not.
+   */
+  observe(observation: Observation, receivedAt: number): boolean {
+    const device = this.device(observation.deviceId);
+    device.lastSeen = receivedAt;
+    if (observation.ts < device.lastTs) return false;
+    device.lastTs = observation.ts;
+    const bedId = this.registry.record(observation.deviceId)?.bedId;
+    if (!bedId) return true;
+    let latest = this.latest.get(bedId);
+    if (!latest) this.latest.set(bedId, (latest = {}));
+    let pending = this.pendingVitals.get(bedId);
+    if (!pending) this.pendingVitals.set(bedId, (pending = { ts: observation.ts, values: {} }));
+    pending.ts = observation.ts;
+    for (const code in observation.vitals) {
+      const value = observation.vitals[code as VitalCode]!;
+      latest[code as VitalCode] = { value, ts: observation.ts };
+      pending.values[code as VitalCode] = value;
+    }
+    return true;
+  }
+
+  connection(deviceId: string, _transport: Transport, state: ConnectionState): void {
+    this.device(deviceId).state = state;
+    this.pendingDevices.add(deviceId);
+  }
+
+  rejected(deviceId: string | null): void {
+    if (!deviceId) return;
+    this.device(deviceId).rejectedFrames++;
+    this.pendingDevices.add(deviceId);
+  }
+
+  /** The bed/patient/device layout changed (admission, registration): clients get a new snapshot. */
+  layoutChanged(): void {
+    this.emit({ type: 'snapshot', ward: this.snapshot() });
+  }
+
+  snapshot(): WardSnapshot {
+    const beds: UiBed[] = this.ward.beds().map((bed) => ({
+      id: bed.id,
+      label: bed.label,
+      patient: bed.patient,
+      latest: { ...(this.latest.get(bed.id) ?? {}) },
+    }));
+    return { stationName: this.stationName, beds, devices: this.registry.list().filter((d) => !d.revoked).map((d) => this.uiDevice(d.id)!) };
+  }
+
+  uiDevice(id: string): UiDevice | undefined {
+    const record = this.registry.record(id);
+    if (!record) return undefined;
+    const live = this.devices.get(id);
+    return {
+      id,
+      model: record.model,
+      transport: record.transport,
+      bedId: record.bedId,
+      state: live?.state ?? 'never_seen',
+      lastSeen: live?.lastSeen ?? null,
+      rejectedFrames: live?.rejectedFrames ?? 0,
+    };
+  }
+
+  flush(): void {
+    if (this.pendingVitals.size > 0) {
+      const updates: BedVitalsUpdate[] = [];
+      for (const [bedId, p] of this.pendingVitals) updates.push({ bedId, ts: p.ts, values: p.values });
+      this.pendingVitals = new Map();
+      this.emit({ type: 'vitals', updates });
+    }
+    if (this.pendingDevices.size > 0) {
+      const ids = [...this.pendingDevices];
+      this.pendingDevices.clear();
+      for (const id of ids) {
+        const device = this.uiDevice(id);
+        if (device) this.emit({ type: 'device', device });
+      }
+    }
+  }
+
+  private device(id: string): DeviceLive {
+    let d = this.devices.get(id);
+    if (!d) this.devices.set(id, (d = { state: 'never_seen', lastSeen: null, lastTs: -Infinity, rejectedFrames: 0 }));
+    return d;
+  }
+
+  private emit(event: UiEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The WebSocket device protocol (`ws://HOST:7400/devices`), pure: shared by the gateway, the demo
+ * monitors and any integrator's client. See the README for the contract.
+ */
+import { checkVitalValue, isVitalCode, type VitalCode, type VitalValues } from './vitals.js';
+
+export interface ObsFrame {
+  readonly type: 'obs';
+  readonly seq: number;
+  /** Epoch milliseconds, or ISO-8601 with an explicit offset. */
+  readonly ts: number | string;
+  readonly vitals: Readonly<Record<string, number>>;
+}
+
+export interface AckFrame {
+  readonly type: 'ack';
+  /** Every frame of this device up to and including `seq` is durably stored. */
+  readonly seq: number;
+}
+
+export interface ErrorFrame {
+  readonly type: 'error';
+  readonly seq: number | null;
+  readonly code: DeviceErrorCode;
+  readonly message: string;
+}
+
+export type DeviceErrorCode =
+  | 'invalid_json'
+  | 'invalid_frame'
+  | 'unknown_type'
+  | 'invalid_seq'
+  | 'invalid_ts'
+  | 'ts_out_of_bounds'
+  | 'unknown_vital'
+  | 'not_a_number'
+  | 'out_of_range'
+  | 'no_valid_vitals'
+  | 'frame_too_large'
+  | 'rate_limited'
+  | 'storage_unavailable';
+
+export interface RejectedVital {
+  readonly vital: string;
+  readonly code: 'unknown_vital' | 'not_a_number' | 'out_of_range';
+  readonly message: string;
+}
+
+export type ParsedFrame =
+  | { readonly ok: true; readonly seq: number; readonly ts: number; readonly vitals: VitalValues; readonly rejected: readonly RejectedVital[] }
+  | { readonly ok: false; readonly seq: number | null; readonly code: DeviceErrorCode; readonly message: string; readonly rejected?: readonly RejectedVital[] };
+
+/** Accepted clock skew of a device into the future; beyond it a timestamp is a clock fault. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/** Oldest accepted measurement (a device may resend after days offline, not after years). */
+export const MAX_AGE_MS = 30 * 24 * 3600_000;
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+export function parseTimestamp(ts: unknown): number | null {
+  if (typeof ts === 'number') return Number.isFinite(ts) ? Math.trunc(ts) : null;
+  if (typeof ts === 'string' && ISO_WITH_OFFSET.test(ts)) {
+    const ms = Date.parse(ts);
+    return Number.isFinite(ms) ? ms : null;
+  }
+  return null;
+}
+
+/**
+ * Validates one text frame. Structural faults reject the whole frame. Faults of single values
+ * (unknown code, not a number, impossible value) reject only those values: the others are still
+ * stored and still reach the alarms, because a bad SpO2 probe must not hide the heart rate.
+ */
+export function parseDeviceFrame(text: string, now: number): ParsedFrame {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, seq: null, code: 'invalid_json', message: 'frame is not valid JSON' };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, seq: null, code: 'invalid_frame', message: 'frame must be a JSON object' };
+  }
+  const frame = raw as Record<string, unknown>;
+  const seq = frame.seq;
+  const seqOrNull = typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
+  if (frame.type !== 'obs') {
+    return { ok: false, seq: seqOrNull, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(frame.type)}; devices send "obs"` };
+  }
+  if (seqOrNull === null) {
+    return { ok: false, seq: null, code: 'invalid_seq', message: 'seq must be a non-negative integer' };
+  }
+  const ts = parseTimestamp(frame.ts);
+  if (ts === null) {
+    return { ok: false, seq: seqOrNull, code: 'invalid_ts', message: 'ts must be epoch milliseconds or ISO-8601 with an offset' };
+  }
+  if (ts > now + MAX_FUTURE_SKEW_MS || ts < now - MAX_AGE_MS) {
+    return { ok: false, seq: seqOrNull, code: 'ts_out_of_bounds', message: 'ts is too far from the station clock; check the device clock' };
+  }
+  const vitals = frame.vitals;
+  if (typeof vitals !== 'object' || vitals === null || Array.isArray(vitals)) {
+    return { ok: false, seq: seqOrNull, code: 'invalid_frame', message: 'vitals must be an object of code: number' };
+  }
+  const accepted: VitalValues = {};
+  const rejected: RejectedVital[] = [];
+  let count = 0;
+  for (const key in vitals) {
+    const value = (vitals as Record<string, unknown>)[key];
+    if (!isVitalCode(key)) {
+      rejected.push({ vital: key.slice(0, 32), code: 'unknown_vital', message: `unknown vital code "${key.slice(0, 32)}"` });
+      continue;
+    }
+    const check = checkVitalValue(key, value);
+    if (check.ok) {
+      accepted[key as VitalCode] = check.value;
+      count++;
+    } else {
+      rejected.push({ vital: key, code: check.code === 'unit_mismatch' ? 'not_a_number' : check.code, message: check.message });
+    }
+  }
+  if (count === 0) {
+    return {
+      ok: false,
+      seq: seqOrNull,
+      code: rejected[0]?.code ?? 'no_valid_vitals',
+      message: rejected.length ? rejected.map((r) => r.message).join('; ') : 'frame has no vitals',
+      rejected,
+    };
+  }
+  return { ok: true, seq: seqOrNull, ts, vitals: accepted, rejected };
+}

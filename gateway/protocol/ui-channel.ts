@@ -1,0 +1,88 @@
+/**
+ * The typed UI channel between the gateway and the renderer: a WebSocket on loopback
+ * (`ws://127.0.0.1:UI_PORT/ui?token=...`). The same messages reach the Electron window and a
+ * browser on a second screen. Pure types and constants: no Node, no DOM.
+ */
+import type { VitalCode } from './vitals.js';
+
+export type DeviceConnectionState = 'connected' | 'disconnected' | 'never_seen';
+
+export interface UiDevice {
+  readonly id: string;
+  readonly model: string;
+  readonly transport: 'websocket' | 'hl7' | 'serial';
+  readonly bedId: string | null;
+  readonly state: DeviceConnectionState;
+  /** Epoch ms of the last stored observation, or null. */
+  readonly lastSeen: number | null;
+  readonly rejectedFrames: number;
+}
+
+export interface UiPatient {
+  readonly id: number;
+  readonly mrn: string;
+  readonly name: string;
+  readonly birthDate: string | null;
+}
+
+/** Latest value of one vital at a bed and when it was measured. */
+export interface LatestValue {
+  readonly value: number;
+  readonly ts: number;
+}
+
+export interface UiBed {
+  readonly id: string;
+  readonly label: string;
+  readonly patient: UiPatient | null;
+  readonly latest: Partial<Record<VitalCode, LatestValue>>;
+}
+
+export interface WardSnapshot {
+  readonly stationName: string;
+  readonly beds: readonly UiBed[];
+  readonly devices: readonly UiDevice[];
+}
+
+/** Vitals that changed at one bed since the previous push. */
+export interface BedVitalsUpdate {
+  readonly bedId: string;
+  readonly ts: number;
+  readonly values: Partial<Record<VitalCode, number>>;
+}
+
+/** Messages the gateway pushes. */
+export type UiEvent =
+  | { readonly type: 'snapshot'; readonly ward: WardSnapshot }
+  | { readonly type: 'vitals'; readonly updates: readonly BedVitalsUpdate[] }
+  | { readonly type: 'device'; readonly device: UiDevice };
+
+/** Request/response methods the renderer may call: name → params and result. */
+export interface UiMethods {
+  'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
+}
+
+export type UiMethodName = keyof UiMethods;
+
+export interface UiRequest<M extends UiMethodName = UiMethodName> {
+  readonly type: 'request';
+  readonly id: number;
+  readonly method: M;
+  readonly params: UiMethods[M]['params'];
+}
+
+export type UiResponse =
+  | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+export type UiServerMessage = UiEvent | UiResponse;
+
+/** How often pushed vitals are coalesced: fast enough to look live, slow enough for 500 beds. */
+export const UI_PUSH_INTERVAL_MS = 250;
+
+/** What the renderer needs to reach the gateway; given by the preload or the page URL. */
+export interface GatewayConnection {
+  /** e.g. `ws://127.0.0.1:7401/ui` */
+  readonly url: string;
+  readonly token: string;
+}

@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import type { StationConfig } from './config.js';
+import type { Logger } from './log.js';
+import { openDatabase } from './storage/database.js';
+import { DeviceRegistry } from './storage/device-registry.js';
+import { WardRepository } from './storage/ward-repository.js';
+import { ObservationWriter } from './storage/observation-writer.js';
+import { RetentionJob } from './storage/retention.js';
+import { WardState } from './live/ward-state.js';
+import { UiServer } from './ui/ui-server.js';
+import { WebSocketChannel } from './ingest/websocket-channel.js';
+import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
+import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
+
+export interface Station {
+  readonly config: StationConfig;
+  readonly db: Database;
+  readonly registry: DeviceRegistry;
+  readonly ward: WardRepository;
+  readonly writer: ObservationWriter;
+  readonly state: WardState;
+  readonly ui: UiServer;
+  readonly devicePort: number;
+  readonly mllpPort: number | null;
+  /** Technical conditions reported by devices, newest state per (device, kind, vital). */
+  readonly technical: ReadonlyMap<string, TechnicalCondition>;
+  stop(): Promise<void>;
+}
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'station.db');
+}
+
+/**
+ * Composition root of the gateway: storage, the live ward picture, the UI server, the device
+ * transports and (when configured) the demo ward. Shutdown runs in reverse order and waits for
+ * pending commits, so every frame received before stop is stored and acknowledged.
+ */
+export async function startStation(config: StationConfig, logger: Logger): Promise<Station> {
+  const db = openDatabase(databasePath(config.dataDir), { synchronous: config.storage.synchronous });
+  const registry = new DeviceRegistry(db);
+  const ward = new WardRepository(db);
+  const state = new WardState(config.stationName, registry, ward);
+  const technical = new Map<string, TechnicalCondition>();
+  const log = logger.child({ component: 'gateway' });
+
+  const writer = new ObservationWriter(db, {
+    place: (deviceId) => {
+      const record = registry.record(deviceId);
+      return { bedId: record?.bedId ?? null, patientId: record?.patientId ?? null };
+    },
+    onError: (error) => log.error({ err: error.message }, 'commit failed'),
+  });
+
+  const sink: IngestSink = {
+    store(observation: Observation): Promise<StoreOutcome> {
+      // The live picture (and the alarms fed from it) never waits for the disk.
+      state.observe(observation, Date.now());
+      return writer.store(observation);
+    },
+    connection(deviceId, transport, connectionState) {
+      state.connection(deviceId, transport, connectionState);
+    },
+    technical(condition) {
+      technical.set(`${condition.deviceId}|${condition.kind}|${condition.vital ?? ''}`, condition);
+    },
+    rejected(deviceId) {
+      state.rejected(deviceId);
+    },
+  };
+
+  const websocket = new WebSocketChannel(
+    { host: config.devices.host, port: config.devices.port },
+    { directory: registry, sink, logger: logger.child({ component: 'websocket' }) },
+  );
+  const channels: Channel[] = [websocket];
+  // Loaded only when used: a station without HL7 or serial never loads their native bindings.
+  const optional =
+    config.mllp.enabled || config.serialPorts.length > 0
+      ? await (await import('./ingest/optional-channels.js')).createOptionalChannels(config, { directory: registry, sink, logger })
+      : { channels: [], mllpPort: null };
+  channels.push(...optional.channels);
+
+  const ui = new UiServer(
+    { host: config.ui.host, port: config.ui.port, rendererDir: config.rendererDir },
+    { 'ward.snapshot': () => state.snapshot() },
+    (send) => send({ type: 'snapshot', ward: state.snapshot() }),
+    logger.child({ component: 'ui' }),
+  );
+  state.subscribe((event) => ui.broadcast(event));
+
+  // Registrations, revocations and admissions take effect at once: revoked devices are cut off
+  // and the UI gets the new layout. Changes made by another process (the CLI) are noticed
+  // within a second through SQLite's data_version.
+  registry.onChange(() => {
+    websocket.revalidate();
+    state.layoutChanged();
+  });
+  const registryWatch = setInterval(() => registry.refreshIfChanged(), 1000);
+  registryWatch.unref();
+
+  const retention = new RetentionJob(db, config.storage, logger.child({ component: 'retention' }));
+
+  const started: Channel[] = [];
+  try {
+    await ui.start();
+    for (const channel of channels) {
+      await channel.start();
+      started.push(channel);
+    }
+  } catch (error) {
+    for (const channel of started.reverse()) await channel.stop();
+    await ui.stop();
+    db.close();
+    throw error;
+  }
+  state.start();
+  retention.start();
+
+  let demo: DemoWard | null = null;
+  if (config.demo.enabled) {
+    const devices = provisionDemoWard(registry, ward, config.demo.beds);
+    state.layoutChanged();
+    demo = new DemoWard(db, `ws://127.0.0.1:${websocket.port}/devices`, devices);
+    await demo.start();
+  }
+
+  log.info({ devicePort: websocket.port, mllpPort: optional.mllpPort, uiPort: ui.port, demo: config.demo.enabled }, 'station started');
+
+  return {
+    config,
+    db,
+    registry,
+    ward,
+    writer,
+    state,
+    ui,
+    technical,
+    devicePort: websocket.port,
+    mllpPort: optional.mllpPort,
+    async stop() {
+      clearInterval(registryWatch);
+      retention.stop();
+      if (demo) await demo.stop();
+      for (const channel of [...channels].reverse()) await channel.stop();
+      await writer.close();
+      state.stop();
+      await ui.stop();
+      db.close();
+      log.info('station stopped');
+    },
+  };
+}

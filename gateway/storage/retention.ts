@@ -1,0 +1,101 @@
+import { statSync } from 'node:fs';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Logger } from '../log.js';
+
+export const SELECT_SYNC_CURSOR = "SELECT last_id AS lastId FROM sync_cursors WHERE stream = 'observations'";
+/** Deletes in slices so the writer is never blocked for long. */
+export const DELETE_OLD_SYNCED_VALUES = `DELETE FROM observation_values WHERE observation_id IN (
+  SELECT id FROM observations WHERE id <= @cursor AND ts < @before ORDER BY id LIMIT @limit)`;
+export const DELETE_OLD_SYNCED = `DELETE FROM observations WHERE id IN (
+  SELECT id FROM observations WHERE id <= @cursor AND ts < @before ORDER BY id LIMIT @limit)`;
+
+export interface StorageUse {
+  readonly bytes: number;
+  readonly budgetBytes: number;
+  /** true from 90 % of the budget: time for a technical alarm, before data is at risk. */
+  readonly nearBudget: boolean;
+}
+
+/**
+ * Keeps the local store within its hot window and disk budget. A row is deleted only when it is
+ * older than the hot window AND already in the cloud (id <= the sync cursor); over the budget,
+ * synced rows go oldest first even inside the window. Unsynced rows are never deleted: if they
+ * alone fill the budget, the station says so (near-budget condition) and keeps storing.
+ */
+export class RetentionJob {
+  private readonly cursor: Statement;
+  private readonly deleteValues: Statement;
+  private readonly deleteObservations: Statement;
+  private timer: NodeJS.Timeout | null = null;
+  lastUse: StorageUse | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { hotWindowHours: number; diskBudgetMb: number },
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.cursor = db.prepare(SELECT_SYNC_CURSOR);
+    this.deleteValues = db.prepare(DELETE_OLD_SYNCED_VALUES);
+    this.deleteObservations = db.prepare(DELETE_OLD_SYNCED);
+  }
+
+  start(intervalMs = 10 * 60_000): void {
+    this.timer = setInterval(() => this.run(), intervalMs);
+    this.timer.unref();
+    this.run();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass; returns the number of observations deleted. */
+  run(): number {
+    const cursor = (this.cursor.get() as { lastId: number } | undefined)?.lastId ?? 0;
+    let deleted = this.deleteBefore(cursor, this.now() - this.options.hotWindowHours * 3600_000);
+    let use = this.use();
+    // Over budget: give up synced rows inside the hot window too, oldest first.
+    while (use.bytes > use.budgetBytes * 0.8) {
+      const removed = this.deleteSlice(cursor, Number.MAX_SAFE_INTEGER, 5000);
+      if (removed === 0) break;
+      deleted += removed;
+      use = this.use();
+    }
+    this.lastUse = use;
+    if (deleted > 0) this.logger.info({ deleted }, 'retention pass');
+    if (use.nearBudget) this.logger.warn({ bytes: use.bytes, budgetBytes: use.budgetBytes }, 'storage near its disk budget');
+    return deleted;
+  }
+
+  use(): StorageUse {
+    const pageCount = this.db.pragma('page_count', { simple: true }) as number;
+    const freePages = this.db.pragma('freelist_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    let walBytes = 0;
+    try {
+      walBytes = statSync(`${this.db.name}-wal`).size;
+    } catch {
+      walBytes = 0;
+    }
+    const bytes = (pageCount - freePages) * pageSize + walBytes;
+    const budgetBytes = this.options.diskBudgetMb * 1024 * 1024;
+    return { bytes, budgetBytes, nearBudget: bytes >= budgetBytes * 0.9 };
+  }
+
+  private deleteBefore(cursor: number, before: number, limit = 20_000): number {
+    let total = 0;
+    for (;;) {
+      const n = this.deleteSlice(cursor, before, limit);
+      total += n;
+      if (n < limit) return total;
+    }
+  }
+
+  private deleteSlice(cursor: number, before: number, limit: number): number {
+    return this.db.transaction(() => {
+      this.deleteValues.run({ cursor, before, limit });
+      return this.deleteObservations.run({ cursor, before, limit }).changes;
+    })();
+  }
+}

@@ -1,0 +1,170 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { UiEvent, UiMethods, UiMethodName, UiRequest, UiResponse } from '../protocol/ui-channel.js';
+import type { Logger } from '../log.js';
+
+export type UiHandlers = { [M in UiMethodName]: (params: UiMethods[M]['params']) => UiMethods[M]['result'] | Promise<UiMethods[M]['result']> };
+
+export interface UiServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Folder of the built renderer (index.html and assets). */
+  readonly rendererDir: string;
+  /** Per-start secret; generated when not given. */
+  readonly token?: string;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.wav': 'audio/wav',
+};
+
+/** Strict policy: the page talks only to its own origin over ws/http; no inline scripts. */
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * Serves the renderer and the UI channel on loopback. Anything on this machine can reach a
+ * loopback port, so the channel requires the per-start token that only the Electron window
+ * (through the preload) and whoever reads the startup line get.
+ */
+export class UiServer {
+  readonly token: string;
+  private server: Server | null = null;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly clients = new Set<WebSocket>();
+
+  constructor(
+    private readonly options: UiServerOptions,
+    private readonly handlers: UiHandlers,
+    private readonly onClient: (send: (event: UiEvent) => void) => void,
+    private readonly logger: Logger,
+  ) {
+    this.token = options.token ?? randomBytes(24).toString('base64url');
+  }
+
+  get port(): number {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.port : this.options.port;
+  }
+
+  /** The page URL with the token in the fragment (never sent to a server or written to a log). */
+  get pageUrl(): string {
+    return `http://${this.options.host}:${this.port}/#token=${this.token}`;
+  }
+
+  get channelUrl(): string {
+    return `ws://${this.options.host}:${this.port}/ui`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => this.serveFile(req, res));
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://station');
+      const token = url.searchParams.get('token') ?? '';
+      if (url.pathname !== '/ui' || !this.validToken(token)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    });
+    this.server = server;
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolveListen();
+      });
+    });
+  }
+
+  broadcast(event: UiEvent): void {
+    if (this.clients.size === 0) return;
+    const text = JSON.stringify(event);
+    for (const ws of this.clients) {
+      // A client that cannot keep up (a frozen tab) is dropped rather than buffering without bound.
+      if (ws.bufferedAmount > 8 * 1024 * 1024) ws.terminate();
+      else ws.send(text);
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.clients) ws.terminate();
+    this.clients.clear();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+
+  private validToken(token: string): boolean {
+    const a = Buffer.from(token);
+    const b = Buffer.from(this.token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  private accept(ws: WebSocket): void {
+    this.clients.add(ws);
+    ws.on('close', () => this.clients.delete(ws));
+    ws.on('error', () => this.clients.delete(ws));
+    ws.on('message', (data) => void this.onRequest(ws, data.toString()));
+    this.onClient((event) => ws.send(JSON.stringify(event)));
+  }
+
+  private async onRequest(ws: WebSocket, text: string): Promise<void> {
+    let request: UiRequest;
+    try {
+      request = JSON.parse(text) as UiRequest;
+    } catch {
+      return;
+    }
+    if (request?.type !== 'request' || typeof request.id !== 'number') return;
+    const handler = Object.prototype.hasOwnProperty.call(this.handlers, request.method)
+      ? (this.handlers[request.method] as (p: unknown) => unknown)
+      : undefined;
+    let response: UiResponse;
+    if (!handler) {
+      response = { type: 'response', id: request.id, ok: false, error: { code: 'unknown_method', message: `no method ${String(request.method)}` } };
+    } else {
+      try {
+        response = { type: 'response', id: request.id, ok: true, result: await handler(request.params ?? {}) };
+      } catch (error) {
+        const e = error as { code?: string; message?: string };
+        response = { type: 'response', id: request.id, ok: false, error: { code: e.code ?? 'internal', message: e.message ?? 'request failed' } };
+        if (!e.code) this.logger.error({ method: request.method, err: e.message }, 'ui request failed');
+      }
+    }
+    ws.send(JSON.stringify(response));
+  }
+
+  private serveFile(req: IncomingMessage, res: ServerResponse): void {
+    const root = resolve(this.options.rendererDir);
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://station').pathname);
+    const relative = pathname === '/' ? 'index.html' : normalize(pathname).replace(/^([/\\])+/, '');
+    const file = join(root, relative);
+    const headers = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers).end();
+      return;
+    }
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      if (!existsSync(join(root, 'index.html'))) {
+        res.writeHead(503, { ...headers, 'content-type': 'text/plain' }).end('The UI is not built. Run: npm run build');
+        return;
+      }
+      res.writeHead(404, headers).end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  }
+}

@@ -1,0 +1,33 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type CliOverrides, type StationConfig } from '../../gateway/config.js';
+import { silentLogger } from '../../gateway/log.js';
+import { startStation, type Station } from '../../gateway/station.js';
+
+export function tempDir(prefix = 'ward-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Station config for tests: loopback, free ports, its own data dir, no demo unless asked. */
+export function testConfig(dataDir: string, overrides: CliOverrides & { mllp?: boolean } = {}): StationConfig {
+  const base = loadConfig(
+    { dataDir, devicePort: 0, mllpPort: 0, uiPort: 0, deviceHost: '127.0.0.1', demo: false, ...overrides },
+    { HOME: dataDir },
+  );
+  return { ...base, mllp: { ...base.mllp, enabled: overrides.mllp ?? false } };
+}
+
+export async function startTestStation(overrides: CliOverrides & { mllp?: boolean } = {}): Promise<{ station: Station; dir: { path: string; remove(): void }; stop(): Promise<void> }> {
+  const dir = tempDir();
+  const station = await startStation(testConfig(dir.path, overrides), silentLogger());
+  return {
+    station,
+    dir,
+    async stop() {
+      await station.stop();
+      dir.remove();
+    },
+  };
+}

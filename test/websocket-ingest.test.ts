@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import BetterSqlite3 from 'better-sqlite3';
+import { WebSocket } from 'ws';
+import { DeviceClient } from '../gateway/demo/device-client.js';
+import { countObservations, deviceSeqs } from '../gateway/storage/observation-queries.js';
+import { databasePath, type Station } from '../gateway/station.js';
+import { startTestStation } from './helpers/station-fixture.js';
+
+type ServerFrame = { type: string; seq?: number | null; code?: string; message?: string };
+
+/** A raw device connection that records every frame the station sends. */
+async function rawDevice(port: number, key: string): Promise<{ ws: WebSocket; frames: ServerFrame[]; next(pred: (f: ServerFrame) => boolean): Promise<ServerFrame> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/devices`, { headers: { authorization: `Bearer ${key}` } });
+  const frames: ServerFrame[] = [];
+  const waiters: Array<{ pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }> = [];
+  ws.on('message', (data) => {
+    const frame = JSON.parse(data.toString()) as ServerFrame;
+    frames.push(frame);
+    for (const w of [...waiters]) {
+      if (w.pred(frame)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(frame);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    frames,
+    next: (pred) => {
+      const seen = frames.find(pred);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve) => waiters.push({ pred, resolve }));
+    },
+  };
+}
+
+function refusalStatus(port: number, key: string | null): Promise<number> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/devices`, key ? { headers: { authorization: `Bearer ${key}` } } : {});
+  ws.on('error', () => undefined);
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('open', () => reject(new Error('connection was accepted')));
+  });
+}
+
+describe('WebSocket device ingest', () => {
+  let station: Station;
+  let stop: () => Promise<void>;
+  let key: string;
+
+  beforeEach(async () => {
+    ({ station, stop } = await startTestStation());
+    station.ward.addBed('B1', 'Bed 1', 'test');
+    station.ward.admit({ bedId: 'B1', mrn: 'MRN1', name: 'Test Patient' }, 'test');
+    key = station.registry.register({ id: 'mon-1', model: 'Test monitor', transport: 'websocket', bedId: 'B1' }, 'test').key!;
+  });
+  afterEach(async () => stop());
+
+  it('acknowledges only what another connection can already read from the SQLite file', async () => {
+    const reader = new BetterSqlite3(databasePath(station.config.dataDir), { readonly: true });
+    const violations: number[] = [];
+    const client = new DeviceClient({
+      url: `ws://127.0.0.1:${station.devicePort}/devices`,
+      key,
+      onAck: (seq) => {
+        const row = reader.prepare('SELECT COUNT(*) AS n FROM observations WHERE device_id = ? AND seq <= ?').get('mon-1', seq) as { n: number };
+        if (row.n !== seq) violations.push(seq);
+      },
+    });
+    await client.connect();
+    for (let i = 0; i < 500; i++) client.send({ HR: 60 + (i % 40), SPO2: 97, RR: 14 }, Date.now());
+    await client.acked(500);
+    await client.close();
+    expect(violations).toEqual([]);
+    expect(countObservations(station.db)).toEqual({ observations: 500, values: 1500 });
+    const values = station.db.prepare('SELECT patient_id AS p, bed_id AS b FROM observations LIMIT 1').get() as { p: number; b: string };
+    expect(values.b).toBe('B1');
+    expect(values.p).toBe(station.ward.patientIdByMrn('MRN1'));
+    reader.close();
+  });
+
+  it('stores each (device, seq) once when a device resends after reconnecting', async () => {
+    const first = await rawDevice(station.devicePort, key);
+    const ts = Date.now();
+    for (let seq = 1; seq <= 50; seq++) first.ws.send(JSON.stringify({ type: 'obs', seq, ts: ts + seq, vitals: { HR: 70 } }));
+    await first.next((f) => f.type === 'ack' && f.seq === 50);
+    first.ws.terminate();
+    const second = await rawDevice(station.devicePort, key);
+    for (let seq = 1; seq <= 60; seq++) second.ws.send(JSON.stringify({ type: 'obs', seq, ts: ts + seq, vitals: { HR: 70 } }));
+    await second.next((f) => f.type === 'ack' && f.seq === 60);
+    second.ws.close();
+    expect(deviceSeqs(station.db, 'mon-1')).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('answers each kind of bad frame with its error code and keeps the connection usable', async () => {
+    const device = await rawDevice(station.devicePort, key);
+    const now = Date.now();
+    const bad: Array<[string | Buffer, string]> = [
+      ['{"type":"obs","seq":1,', 'invalid_json'],
+      ['[1,2,3]', 'invalid_frame'],
+      ['{"type":"obs","seq":2,"ts":' + now + ',"vitals":{"HR":NaN}}', 'invalid_json'],
+      [JSON.stringify({ type: 'hello', seq: 3 }), 'unknown_type'],
+      [JSON.stringify({ type: 'obs', seq: -4, ts: now, vitals: { HR: 70 } }), 'invalid_seq'],
+      [JSON.stringify({ type: 'obs', seq: '5', ts: now, vitals: { HR: 70 } }), 'invalid_seq'],
+      [JSON.stringify({ type: 'obs', seq: 6, ts: '2026-01-01 10:00', vitals: { HR: 70 } }), 'invalid_ts'],
+      [JSON.stringify({ type: 'obs', seq: 7, ts: now + 3600_000, vitals: { HR: 70 } }), 'ts_out_of_bounds'],
+      [JSON.stringify({ type: 'obs', seq: 8, ts: now, vitals: [70] }), 'invalid_frame'],
+      [JSON.stringify({ type: 'obs', seq: 9, ts: now, vitals: { FOO: 1 } }), 'unknown_vital'],
+      [JSON.stringify({ type: 'obs', seq: 10, ts: now, vitals: { HR: '72' } }), 'not_a_number'],
+      ['{"type":"obs","seq":11,"ts":' + now + ',"vitals":{"HR":1e999}}', 'not_a_number'],
+      [JSON.stringify({ type: 'obs', seq: 12, ts: now, vitals: { SPO2: 140 } }), 'out_of_range'],
+      [JSON.stringify({ type: 'obs', seq: 13, ts: now, vitals: {} }), 'no_valid_vitals'],
+      [JSON.stringify({ type: 'obs', seq: 14, ts: now, vitals: { HR: 70 }, pad: 'x'.repeat(70_000) }), 'frame_too_large'],
+      [Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00]), 'invalid_frame'],
+    ];
+    for (const [frame, code] of bad) {
+      const before = device.frames.length;
+      device.ws.send(frame);
+      const reply = await device.next((f) => device.frames.indexOf(f) >= before && f.type === 'error');
+      expect(reply.code, `reply to ${String(frame).slice(0, 60)}`).toBe(code);
+      expect(typeof reply.message).toBe('string');
+    }
+    // Partly valid: the impossible SpO2 is refused, the heart rate is kept.
+    device.ws.send(JSON.stringify({ type: 'obs', seq: 15, ts: now, vitals: { HR: 71, SPO2: -3 } }));
+    const partial = await device.next((f) => f.type === 'error' && f.seq === 15);
+    expect(partial.code).toBe('out_of_range');
+    device.ws.send(JSON.stringify({ type: 'obs', seq: 16, ts: now, vitals: { HR: 72 } }));
+    await device.next((f) => f.type === 'ack' && f.seq === 16);
+    device.ws.close();
+    expect(deviceSeqs(station.db, 'mon-1')).toEqual([15, 16]);
+    const stored = station.db.prepare('SELECT vital, value FROM observation_values ORDER BY observation_id, vital').all();
+    expect(stored).toEqual([
+      { vital: 1, value: 71 },
+      { vital: 1, value: 72 },
+    ]);
+  });
+
+  it('refuses unknown, missing and revoked keys before the upgrade and stores nothing', async () => {
+    expect(await refusalStatus(station.devicePort, 'wsk_not-a-real-key')).toBe(401);
+    expect(await refusalStatus(station.devicePort, null)).toBe(401);
+    station.registry.revoke('mon-1', 'test');
+    expect(await refusalStatus(station.devicePort, key)).toBe(401);
+    expect(countObservations(station.db).observations).toBe(0);
+  });
+
+  it('closes a connected device as soon as it is revoked', async () => {
+    const device = await rawDevice(station.devicePort, key);
+    const closed = new Promise<number>((resolve) => device.ws.once('close', (code) => resolve(code)));
+    station.registry.revoke('mon-1', 'test');
+    expect(await closed).toBe(4003);
+  });
+
+  it('keeps other devices streaming while one device sends garbage', async () => {
+    const key2 = station.registry.register({ id: 'mon-2', model: 'Test monitor', transport: 'websocket', bedId: null }, 'test').key!;
+    const attacker = await rawDevice(station.devicePort, key);
+    const good = new DeviceClient({ url: `ws://127.0.0.1:${station.devicePort}/devices`, key: key2 });
+    await good.connect();
+    for (let i = 0; i < 200; i++) {
+      attacker.ws.send('\u0000\u0001garbage{{{');
+      good.send({ HR: 80 });
+    }
+    await good.acked(200);
+    await good.close();
+    attacker.ws.close();
+    expect(deviceSeqs(station.db, 'mon-2')).toHaveLength(200);
+    expect(attacker.frames.filter((f) => f.code === 'invalid_json').length).toBeGreaterThan(0);
+  });
+});
