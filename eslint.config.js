@@ -1,0 +1,71 @@
+// Lint, including the layering rules of PRODUCT.md: checked, not hoped for (VS Code's habit).
+import tseslint from 'typescript-eslint';
+
+const NODE_MODULES = ['node:*', 'fs', 'path', 'os', 'net', 'http', 'crypto', 'child_process', 'better-sqlite3', 'ws', 'serialport', 'pino', 'undici', 'postgres'];
+const noNodeIn = (message) => ({
+  patterns: [{ group: NODE_MODULES, message }],
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', '.electron-native/**', 'test/artifacts/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+  {
+    // The gateway is plain Node: it runs headless and under test without Electron.
+    files: ['gateway/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'gateway never imports electron (it runs headless too)' }] }],
+    },
+  },
+  {
+    // Shared protocol: pure, imported by the renderer and the preload too.
+    files: ['gateway/protocol/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { ...noNodeIn('gateway/protocol is pure: no Node APIs'), paths: [{ name: 'electron', message: 'pure module' }] }] },
+  },
+  {
+    // The renderer runs in a sandboxed page and in plain Chromium: no Node, no Electron, and
+    // only the gateway's pure protocol module.
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'the renderer talks to main only through the preload API' }],
+          patterns: [
+            { group: NODE_MODULES, message: 'the renderer imports no Node modules' },
+            { regex: '^(\\.\\./)+gateway/(?!protocol/)', message: 'the renderer may import only gateway/protocol' },
+            { regex: '^(\\.\\./)+(main|preload|cloud)/', message: 'the renderer may import only gateway/protocol' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // main is a thin shell: no SQL, serial or device I/O there.
+    files: ['main/**/*.ts', 'preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['better-sqlite3', 'serialport', 'ws', 'undici'], message: 'main/preload stay thin: this belongs in the gateway' },
+            { regex: '^(\\.\\./)+gateway/(?!protocol/)', message: 'main/preload may import only gateway/protocol' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The cloud is a separate program: nothing from the station.
+    files: ['cloud/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(gateway|main|preload|renderer)/', message: 'cloud imports nothing from the station' }] }],
+    },
+  },
+);

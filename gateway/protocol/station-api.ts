@@ -1,0 +1,21 @@
+/**
+ * The API the Electron preload exposes to the renderer as `window.station` (with
+ * `contextIsolation`). The preload declares its object `satisfies StationApi`, so the two cannot
+ * drift. In a plain browser there is no preload: the renderer reads the token from the URL.
+ */
+import type { GatewayConnection } from './ui-channel.js';
+
+export interface StationApi {
+  /** Where the gateway's UI channel is and its per-start token. */
+  connection(): Promise<GatewayConnection>;
+  /** Called when main restarted a crashed gateway (new token): reconnect. Returns an unsubscribe. */
+  onGatewayRestarted(listener: (connection: GatewayConnection) => void): () => void;
+  /** Shows an OS notification (used for new high-priority alarms while the window is hidden). */
+  notify(title: string, body: string): void;
+}
+
+export const STATION_IPC = {
+  connection: 'station:connection',
+  gatewayRestarted: 'station:gateway-restarted',
+  notify: 'station:notify',
+} as const;

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: builds what is missing, then opens the Electron station; where Electron cannot run
+ * (its binary could not be downloaded, or there is no display) it says why in one line and runs
+ * the same gateway headless, which prints the loopback URL of the UI. Extra arguments are passed
+ * to the gateway (e.g. `npm start -- --no-demo`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const args = process.argv.slice(2);
+const say = (line) => process.stdout.write(`${line}\n`);
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.endsWith('.test.ts')) continue;
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIfStale() {
+  const outputs = ['out/main/index.js', 'out/main/gateway.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((p) => join(root, p));
+  const sources = Math.max(...['main', 'preload', 'renderer', 'gateway'].map((d) => newestMtime(join(root, d))));
+  if (outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= sources)) return;
+  say('Building the station (first start or sources changed)…');
+  const result = spawnSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+/** Path of the Electron binary, downloading it with electron's own installer if needed. */
+function electronBinary() {
+  const tryPath = () => {
+    try {
+      const path = require('electron');
+      return typeof path === 'string' && existsSync(path) ? path : null;
+    } catch {
+      return null;
+    }
+  };
+  const found = tryPath();
+  if (found) return { path: found };
+  const install = spawnSync(process.execPath, [join(root, 'node_modules/electron/install.js')], { cwd: join(root, 'node_modules/electron'), encoding: 'utf8', timeout: 180_000 });
+  const path = tryPath();
+  if (path) return { path };
+  const reason = `${install.stderr ?? ''}${install.stdout ?? ''}`.split('\n').find((l) => /error|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|timed out/i.test(l))?.trim();
+  return { path: null, reason: `Electron's binary is not installed and could not be downloaded${reason ? ` (${reason.slice(0, 120)})` : ''}` };
+}
+
+/**
+ * Electron runs on its own Node ABI, so it needs its own better-sqlite3 binary. It is built once
+ * into .electron-native/ from a copy of the package, leaving node_modules' Node build to the tests.
+ */
+function sqliteForElectron() {
+  const version = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
+  const target = join(root, '.electron-native');
+  const stamp = join(target, 'version.txt');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version && existsSync(join(target, 'better_sqlite3.node'))) return true;
+  const work = join(target, 'build');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  cpSync(dirname(require.resolve('better-sqlite3/package.json')), work, { recursive: true });
+  rmSync(join(work, 'build'), { recursive: true, force: true });
+  const env = { ...process.env, npm_config_runtime: 'electron', npm_config_target: version, npm_config_disturl: 'https://electronjs.org/headers' };
+  const prebuilt = spawnSync('npx', ['--no', 'prebuild-install', '--runtime', 'electron', '--target', version], { cwd: work, env, stdio: 'inherit' });
+  if (prebuilt.status !== 0) {
+    const gyp = spawnSync('npx', ['--yes', 'node-gyp', 'rebuild', '--release', `--target=${version}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'], { cwd: work, env, stdio: 'inherit' });
+    if (gyp.status !== 0) return false;
+  }
+  copyFileSync(join(work, 'build', 'Release', 'better_sqlite3.node'), join(target, 'better_sqlite3.node'));
+  writeFileSync(stamp, version);
+  return true;
+}
+
+function hasDisplay() {
+  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+}
+
+function runHeadless(why) {
+  say(`${why}; running the station headless (open the UI URL below in a browser on this machine).`);
+  const child = spawn(process.execPath, [join(root, 'out/main/gateway.js'), 'run', ...args], { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+buildIfStale();
+if (process.env.WARD_HEADLESS === '1') {
+  runHeadless('WARD_HEADLESS=1 is set');
+} else if (!hasDisplay()) {
+  runHeadless('No display is available for the desktop window (DISPLAY/WAYLAND_DISPLAY unset)');
+} else {
+  const electron = electronBinary();
+  if (!electron.path) runHeadless(electron.reason);
+  else if (!sqliteForElectron()) runHeadless('better-sqlite3 could not be built for Electron');
+  else {
+    const child = spawn(electron.path, [root, ...args], { cwd: root, stdio: 'inherit' });
+    child.on('exit', (code) => process.exit(code ?? 0));
+  }
+}

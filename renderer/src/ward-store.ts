@@ -1,0 +1,38 @@
+import type { UiBed, UiDevice, UiEvent, WardSnapshot } from '../../gateway/protocol/ui-channel.js';
+import type { VitalCode } from '../../gateway/protocol/vitals.js';
+
+export interface WardView {
+  readonly stationName: string;
+  readonly beds: readonly UiBed[];
+  readonly devices: ReadonlyMap<string, UiDevice>;
+}
+
+export const EMPTY_WARD: WardView = { stationName: '', beds: [], devices: new Map() };
+
+/** Pure reducer from pushed events to what the screen shows; unit-testable without a DOM. */
+export function applyEvent(view: WardView, event: UiEvent): WardView {
+  switch (event.type) {
+    case 'snapshot':
+      return fromSnapshot(event.ward);
+    case 'vitals': {
+      const byBed = new Map(event.updates.map((u) => [u.bedId, u]));
+      const beds = view.beds.map((bed) => {
+        const update = byBed.get(bed.id);
+        if (!update) return bed;
+        const latest = { ...bed.latest };
+        for (const code in update.values) latest[code as VitalCode] = { value: update.values[code as VitalCode]!, ts: update.ts };
+        return { ...bed, latest };
+      });
+      return { ...view, beds };
+    }
+    case 'device': {
+      const devices = new Map(view.devices);
+      devices.set(event.device.id, event.device);
+      return { ...view, devices };
+    }
+  }
+}
+
+function fromSnapshot(ward: WardSnapshot): WardView {
+  return { stationName: ward.stationName, beds: ward.beds, devices: new Map(ward.devices.map((d) => [d.id, d])) };
+}
