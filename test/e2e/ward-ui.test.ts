@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { WebSocket } from 'ws';
+import type { Station } from '../../gateway/station.js';
+import { startTestStation } from '../helpers/station-fixture.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const RENDERER = join(ROOT, 'out', 'renderer');
+const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+
+/** Debian's Chromium, as the machine notes say; never a downloaded browser. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+describe('the station UI in Chromium against the headless gateway', () => {
+  let station: Station;
+  let stop: () => Promise<void>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('renderer not built: npm test builds it first (electron-vite build)');
+    ({ station, stop } = await startTestStation({ demo: true, demoBeds: 4, rendererDir: RENDERER }));
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stop?.();
+  });
+
+  it("shows a demo patient's live value change without reloading", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(station.ui.pageUrl);
+    await expect.poll(() => page.getByTestId('connection-status').textContent()).toBe('Live');
+    const hr = page.getByTestId('bed-DEMO-01').getByTestId('value-HR').locator('.number');
+    await page.waitForFunction((el) => /^\d+$/.test(el?.textContent ?? ''), await hr.elementHandle());
+    await expect(page.getByTestId('bed-DEMO-01')).toBeTruthy();
+    const patient = await page.getByTestId('bed-DEMO-01').locator('.patient').textContent();
+    expect(patient).toContain('DEMO000001');
+    // Values are pushed: wait until any vital on the tile changes from what was first shown.
+    const tile = page.getByTestId('bed-DEMO-01').locator('.values');
+    const first = await tile.textContent();
+    await page.waitForFunction(
+      ([el, before]) => (el as HTMLElement).textContent !== before,
+      [await tile.elementHandle(), first] as const,
+      { timeout: 30_000 },
+    );
+    expect(await tile.textContent()).not.toBe(first);
+    await page.screenshot({ path: join(ARTIFACTS, 'ward.png') });
+    await page.close();
+  });
+
+  it('refuses the UI channel without the per-start token', async () => {
+    const page = await browser.newPage();
+    await page.goto(station.ui.pageUrl.replace(/#token=.*/, '#token=wrong'));
+    await expect.poll(() => page.getByTestId('connection-status').textContent()).toBe('Station unreachable — retrying');
+    expect(await page.locator('[data-testid^="bed-"]').count()).toBe(0);
+    await page.close();
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${station.ui.channelUrl}?token=nope`);
+      ws.on('error', () => undefined);
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    });
+    expect(status).toBe(401);
+  });
+});
