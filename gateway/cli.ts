@@ -35,6 +35,7 @@ Options (run):
   --device-host HOST   address devices connect to (default 0.0.0.0)
   --device-port N      WebSocket device port (default 7400)
   --mllp-port N        HL7/MLLP port (default 2575)
+  --no-mllp            do not listen for HL7/MLLP
   --ui-port N          loopback UI port (default 7401)
   --demo / --no-demo   run the demo ward (default: on when no configuration file exists)
   --demo-beds N        demo ward size (default 16)
@@ -51,6 +52,7 @@ const { values, positionals } = parseArgs({
     'device-host': { type: 'string' },
     'device-port': { type: 'string' },
     'mllp-port': { type: 'string' },
+    'no-mllp': { type: 'boolean' },
     'ui-port': { type: 'string' },
     demo: { type: 'boolean' },
     'no-demo': { type: 'boolean' },
@@ -95,6 +97,7 @@ const overrides: CliOverrides = {
   deviceHost: values['device-host'],
   devicePort: int('device-port', values['device-port']),
   mllpPort: int('mllp-port', values['mllp-port']),
+  mllp: values['no-mllp'] ? false : undefined,
   uiPort: int('ui-port', values['ui-port']),
   demo: values['no-demo'] ? false : values.demo ? true : undefined,
   demoBeds: int('demo-beds', values['demo-beds']),

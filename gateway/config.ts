@@ -89,6 +89,7 @@ export interface CliOverrides {
   devicePort?: number;
   deviceHost?: string;
   mllpPort?: number;
+  mllp?: boolean;
   uiPort?: number;
   demo?: boolean;
   demoBeds?: number;
@@ -125,7 +126,7 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
     dataDir: resolve(cli.dataDir ?? file.dataDir ?? baseDataDir),
     devices: { host: cli.deviceHost ?? file.devices?.host ?? '0.0.0.0', port: cli.devicePort ?? file.devices?.port ?? DEFAULT_PORTS.devices },
     mllp: {
-      enabled: file.mllp?.enabled ?? true,
+      enabled: cli.mllp ?? file.mllp?.enabled ?? true,
       host: cli.deviceHost ?? file.mllp?.host ?? '0.0.0.0',
       port: cli.mllpPort ?? file.mllp?.port ?? DEFAULT_PORTS.mllp,
     },

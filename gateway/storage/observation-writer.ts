@@ -20,6 +20,11 @@ export interface ObservationWriterOptions {
   readonly place: (deviceId: string) => Placement;
   /** Largest number of observations per transaction, so one commit never blocks sockets long. */
   readonly maxBatch?: number;
+  /**
+   * Least time between two commits. Each commit costs an fsync; under load, waiting a few
+   * milliseconds lets one fsync cover thousands of frames. Idle, a frame commits at once.
+   */
+  readonly minCommitIntervalMs?: number;
   readonly now?: () => number;
   /** Called after each commit with what was newly stored (duplicates excluded). */
   readonly onCommit?: (committed: readonly CommittedObservation[]) => void;
@@ -56,6 +61,8 @@ export class ObservationWriter {
   private readonly now: () => number;
   private readonly commitBatch: (batch: readonly Pending[]) => { outcomes: StoreOutcome[]; committed: CommittedObservation[] };
   private drainWaiters: Array<() => void> = [];
+  private lastCommitAt = -Infinity;
+  private readonly minCommitIntervalMs: number;
   /** Count of frames committed since start (for status and benchmarks). */
   committedCount = 0;
 
@@ -67,6 +74,7 @@ export class ObservationWriter {
     this.insertValue = db.prepare(INSERT_OBSERVATION_VALUE);
     this.maxBatch = options.maxBatch ?? 4000;
     this.now = options.now ?? Date.now;
+    this.minCommitIntervalMs = options.minCommitIntervalMs ?? 5;
     this.commitBatch = db.transaction((batch: readonly Pending[]) => {
       const receivedAt = this.now();
       const outcomes: StoreOutcome[] = [];
@@ -123,14 +131,19 @@ export class ObservationWriter {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    const wait = this.lastCommitAt + this.minCommitIntervalMs - performance.now();
+    if (wait > 0) setTimeout(() => this.flush(), wait);
+    else setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
-    if (batch.length > 0) this.commit(batch);
+    if (batch.length > 0) {
+      this.commit(batch);
+      this.lastCommitAt = performance.now();
+    }
     if (this.queue.length > 0) this.schedule();
     else this.notifyDrained();
   }

@@ -11,15 +11,11 @@ export function tempDir(prefix = 'ward-test-'): { path: string; remove(): void }
 }
 
 /** Station config for tests: loopback, free ports, its own data dir, no demo unless asked. */
-export function testConfig(dataDir: string, overrides: CliOverrides & { mllp?: boolean } = {}): StationConfig {
-  const base = loadConfig(
-    { dataDir, devicePort: 0, mllpPort: 0, uiPort: 0, deviceHost: '127.0.0.1', demo: false, ...overrides },
-    { HOME: dataDir },
-  );
-  return { ...base, mllp: { ...base.mllp, enabled: overrides.mllp ?? false } };
+export function testConfig(dataDir: string, overrides: CliOverrides = {}): StationConfig {
+  return loadConfig({ dataDir, devicePort: 0, mllpPort: 0, uiPort: 0, deviceHost: '127.0.0.1', demo: false, mllp: false, ...overrides }, { HOME: dataDir });
 }
 
-export async function startTestStation(overrides: CliOverrides & { mllp?: boolean } = {}): Promise<{ station: Station; dir: { path: string; remove(): void }; stop(): Promise<void> }> {
+export async function startTestStation(overrides: CliOverrides = {}): Promise<{ station: Station; dir: { path: string; remove(): void }; stop(): Promise<void> }> {
   const dir = tempDir();
   const station = await startStation(testConfig(dir.path, overrides), silentLogger());
   return {

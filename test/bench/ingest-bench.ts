@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { DeviceClient } from '../../gateway/demo/device-client.js';
+import { openDatabase } from '../../gateway/storage/database.js';
+import { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from '../../gateway/storage/observation-writer.js';
+import { databasePath } from '../../gateway/station.js';
+import { cli, freePort, startGatewayProcess } from '../helpers/gateway-process.js';
+import { tempDir } from '../helpers/station-fixture.js';
+
+export const VITALS_PER_FRAME = 6;
+const FRAME_VITALS = { HR: 72, PR: 71, SPO2: 97, RR: 16, TEMP: 36.9, ETCO2: 38 };
+
+/**
+ * The ceiling: raw better-sqlite3 inserting the same rows into the same schema with the same
+ * pragmas (WAL, synchronous=FULL) in batched transactions, no network and no JSON.
+ */
+export function rawInsertCeiling(frames = 200_000, batch = 2000): { vitalsPerSecond: number } {
+  const dir = tempDir('ward-bench-raw-');
+  const db = openDatabase(join(dir.path, 'raw.db'));
+  const insertObs = db.prepare(INSERT_OBSERVATION);
+  const insertValue = db.prepare(INSERT_OBSERVATION_VALUE);
+  const ids = [1, 2, 3, 4, 5, 9];
+  const values = Object.values(FRAME_VITALS);
+  const run = db.transaction((from: number) => {
+    const now = Date.now();
+    for (let i = from; i < from + batch; i++) {
+      const id = Number(insertObs.run(`dev-${i % 1000}`, i, null, now, now, 'B1', 1).lastInsertRowid);
+      for (let k = 0; k < ids.length; k++) insertValue.run(id, ids[k], values[k]);
+    }
+  });
+  const started = performance.now();
+  for (let i = 0; i < frames; i += batch) run(i);
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  dir.remove();
+  return { vitalsPerSecond: (frames * VITALS_PER_FRAME) / seconds };
+}
+
+function procStats(pid: number): { cpuSeconds: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuSeconds: ticks / 100, rssMb: rss ? Number(rss[1]) / 1024 : 0 };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export interface IngestResult {
+  devices: number;
+  offeredVitalsPerSecond: number;
+  vitalsPerSecond: number;
+  ackP50Ms: number;
+  ackP99Ms: number;
+  gatewayCpuPercent: number;
+  gatewayRssMb: number;
+  lost: number;
+  duplicated: number;
+}
+
+/**
+ * Sustained ingest over real WebSockets from `devices` concurrent devices against the gateway
+ * running as its own process (as in production), at an offered rate; then checks in SQLite that
+ * every sent frame is stored exactly once.
+ */
+export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: number; seconds: number }): Promise<IngestResult> {
+  const dir = tempDir('ward-bench-gw-');
+  cli(dir.path, 'beds', 'add', '--id', 'B1');
+  // Register devices in one go through the same registry the CLI uses.
+  const { DeviceRegistry } = await import('../../gateway/storage/device-registry.js');
+  const db = openDatabase(databasePath(dir.path));
+  const registry = new DeviceRegistry(db);
+  const keys: string[] = [];
+  for (let i = 0; i < opts.devices; i++) keys.push(registry.register({ id: `bench-${i}`, model: 'Bench', transport: 'websocket', bedId: 'B1' }, 'bench').key!);
+  db.close();
+
+  const port = await freePort();
+  const gateway = await startGatewayProcess(['--data-dir', dir.path, '--device-host', '127.0.0.1', '--device-port', String(port), '--ui-port', '0', '--no-mllp', '--no-demo']);
+  const pid = gateway.child.pid!;
+  const clients = keys.map((key) => new DeviceClient({ url: `ws://127.0.0.1:${port}/devices`, key }));
+  for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
+  for (const c of clients) c.measure = true;
+
+  const framesPerSecond = opts.vitalsPerSecond / VITALS_PER_FRAME;
+  const before = procStats(pid);
+  const started = performance.now();
+  let sent = 0;
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = (performance.now() - started) / 1000;
+      if (elapsed >= opts.seconds) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      const due = Math.floor(elapsed * framesPerSecond) - sent;
+      const ts = Date.now();
+      for (let i = 0; i < due; i++) {
+        clients[next]!.send(FRAME_VITALS, ts);
+        next = (next + 1) % clients.length;
+      }
+      sent += Math.max(0, due);
+    }, 5);
+  });
+  const lastSeqs = clients.map((c) => c.lastAck + c.pendingCount);
+  await Promise.all(clients.map((c, i) => c.acked(lastSeqs[i]!)));
+  const elapsed = (performance.now() - started) / 1000;
+  const after = procStats(pid);
+  const latencies = clients.flatMap((c) => c.latencies).sort((a, b) => a - b);
+  for (let i = 0; i < clients.length; i += 200) await Promise.all(clients.slice(i, i + 200).map((c) => c.close()));
+  gateway.child.kill('SIGTERM');
+  await gateway.exited;
+
+  const check = new BetterSqlite3(databasePath(dir.path), { readonly: true });
+  const stored = (check.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT device_id || \':\' || seq) AS d FROM observations').get() as { n: number; d: number });
+  check.close();
+  dir.remove();
+  return {
+    devices: opts.devices,
+    offeredVitalsPerSecond: opts.vitalsPerSecond,
+    vitalsPerSecond: (sent * VITALS_PER_FRAME) / elapsed,
+    ackP50Ms: percentile(latencies, 50),
+    ackP99Ms: percentile(latencies, 99),
+    gatewayCpuPercent: ((after.cpuSeconds - before.cpuSeconds) / elapsed) * 100,
+    gatewayRssMb: after.rssMb,
+    lost: sent - stored.d,
+    duplicated: stored.n - stored.d,
+  };
+}

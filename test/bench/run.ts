@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: figures printed beside a baseline measured in the same run, never against a
+ * fixed time. Not part of `npm test`.
+ */
+import { gatewayIngest, rawInsertCeiling } from './ingest-bench.js';
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main() {
+  const devices = Number(process.env.BENCH_DEVICES ?? 1000);
+  const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+  console.error(`\n== Station ingest (${devices} WebSocket devices, ${seconds} s per step) ==`);
+  const ceiling = rawInsertCeiling();
+  console.error(`ceiling: raw better-sqlite3 batched insert, same schema, synchronous=FULL: ${fmt(ceiling.vitalsPerSecond)} vitals/s`);
+  const offered = (process.env.BENCH_RATES ?? '50000,100000,150000').split(',').map(Number);
+  for (const rate of offered) {
+    const r = await gatewayIngest({ devices, vitalsPerSecond: rate, seconds });
+    console.error(
+      `gateway @ offered ${fmt(rate)} vitals/s: sustained ${fmt(r.vitalsPerSecond)} vitals/s (${fmt((r.vitalsPerSecond / ceiling.vitalsPerSecond) * 100, 1)} % of ceiling), ` +
+        `ack p50 ${fmt(r.ackP50Ms, 1)} ms p99 ${fmt(r.ackP99Ms, 1)} ms, gateway CPU ${fmt(r.gatewayCpuPercent)} %, RSS ${fmt(r.gatewayRssMb)} MB, lost ${r.lost}, duplicated ${r.duplicated}`,
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
