@@ -6,6 +6,7 @@ import { openDatabase } from './storage/database.js';
 import { DeviceRegistry } from './storage/device-registry.js';
 import { WardRepository } from './storage/ward-repository.js';
 import { ObservationWriter } from './storage/observation-writer.js';
+import { WriterThread } from './storage/writer-thread.js';
 import { RetentionJob } from './storage/retention.js';
 import { WardState } from './live/ward-state.js';
 import { UiServer } from './ui/ui-server.js';
@@ -45,7 +46,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const technical = new Map<string, TechnicalCondition>();
   const log = logger.child({ component: 'gateway' });
 
-  const writer = new ObservationWriter(db, {
+  const writerThread = new WriterThread(databasePath(config.dataDir), config.storage.synchronous);
+  const checkpointer = new WriterThread(databasePath(config.dataDir), config.storage.synchronous, 'checkpointer');
+  // Opened before any device may connect, so the first frames do not wait for the threads.
+  await Promise.all([writerThread.open(), checkpointer.open()]);
+  const writer = new ObservationWriter(writerThread, {
     place: (deviceId) => {
       const record = registry.record(deviceId);
       return { bedId: record?.bedId ?? null, patientId: record?.patientId ?? null };
@@ -145,6 +150,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       if (demo) await demo.stop();
       for (const channel of [...channels].reverse()) await channel.stop();
       await writer.close();
+      await checkpointer.close();
       state.stop();
       await ui.stop();
       db.close();

@@ -1,6 +1,9 @@
-import type { Database, Statement } from 'better-sqlite3';
 import type { Observation, StoreOutcome } from '../ingest/channel.js';
 import { VITALS, type VitalCode } from '../protocol/vitals.js';
+import type { EncodedBatch } from './observation-batch.js';
+import type { BatchExecutor } from './writer-thread.js';
+
+export { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from './observation-batch.js';
 
 /** An observation as committed, with the bed and patient it was filed under at that moment. */
 export interface CommittedObservation {
@@ -18,7 +21,7 @@ export interface Placement {
 export interface ObservationWriterOptions {
   /** Where a device's data goes now (its bed and the patient admitted there). */
   readonly place: (deviceId: string) => Placement;
-  /** Largest number of observations per transaction, so one commit never blocks sockets long. */
+  /** Largest number of observations per transaction. */
   readonly maxBatch?: number;
   /**
    * Least time between two commits. Each commit costs an fsync; under load, waiting a few
@@ -32,12 +35,6 @@ export interface ObservationWriterOptions {
   readonly onError?: (error: Error) => void;
 }
 
-export const INSERT_OBSERVATION = `INSERT OR IGNORE INTO observations
-  (device_id, seq, message_id, ts, received_at, bed_id, patient_id)
-VALUES (?, ?, ?, ?, ?, ?, ?)`;
-export const INSERT_OBSERVATION_VALUE =
-  'INSERT INTO observation_values (observation_id, vital, value) VALUES (?, ?, ?)';
-
 interface Pending {
   readonly observation: Observation;
   readonly resolve: (outcome: StoreOutcome) => void;
@@ -45,64 +42,32 @@ interface Pending {
 }
 
 /**
- * Group commit for observations. Transports call `store` per frame; frames arriving in the same
- * turn of the event loop share one transaction (one fsync), which is what makes a durable
- * acknowledgement affordable at tens of thousands of vitals per second. Commits run from
- * `setImmediate`, never inside a socket callback, and are capped in size so socket reads
- * interleave with commits under load.
+ * Group commit for observations. Transports call `store` per frame; frames that arrive while a
+ * commit is under way share the next transaction (one fsync), which makes a durable
+ * acknowledgement affordable at tens of thousands of vitals per second. One batch is in flight
+ * at a time, so batches commit in arrival order: when frame N of a device is committed, every
+ * earlier frame of that connection is too (what makes a cumulative ack honest).
  */
 export class ObservationWriter {
   private queue: Pending[] = [];
   private scheduled = false;
+  private inFlight = false;
   private closed = false;
-  private readonly insertObservation: Statement;
-  private readonly insertValue: Statement;
-  private readonly maxBatch: number;
-  private readonly now: () => number;
-  private readonly commitBatch: (batch: readonly Pending[]) => { outcomes: StoreOutcome[]; committed: CommittedObservation[] };
-  private drainWaiters: Array<() => void> = [];
   private lastCommitAt = -Infinity;
+  private drainWaiters: Array<() => void> = [];
+  private readonly maxBatch: number;
   private readonly minCommitIntervalMs: number;
-  /** Count of frames committed since start (for status and benchmarks). */
+  private readonly now: () => number;
+  /** Frames committed since start (for status and benchmarks). */
   committedCount = 0;
 
   constructor(
-    db: Database,
+    private readonly executor: BatchExecutor,
     private readonly options: ObservationWriterOptions,
   ) {
-    this.insertObservation = db.prepare(INSERT_OBSERVATION);
-    this.insertValue = db.prepare(INSERT_OBSERVATION_VALUE);
-    this.maxBatch = options.maxBatch ?? 4000;
+    this.maxBatch = options.maxBatch ?? 8000;
+    this.minCommitIntervalMs = options.minCommitIntervalMs ?? 2;
     this.now = options.now ?? Date.now;
-    this.minCommitIntervalMs = options.minCommitIntervalMs ?? 5;
-    this.commitBatch = db.transaction((batch: readonly Pending[]) => {
-      const receivedAt = this.now();
-      const outcomes: StoreOutcome[] = [];
-      const committed: CommittedObservation[] = [];
-      for (const { observation } of batch) {
-        const { bedId, patientId } = this.options.place(observation.deviceId);
-        const info = this.insertObservation.run(
-          observation.deviceId,
-          observation.seq,
-          observation.messageId,
-          observation.ts,
-          receivedAt,
-          bedId,
-          patientId,
-        );
-        if (info.changes === 0) {
-          outcomes.push('duplicate');
-          continue;
-        }
-        const id = Number(info.lastInsertRowid);
-        for (const code in observation.vitals) {
-          this.insertValue.run(id, VITALS[code as VitalCode].id, observation.vitals[code as VitalCode]);
-        }
-        outcomes.push('stored');
-        committed.push({ id, observation, bedId, patientId });
-      }
-      return { outcomes, committed };
-    });
   }
 
   get pending(): number {
@@ -119,17 +84,18 @@ export class ObservationWriter {
 
   /** Resolves when everything queued so far is committed (or failed). */
   drained(): Promise<void> {
-    if (this.queue.length === 0) return Promise.resolve();
+    if (this.queue.length === 0 && !this.inFlight) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
     await this.drained();
     this.closed = true;
+    await this.executor.close();
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
     const wait = this.lastCommitAt + this.minCommitIntervalMs - performance.now();
     if (wait > 0) setTimeout(() => this.flush(), wait);
@@ -138,32 +104,80 @@ export class ObservationWriter {
 
   private flush(): void {
     this.scheduled = false;
+    if (this.queue.length === 0) return this.notifyDrained();
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
-    if (batch.length > 0) {
-      this.commit(batch);
-      this.lastCommitAt = performance.now();
+    this.inFlight = true;
+    const placements = batch.map((p) => this.options.place(p.observation.deviceId));
+    this.executor.commit(this.encode(batch, placements)).then(
+      ({ ids }) => this.committed(batch, placements, ids),
+      (error: Error) => this.failed(batch, error),
+    );
+  }
+
+  private encode(batch: readonly Pending[], placements: readonly Placement[]): EncodedBatch {
+    const encoded: EncodedBatch = {
+      receivedAt: this.now(),
+      deviceIds: [],
+      seqs: [],
+      messageIds: [],
+      ts: [],
+      bedIds: [],
+      patientIds: [],
+      valueCounts: [],
+      vitalIds: [],
+      values: [],
+    };
+    for (let i = 0; i < batch.length; i++) {
+      const o = batch[i]!.observation;
+      encoded.deviceIds.push(o.deviceId);
+      encoded.seqs.push(o.seq);
+      encoded.messageIds.push(o.messageId);
+      encoded.ts.push(o.ts);
+      encoded.bedIds.push(placements[i]!.bedId);
+      encoded.patientIds.push(placements[i]!.patientId);
+      let count = 0;
+      for (const code in o.vitals) {
+        encoded.vitalIds.push(VITALS[code as VitalCode].id);
+        encoded.values.push(o.vitals[code as VitalCode]!);
+        count++;
+      }
+      encoded.valueCounts.push(count);
     }
+    return encoded;
+  }
+
+  private committed(batch: readonly Pending[], placements: readonly Placement[], ids: readonly number[]): void {
+    const committed: CommittedObservation[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const id = ids[i]!;
+      if (id === 0) {
+        batch[i]!.resolve('duplicate');
+      } else {
+        batch[i]!.resolve('stored');
+        committed.push({ id, observation: batch[i]!.observation, bedId: placements[i]!.bedId, patientId: placements[i]!.patientId });
+      }
+    }
+    this.committedCount += committed.length;
+    this.afterCommit();
+    if (committed.length > 0) this.options.onCommit?.(committed);
+  }
+
+  private failed(batch: readonly Pending[], error: Error): void {
+    for (const p of batch) p.reject(error);
+    this.afterCommit();
+    this.options.onError?.(error);
+  }
+
+  private afterCommit(): void {
+    this.inFlight = false;
+    this.lastCommitAt = performance.now();
     if (this.queue.length > 0) this.schedule();
     else this.notifyDrained();
   }
 
-  private commit(batch: readonly Pending[]): void {
-    let result: { outcomes: StoreOutcome[]; committed: CommittedObservation[] };
-    try {
-      result = this.commitBatch(batch);
-    } catch (cause) {
-      const error = cause instanceof Error ? cause : new Error(String(cause));
-      for (const p of batch) p.reject(error);
-      this.options.onError?.(error);
-      return;
-    }
-    this.committedCount += result.committed.length;
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(result.outcomes[i]!);
-    if (result.committed.length > 0) this.options.onCommit?.(result.committed);
-  }
-
   private notifyDrained(): void {
+    if (this.inFlight || this.queue.length > 0) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();

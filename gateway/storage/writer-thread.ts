@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SynchronousMode } from './database.js';
+import type { BatchResult, EncodedBatch } from './observation-batch.js';
+import type { WriterReply, WriterRequest } from './writer-worker.js';
+
+/** Something that commits encoded batches, one at a time, in order. */
+export interface BatchExecutor {
+  commit(batch: EncodedBatch): Promise<BatchResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the writer thread. In the built app the worker is `writer-worker.js` beside the gateway
+ * bundle; from sources (tests, `npm run gateway`) the TypeScript file is loaded through tsx.
+ */
+function spawnWorker(): Worker {
+  const built = new URL('./writer-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return new Worker(built);
+  const source = new URL('./writer-worker.ts', import.meta.url);
+  return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(source.href)}); })`, { eval: true });
+}
+
+export class StorageError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs commits on the writer thread; one request in flight, replies in order. */
+export class WriterThread implements BatchExecutor {
+  private worker: Worker | null = null;
+  private waiting: { resolve(reply: WriterReply): void; reject(error: Error): void } | null = null;
+  private opening: Promise<void> | null = null;
+
+  constructor(
+    private readonly path: string,
+    private readonly synchronous: SynchronousMode,
+    private readonly role: 'writer' | 'checkpointer' = 'writer',
+  ) {}
+
+  async commit(batch: EncodedBatch): Promise<BatchResult> {
+    await this.open();
+    const reply = await this.request({ type: 'commit', batch });
+    if (reply.type === 'committed') return { ids: reply.ids };
+    if (reply.type === 'failed') throw new StorageError(reply.message, reply.code);
+    throw new StorageError(`unexpected reply ${reply.type}`, null);
+  }
+
+  async close(): Promise<void> {
+    if (!this.worker) return;
+    const worker = this.worker;
+    await this.request({ type: 'close' }).catch(() => undefined);
+    await worker.terminate();
+    this.worker = null;
+    this.opening = null;
+  }
+
+  /** Opens the thread (again, after it died: storage comes back by itself if it can). */
+  open(): Promise<void> {
+    if (this.opening) return this.opening;
+    const worker = spawnWorker();
+    this.worker = worker;
+    worker.on('message', (reply: WriterReply) => {
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.resolve(reply);
+    });
+    const died = (error: Error) => {
+      if (this.worker === worker) {
+        this.worker = null;
+        this.opening = null;
+      }
+      const waiting = this.waiting;
+      this.waiting = null;
+      waiting?.reject(error);
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new StorageError(`writer thread exited (${code})`, null)));
+    this.opening = this.request({ type: 'open', path: this.path, synchronous: this.synchronous, role: this.role }).then((reply) => {
+      if (reply.type !== 'opened') {
+        this.opening = null;
+        throw new StorageError(reply.type === 'failed' ? reply.message : 'writer thread failed to open', null);
+      }
+    });
+    return this.opening;
+  }
+
+  private request(request: WriterRequest): Promise<WriterReply> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new StorageError('writer thread is not running', null));
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      worker.postMessage(request);
+    });
+  }
+}

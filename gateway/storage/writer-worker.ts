@@ -1,0 +1,86 @@
+/**
+ * The observation writer thread. It owns the only connection that writes vitals, so commits and
+ * fsyncs never stall the gateway's event loop: acknowledgements, alarms and the UI keep moving
+ * while the disk works.
+ *
+ * The same file also runs as the checkpointer thread. A WAL checkpoint copies the log into the
+ * database file and fsyncs it (tens to hundreds of ms); done inside a commit it would hold every
+ * acknowledgement that long, so the writer never checkpoints by itself and a second connection
+ * runs PASSIVE checkpoints, which do not block the writer, every second.
+ */
+import { statSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import type { Database } from 'better-sqlite3';
+import { openDatabase, type SynchronousMode } from './database.js';
+import { batchCommitter, type EncodedBatch } from './observation-batch.js';
+
+export type WriterRequest =
+  | { readonly type: 'open'; readonly path: string; readonly synchronous: SynchronousMode; readonly role: 'writer' | 'checkpointer' }
+  | { readonly type: 'commit'; readonly batch: EncodedBatch }
+  | { readonly type: 'close' };
+
+export type WriterReply =
+  | { readonly type: 'opened' }
+  | { readonly type: 'committed'; readonly ids: number[] }
+  | { readonly type: 'failed'; readonly message: string; readonly code: string | null }
+  | { readonly type: 'closed' };
+
+/** Safety net: if the checkpointer is not keeping up (or died), the writer checkpoints itself. */
+const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
+const CHECKPOINT_INTERVAL_MS = 1000;
+
+let db: Database | null = null;
+let commit: ((batch: EncodedBatch) => { ids: number[] }) | null = null;
+let timer: NodeJS.Timeout | null = null;
+let commitsSinceWalCheck = 0;
+const port = parentPort!;
+
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+function commitAndGuardWal(batch: EncodedBatch): { ids: number[] } {
+  const result = commit!(batch);
+  if (++commitsSinceWalCheck >= 50) {
+    commitsSinceWalCheck = 0;
+    if (walBytes(db!.name) > WAL_LIMIT_BYTES) db!.pragma('wal_checkpoint(PASSIVE)');
+  }
+  return result;
+}
+
+port.on('message', (request: WriterRequest) => {
+  try {
+    switch (request.type) {
+      case 'open':
+        db = openDatabase(request.path, { synchronous: request.synchronous });
+        db.pragma('wal_autocheckpoint = 0');
+        if (request.role === 'writer') {
+          commit = batchCommitter(db);
+        } else {
+          const connection = db;
+          timer = setInterval(() => connection.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_INTERVAL_MS);
+        }
+        port.postMessage({ type: 'opened' } satisfies WriterReply);
+        return;
+      case 'commit':
+        port.postMessage({ type: 'committed', ids: commitAndGuardWal(request.batch).ids } satisfies WriterReply);
+        return;
+      case 'close':
+        if (timer) clearInterval(timer);
+        // A last full checkpoint leaves a compact database file behind on a clean stop.
+        if (commit) db?.pragma('wal_checkpoint(PASSIVE)');
+        db?.close();
+        db = null;
+        port.postMessage({ type: 'closed' } satisfies WriterReply);
+        port.close();
+        return;
+    }
+  } catch (error) {
+    const e = error as { message?: string; code?: string };
+    port.postMessage({ type: 'failed', message: e.message ?? String(error), code: e.code ?? null } satisfies WriterReply);
+  }
+});
