@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeviceFrame, parseTimestamp } from './device-frames.js';
+
+const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+describe('parseDeviceFrame', () => {
+  it('accepts a frame with epoch ms and canonical vitals', () => {
+    const r = parseDeviceFrame(JSON.stringify({ type: 'obs', seq: 7, ts: NOW, vitals: { HR: 72, SPO2: 97 } }), NOW);
+    expect(r).toEqual({ ok: true, seq: 7, ts: NOW, vitals: { HR: 72, SPO2: 97 }, rejected: [] });
+  });
+
+  it('accepts ISO-8601 timestamps only with an explicit offset', () => {
+    expect(parseTimestamp('2026-11-24T13:00:00+01:00')).toBe(NOW);
+    expect(parseTimestamp('2026-11-24T12:00:00Z')).toBe(NOW);
+    expect(parseTimestamp('2026-11-24T12:00:00.250Z')).toBe(NOW + 250);
+    expect(parseTimestamp('2026-11-24T12:00:00')).toBeNull();
+    expect(parseTimestamp('yesterday')).toBeNull();
+    expect(parseTimestamp(Number.NaN)).toBeNull();
+  });
+
+  it('keeps valid values and names the rejected ones', () => {
+    const r = parseDeviceFrame(JSON.stringify({ type: 'obs', seq: 1, ts: NOW, vitals: { HR: 72, SPO2: 101, XYZ: 3, RR: null } }), NOW);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.vitals).toEqual({ HR: 72 });
+    expect(r.rejected.map((x) => [x.vital, x.code])).toEqual([
+      ['SPO2', 'out_of_range'],
+      ['XYZ', 'unknown_vital'],
+      ['RR', 'not_a_number'],
+    ]);
+  });
+
+  it('rejects timestamps far in the future or too old (a device clock fault)', () => {
+    expect(parseDeviceFrame(JSON.stringify({ type: 'obs', seq: 1, ts: NOW + 10 * 60_000, vitals: { HR: 70 } }), NOW)).toMatchObject({ ok: false, code: 'ts_out_of_bounds', seq: 1 });
+    expect(parseDeviceFrame(JSON.stringify({ type: 'obs', seq: 1, ts: NOW - 40 * 86_400_000, vitals: { HR: 70 } }), NOW)).toMatchObject({ ok: false, code: 'ts_out_of_bounds' });
+  });
+
+  it('does not trip on prototype keys in vitals', () => {
+    const r = parseDeviceFrame('{"type":"obs","seq":1,"ts":' + NOW + ',"vitals":{"__proto__":5,"constructor":1,"HR":60}}', NOW);
+    expect(r).toMatchObject({ ok: true, vitals: { HR: 60 } });
+  });
+});
