@@ -12,7 +12,7 @@ async function main() {
   console.error(`\n== Station ingest (${devices} WebSocket devices, ${seconds} s per step) ==`);
   const ceiling = rawInsertCeiling();
   console.error(`ceiling: raw better-sqlite3 batched insert, same schema, synchronous=FULL: ${fmt(ceiling.vitalsPerSecond)} vitals/s`);
-  const offered = (process.env.BENCH_RATES ?? '50000,100000,150000').split(',').map(Number);
+  const offered = (process.env.BENCH_RATES ?? '50000,100000,150000,200000').split(',').map(Number);
   for (const rate of offered) {
     const r = await gatewayIngest({ devices, vitalsPerSecond: rate, seconds });
     console.error(
