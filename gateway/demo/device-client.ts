@@ -11,6 +11,7 @@ export interface DeviceClientOptions {
   readonly onAck?: (seq: number) => void;
   readonly onError?: (frame: { seq: number | null; code: string; message: string }) => void;
   readonly onRefused?: (status: number) => void;
+  readonly onClose?: (code: number) => void;
 }
 
 interface Unacked {
@@ -115,8 +116,9 @@ export class DeviceClient {
       socket.terminate();
     });
     socket.on('error', () => undefined);
-    socket.on('close', () => {
+    socket.on('close', (code) => {
       if (this.socket === socket) this.socket = null;
+      this.options.onClose?.(code);
       if (this.stopped || this.options.reconnect === false) return;
       const delay = this.reconnectDelay * (0.5 + Math.random());
       this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);

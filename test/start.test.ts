@@ -1,0 +1,41 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { tempDir } from './helpers/station-fixture.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+describe('npm start', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('says in one line why it runs headless, then serves the UI from the built app', async () => {
+    const env = { ...process.env, WARD_LOG_LEVEL: 'warn' };
+    delete env.DISPLAY;
+    delete env.WAYLAND_DISPLAY;
+    delete env.WARD_HEADLESS;
+    const child = spawn(process.execPath, [join(ROOT, 'main', 'launch.mjs'), '--ready-json', '--data-dir', dir.path, '--device-host', '127.0.0.1', '--device-port', '0', '--ui-port', '0', '--no-mllp'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const lines: string[] = [];
+    const ready = await new Promise<{ uiUrl: string; demo: boolean }>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        lines.push(line);
+        if (line.startsWith('{"ready"')) resolve(JSON.parse(line).ready);
+      });
+      void exited.then((code) => reject(new Error(`exited ${code}: ${lines.join('\n')}`)));
+    });
+    expect(lines.find((l) => l.includes('running the station headless'))).toMatch(/^No display is available/);
+    // No configuration file in a fresh data folder: the demo ward runs.
+    expect(ready.demo).toBe(true);
+    const page = await fetch(ready.uiUrl.replace(/#.*/, ''));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
