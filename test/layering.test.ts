@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** The layering of PRODUCT.md is enforced by lint; prove the rules bite. */
+async function violations(file: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: ROOT });
+  const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('layering rules', () => {
+  it('keeps Node and gateway internals out of the renderer', async () => {
+    expect(await violations('renderer/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n")).toHaveLength(1);
+    expect(await violations('renderer/src/x.ts', "import { openDatabase } from '../../gateway/storage/database.js';\nexport const a = openDatabase;\n")).toHaveLength(1);
+    expect(await violations('renderer/src/x.ts', "import { VITALS } from '../../gateway/protocol/vitals.js';\nexport const a = VITALS;\n")).toHaveLength(0);
+  });
+
+  it('keeps electron out of the gateway and I/O libraries out of main', async () => {
+    expect(await violations('gateway/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
+    expect(await violations('main/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n")).toHaveLength(1);
+    expect(await violations('cloud/x.ts', "import { VITALS } from '../gateway/protocol/vitals.js';\nexport const a = VITALS;\n")).toHaveLength(1);
+  });
+});
