@@ -8,6 +8,8 @@ import { WardRepository } from './storage/ward-repository.js';
 import { ObservationWriter } from './storage/observation-writer.js';
 import { WriterThread } from './storage/writer-thread.js';
 import { RetentionJob } from './storage/retention.js';
+import { TrendQueries } from './storage/trend-queries.js';
+import { isVitalCode } from './protocol/vitals.js';
 import { WardState } from './live/ward-state.js';
 import { UiServer } from './ui/ui-server.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
@@ -44,6 +46,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const ward = new WardRepository(db);
   const state = new WardState(config.stationName, registry, ward);
   const technical = new Map<string, TechnicalCondition>();
+  const trends = new TrendQueries(db);
   const log = logger.child({ component: 'gateway' });
 
   const writerThread = new WriterThread(databasePath(config.dataDir), config.storage.synchronous);
@@ -89,7 +92,19 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
 
   const ui = new UiServer(
     { host: config.ui.host, port: config.ui.port, rendererDir: config.rendererDir },
-    { 'ward.snapshot': () => state.snapshot() },
+    {
+      'ward.snapshot': () => state.snapshot(),
+      'trend.get': (params) => {
+        const { bedId, code, from, to } = params;
+        if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code) || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
+          throw Object.assign(new Error('trend.get needs bedId, a vital code and from < to (epoch ms)'), { code: 'invalid_params' });
+        }
+        const patient = ward.beds().find((b) => b.id === bedId)?.patient;
+        if (!patient) return { bedId, code, bucketMs: 0, points: [] };
+        const maxPoints = Math.min(Math.max(Math.trunc(params.maxPoints ?? 600), 1), 5000);
+        return { bedId, code, ...trends.series(patient.id, code, from, to, maxPoints) };
+      },
+    },
     (send) => send({ type: 'snapshot', ward: state.snapshot() }),
     logger.child({ component: 'ui' }),
   );

@@ -57,9 +57,19 @@ export type UiEvent =
   | { readonly type: 'vitals'; readonly updates: readonly BedVitalsUpdate[] }
   | { readonly type: 'device'; readonly device: UiDevice };
 
+/** A downsampled trend: min/max/mean per bucket, so short events survive downsampling. */
+export interface TrendSeries {
+  readonly bedId: string;
+  readonly code: VitalCode;
+  readonly bucketMs: number;
+  readonly points: ReadonlyArray<{ readonly ts: number; readonly min: number; readonly max: number; readonly avg: number }>;
+}
+
 /** Request/response methods the renderer may call: name → params and result. */
 export interface UiMethods {
   'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
+  /** Trend of the patient now in `bedId`, read from SQLite; at most `maxPoints` buckets. */
+  'trend.get': { params: { bedId: string; code: VitalCode; from: number; to: number; maxPoints?: number }; result: TrendSeries };
 }
 
 export type UiMethodName = keyof UiMethods;
