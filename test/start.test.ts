@@ -11,7 +11,7 @@ describe('npm start', () => {
   afterAll(() => dir.remove());
 
   it('says in one line why it runs headless, then serves the UI from the built app', async () => {
-    const env = { ...process.env, WARD_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = { ...process.env, WARD_LOG_LEVEL: 'warn' };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
     delete env.WARD_HEADLESS;
