@@ -37,6 +37,18 @@ export const ConfigFileSchema = Type.Object(
     demo: Type.Optional(
       Type.Object({ enabled: Type.Optional(Type.Boolean()), beds: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
     ),
+    cloud: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ pattern: '^https?://' }),
+          stationId: Type.String({ minLength: 1, maxLength: 64 }),
+          /** Keep this file readable by the station's user only. */
+          secret: Type.String({ minLength: 16 }),
+          batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     storage: Type.Optional(
       Type.Object(
         {
@@ -63,6 +75,8 @@ export interface StationConfig {
   readonly serialPorts: readonly SerialPortConfig[];
   readonly demo: { readonly enabled: boolean; readonly beds: number };
   readonly storage: { readonly synchronous: 'FULL' | 'NORMAL'; readonly hotWindowHours: number; readonly diskBudgetMb: number };
+  /** Where to sync to; null = no cloud (the station works fully without one). */
+  readonly cloud: { readonly url: string; readonly stationId: string; readonly secret: string; readonly batchSize?: number } | null;
   /** Where the built renderer is served from. */
   readonly rendererDir: string;
   /** The configuration file read, if any. */
@@ -138,6 +152,7 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
       hotWindowHours: file.storage?.hotWindowHours ?? 72,
       diskBudgetMb: file.storage?.diskBudgetMb ?? 2048,
     },
+    cloud: file.cloud ?? null,
     rendererDir: resolve(cli.rendererDir ?? env.WARD_RENDERER_DIR ?? defaultRendererDir),
     configFile,
   };

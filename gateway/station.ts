@@ -10,6 +10,8 @@ import { WriterThread } from './storage/writer-thread.js';
 import { RetentionJob } from './storage/retention.js';
 import { TrendQueries } from './storage/trend-queries.js';
 import { isVitalCode } from './protocol/vitals.js';
+import { BatchReader } from './sync/batch-reader.js';
+import { SyncClient } from './sync/sync-client.js';
 import { WardState } from './live/ward-state.js';
 import { UiServer } from './ui/ui-server.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
@@ -28,6 +30,7 @@ export interface Station {
   readonly mllpPort: number | null;
   /** Technical conditions reported by devices, newest state per (device, kind, vital). */
   readonly technical: ReadonlyMap<string, TechnicalCondition>;
+  readonly sync: SyncClient | null;
   stop(): Promise<void>;
 }
 
@@ -59,7 +62,10 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       return { bedId: record?.bedId ?? null, patientId: record?.patientId ?? null };
     },
     onError: (error) => log.error({ err: error.message }, 'commit failed'),
+    onCommit: () => sync?.nudge(),
   });
+  const batchReader = new BatchReader(db);
+  const sync = config.cloud ? new SyncClient(batchReader, config.cloud, logger.child({ component: 'sync' })) : null;
 
   const sink: IngestSink = {
     store(observation: Observation): Promise<StoreOutcome> {
@@ -94,6 +100,10 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     { host: config.ui.host, port: config.ui.port, rendererDir: config.rendererDir },
     {
       'ward.snapshot': () => state.snapshot(),
+      'station.status': () => ({
+        sync: sync ? sync.status() : { enabled: false, queuedRows: batchReader.queued(), lastSuccessAt: null, consecutiveFailures: 0, lastError: null },
+        storage: retention.lastUse ?? retention.use(),
+      }),
       'trend.get': (params) => {
         const { bedId, code, from, to } = params;
         if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code) || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
@@ -137,6 +147,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   }
   state.start();
   retention.start();
+  sync?.start();
 
   let demo: DemoWard | null = null;
   if (config.demo.enabled) {
@@ -159,9 +170,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     technical,
     devicePort: websocket.port,
     mllpPort: optional.mllpPort,
+    sync,
     async stop() {
       clearInterval(registryWatch);
       retention.stop();
+      await sync?.stop();
       if (demo) await demo.stop();
       for (const channel of [...channels].reverse()) await channel.stop();
       await writer.close();

@@ -65,9 +65,22 @@ export interface TrendSeries {
   readonly points: ReadonlyArray<{ readonly ts: number; readonly min: number; readonly max: number; readonly avg: number }>;
 }
 
+/** What the status bar shows: sync progress and local storage use. */
+export interface StationStatus {
+  readonly sync: {
+    readonly enabled: boolean;
+    readonly queuedRows: number;
+    readonly lastSuccessAt: number | null;
+    readonly consecutiveFailures: number;
+    readonly lastError: string | null;
+  };
+  readonly storage: { readonly bytes: number; readonly budgetBytes: number; readonly nearBudget: boolean };
+}
+
 /** Request/response methods the renderer may call: name → params and result. */
 export interface UiMethods {
   'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
+  'station.status': { params: Record<string, never>; result: StationStatus };
   /** Trend of the patient now in `bedId`, read from SQLite; at most `maxPoints` buckets. */
   'trend.get': { params: { bedId: string; code: VitalCode; from: number; to: number; maxPoints?: number }; result: TrendSeries };
 }

@@ -1,0 +1,159 @@
+import { gzipSync } from 'node:zlib';
+import { request } from 'undici';
+import type { Logger } from '../log.js';
+import { fullJitterDelay, retryAfterMs } from './backoff.js';
+import type { BatchReader, StationBatch } from './batch-reader.js';
+
+export interface SyncConfig {
+  /** Base URL of the cloud, e.g. https://cloud.example.org */
+  readonly url: string;
+  readonly stationId: string;
+  readonly secret: string;
+  readonly batchSize?: number;
+  /** Pause between polls when there is nothing to send. */
+  readonly idleMs?: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+}
+
+export interface SyncStatus {
+  readonly enabled: boolean;
+  readonly queuedRows: number;
+  readonly lastSuccessAt: number | null;
+  readonly lastAttemptAt: number | null;
+  readonly consecutiveFailures: number;
+  /** Short reason of the last failure (HTTP status or network error code), never patient data. */
+  readonly lastError: string | null;
+  readonly nextAttemptAt: number | null;
+}
+
+interface PendingBatch {
+  readonly batchId: string;
+  readonly lastId: number;
+  readonly body: Buffer;
+}
+
+/**
+ * Sends stored vitals to the cloud in order, in gzip batches, with an idempotent PUT per batch
+ * id. The cursor moves only after the cloud confirmed a batch, so a crash at any point resends at
+ * worst one batch, which the cloud recognises. A failed batch is retried as the same bytes under
+ * the same id, with full-jitter backoff or the server's Retry-After. Alarms and storage never
+ * wait for any of this.
+ */
+export class SyncClient {
+  private pending: PendingBatch | null = null;
+  private stopped = true;
+  private wake: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
+  private state: Omit<SyncStatus, 'enabled' | 'queuedRows'> = {
+    lastSuccessAt: null,
+    lastAttemptAt: null,
+    consecutiveFailures: 0,
+    lastError: null,
+    nextAttemptAt: null,
+  };
+
+  constructor(
+    private readonly reader: BatchReader,
+    private readonly config: SyncConfig,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  status(): SyncStatus {
+    return { enabled: true, queuedRows: this.reader.queued(), ...this.state };
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.nudge();
+    await this.loop;
+  }
+
+  /** New rows were committed: send now instead of at the next poll. */
+  nudge(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.timer.unref();
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const batch = this.pending ?? this.prepare();
+      if (!batch) {
+        await this.wait(this.config.idleMs ?? 2000);
+        continue;
+      }
+      this.pending = batch;
+      const delay = await this.send(batch);
+      if (delay === 0) continue;
+      this.state = { ...this.state, nextAttemptAt: this.now() + delay };
+      await this.wait(delay);
+    }
+  }
+
+  private prepare(): PendingBatch | null {
+    const next = this.reader.next(this.config.batchSize ?? 5000);
+    if (!next) return null;
+    return { batchId: next.batchId, lastId: next.lastId, body: gzipSync(JSON.stringify(next.body satisfies StationBatch)) };
+  }
+
+  /** Sends one batch; returns how long to wait before the next attempt (0 = go on at once). */
+  private async send(batch: PendingBatch): Promise<number> {
+    const url = new URL(`/v1/stations/${encodeURIComponent(this.config.stationId)}/batches/${encodeURIComponent(batch.batchId)}`, this.config.url);
+    this.state = { ...this.state, lastAttemptAt: this.now() };
+    let status = 0;
+    let retryAfter: number | null = null;
+    let failure: string;
+    try {
+      const response = await request(url, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${this.config.stationId}.${this.config.secret}`,
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+        },
+        body: batch.body,
+        headersTimeout: 30_000,
+        bodyTimeout: 30_000,
+      });
+      status = response.statusCode;
+      retryAfter = retryAfterMs(response.headers['retry-after'] as string | undefined, this.now());
+      await response.body.text();
+      if (status >= 200 && status < 300) {
+        this.reader.confirm(batch.lastId, this.now());
+        this.pending = null;
+        this.state = { ...this.state, lastSuccessAt: this.now(), consecutiveFailures: 0, lastError: null, nextAttemptAt: null };
+        return 0;
+      }
+      failure = `HTTP ${status}`;
+    } catch (error) {
+      failure = (error as { code?: string }).code ?? 'network error';
+    }
+    const failures = this.state.consecutiveFailures + 1;
+    this.state = { ...this.state, consecutiveFailures: failures, lastError: failure };
+    if (failures === 1 || failures % 20 === 0) this.logger.warn({ batchId: batch.batchId, failure, failures }, 'sync attempt failed');
+    return retryAfter ?? Math.max(100, fullJitterDelay(failures, this.config.backoffBaseMs ?? 1000, this.config.backoffCapMs ?? 5 * 60_000, this.random));
+  }
+}

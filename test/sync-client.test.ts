@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { openDatabase } from '../gateway/storage/database.js';
+import { WardRepository } from '../gateway/storage/ward-repository.js';
+import { BatchReader, type StationBatch } from '../gateway/sync/batch-reader.js';
+import { SyncClient } from '../gateway/sync/sync-client.js';
+import { silentLogger } from '../gateway/log.js';
+import { tempDir } from './helpers/station-fixture.js';
+
+interface Received {
+  url: string;
+  method: string;
+  headers: IncomingMessage['headers'];
+  raw: Buffer;
+  body: StationBatch;
+}
+
+/** A local HTTP server standing in for the cloud: answers from a script, records every request. */
+async function fakeCloud(answers: Array<{ status: number; headers?: Record<string, string> }>): Promise<{ server: Server; url: string; received: Received[]; next(count: number): Promise<void> }> {
+  const received: Received[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      received.push({ url: req.url!, method: req.method!, headers: req.headers, raw, body: JSON.parse(gunzipSync(raw).toString()) as StationBatch });
+      const answer = answers.shift() ?? { status: 200 };
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+      res.end(JSON.stringify({ ok: answer.status < 300 }));
+      for (const w of waiters.filter((x) => received.length >= x.count)) w.resolve();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    received,
+    next: (count) => (received.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
+  };
+}
+
+describe('sync client', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('sends ordered gzip batches, retries the same batch after 503, moves the cursor only on success', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const db = openDatabase(join(dir.path, 'station.db'));
+    cleanups.push(() => void db.close());
+    const ward = new WardRepository(db);
+    ward.addBed('B1', 'Bed 1', 't');
+    const patientId = ward.admit({ bedId: 'B1', mrn: 'M1', name: 'Pat', birthDate: '1950-01-01' }, 't');
+    const insert = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)');
+    const value = db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, ?, ?)');
+    for (let i = 1; i <= 12; i++) {
+      const id = insert.run('mon-1', i, 1000 * i, 1000 * i, 'B1', patientId).lastInsertRowid;
+      value.run(id, 1, 60 + i);
+      value.run(id, 3, 95);
+    }
+    const cloud = await fakeCloud([{ status: 503, headers: { 'retry-after': '0' } }]);
+    cleanups.push(() => new Promise<void>((r) => cloud.server.close(() => r())));
+    const reader = new BatchReader(db);
+    const client = new SyncClient(reader, { url: cloud.url, stationId: 'ward-4b', secret: 's3cret', batchSize: 5, idleMs: 60_000 }, silentLogger());
+    client.start();
+    cleanups.push(() => client.stop());
+    await cloud.next(4);
+
+    expect(cloud.received.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'PUT /v1/stations/ward-4b/batches/obs-1-5',
+      'PUT /v1/stations/ward-4b/batches/obs-1-5',
+      'PUT /v1/stations/ward-4b/batches/obs-6-10',
+      'PUT /v1/stations/ward-4b/batches/obs-11-12',
+    ]);
+    // The retry is the very same bytes under the same id: the cloud can recognise a replay.
+    expect(cloud.received[1]!.raw.equals(cloud.received[0]!.raw)).toBe(true);
+    expect(cloud.received[0]!.headers['content-encoding']).toBe('gzip');
+    expect(cloud.received[0]!.headers.authorization).toBe('Bearer ward-4b.s3cret');
+    expect(cloud.received[0]!.body.observations[0]).toEqual({ id: 1, deviceId: 'mon-1', bedId: 'B1', ts: 1000, patient: { mrn: 'M1', name: 'Pat', birthDate: '1950-01-01' }, vitals: { HR: 61, SPO2: 95 } });
+    await client.stop();
+    expect(reader.cursor()).toBe(12);
+    expect(client.status()).toMatchObject({ queuedRows: 0, consecutiveFailures: 0, lastError: null });
+  });
+
+  it('keeps the cursor where it was while the cloud refuses, and says why', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const db = openDatabase(join(dir.path, 'station.db'));
+    cleanups.push(() => void db.close());
+    db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', 1, 1, 1);
+    db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (1, 1, 70)').run();
+    const cloud = await fakeCloud(Array.from({ length: 10_000 }, () => ({ status: 401 })));
+    cleanups.push(() => new Promise<void>((r) => cloud.server.close(() => r())));
+    const reader = new BatchReader(db);
+    const client = new SyncClient(reader, { url: cloud.url, stationId: 's', secret: 'wrong', backoffBaseMs: 1, backoffCapMs: 5 }, silentLogger());
+    client.start();
+    await cloud.next(2);
+    await client.stop();
+    expect(reader.cursor()).toBe(0);
+    expect(client.status()).toMatchObject({ queuedRows: 1, lastError: 'HTTP 401' });
+    expect(client.status().consecutiveFailures).toBeGreaterThanOrEqual(2);
+  });
+});
