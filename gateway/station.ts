@@ -10,6 +10,7 @@ import { WriterThread } from './storage/writer-thread.js';
 import { RetentionJob } from './storage/retention.js';
 import { TrendQueries } from './storage/trend-queries.js';
 import { isVitalCode } from './protocol/vitals.js';
+import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
 import { SyncClient } from './sync/sync-client.js';
 import { WardState } from './live/ward-state.js';
@@ -33,6 +34,9 @@ export interface Station {
   readonly sync: SyncClient | null;
   stop(): Promise<void>;
 }
+
+/** Who acts through the UI until nurses sign in at the station. */
+const UI_ACTOR = 'station-ui';
 
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'station.db');
@@ -100,10 +104,26 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     { host: config.ui.host, port: config.ui.port, rendererDir: config.rendererDir },
     {
       'ward.snapshot': () => state.snapshot(),
-      'station.status': () => ({
-        sync: sync ? sync.status() : { enabled: false, queuedRows: batchReader.queued(), lastSuccessAt: null, consecutiveFailures: 0, lastError: null },
-        storage: retention.lastUse ?? retention.use(),
-      }),
+      'station.status': () => stationStatus(),
+      'ward.admit': ({ bedId, mrn, name, birthDate }) => {
+        ward.admit({ bedId: String(bedId), mrn: String(mrn ?? ''), name: String(name ?? ''), birthDate: birthDate ? String(birthDate) : null }, UI_ACTOR);
+        registry.reload();
+        return { ok: true };
+      },
+      'ward.discharge': ({ bedId }) => {
+        ward.dischargeFromBed(String(bedId), UI_ACTOR);
+        registry.reload();
+        return { ok: true };
+      },
+      'ward.transfer': ({ fromBedId, toBedId }) => {
+        ward.transfer(String(fromBedId), String(toBedId), UI_ACTOR);
+        registry.reload();
+        return { ok: true };
+      },
+      'devices.assign': ({ deviceId, bedId }) => {
+        registry.assign(String(deviceId), bedId === null ? null : String(bedId), UI_ACTOR);
+        return { ok: true };
+      },
       'trend.get': (params) => {
         const { bedId, code, from, to } = params;
         if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code) || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
@@ -131,6 +151,10 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   registryWatch.unref();
 
   const retention = new RetentionJob(db, config.storage, logger.child({ component: 'retention' }));
+  const stationStatus = (): StationStatus => ({
+    sync: sync ? sync.status() : { enabled: false, queuedRows: batchReader.queued(), lastSuccessAt: null, consecutiveFailures: 0, lastError: null },
+    storage: retention.lastUse ?? retention.use(),
+  });
 
   const started: Channel[] = [];
   try {
@@ -148,6 +172,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   state.start();
   retention.start();
   sync?.start();
+  const statusPush = setInterval(() => ui.broadcast({ type: 'status', status: stationStatus() }), 5000);
+  statusPush.unref();
 
   let demo: DemoWard | null = null;
   if (config.demo.enabled) {
@@ -173,6 +199,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     sync,
     async stop() {
       clearInterval(registryWatch);
+      clearInterval(statusPush);
       retention.stop();
       await sync?.stop();
       if (demo) await demo.stop();

@@ -54,6 +54,7 @@ export interface BedVitalsUpdate {
 /** Messages the gateway pushes. */
 export type UiEvent =
   | { readonly type: 'snapshot'; readonly ward: WardSnapshot }
+  | { readonly type: 'status'; readonly status: StationStatus }
   | { readonly type: 'vitals'; readonly updates: readonly BedVitalsUpdate[] }
   | { readonly type: 'device'; readonly device: UiDevice };
 
@@ -81,6 +82,10 @@ export interface StationStatus {
 export interface UiMethods {
   'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
   'station.status': { params: Record<string, never>; result: StationStatus };
+  'ward.admit': { params: { bedId: string; mrn: string; name: string; birthDate?: string | null }; result: { ok: true } };
+  'ward.discharge': { params: { bedId: string }; result: { ok: true } };
+  'ward.transfer': { params: { fromBedId: string; toBedId: string }; result: { ok: true } };
+  'devices.assign': { params: { deviceId: string; bedId: string | null }; result: { ok: true } };
   /** Trend of the patient now in `bedId`, read from SQLite; at most `maxPoints` buckets. */
   'trend.get': { params: { bedId: string; code: VitalCode; from: number; to: number; maxPoints?: number }; result: TrendSeries };
 }

@@ -1,19 +1,20 @@
-import type { UiBed, UiDevice, UiEvent, WardSnapshot } from '../../gateway/protocol/ui-channel.js';
+import type { StationStatus, UiBed, UiDevice, UiEvent, WardSnapshot } from '../../gateway/protocol/ui-channel.js';
 import type { VitalCode } from '../../gateway/protocol/vitals.js';
 
 export interface WardView {
   readonly stationName: string;
   readonly beds: readonly UiBed[];
   readonly devices: ReadonlyMap<string, UiDevice>;
+  readonly status: StationStatus | null;
 }
 
-export const EMPTY_WARD: WardView = { stationName: '', beds: [], devices: new Map() };
+export const EMPTY_WARD: WardView = { stationName: '', beds: [], devices: new Map(), status: null };
 
 /** Pure reducer from pushed events to what the screen shows; unit-testable without a DOM. */
 export function applyEvent(view: WardView, event: UiEvent): WardView {
   switch (event.type) {
     case 'snapshot':
-      return fromSnapshot(event.ward);
+      return fromSnapshot(event.ward, view.status);
     case 'vitals': {
       const byBed = new Map(event.updates.map((u) => [u.bedId, u]));
       const beds = view.beds.map((bed) => {
@@ -30,9 +31,13 @@ export function applyEvent(view: WardView, event: UiEvent): WardView {
       devices.set(event.device.id, event.device);
       return { ...view, devices };
     }
+    case 'status':
+      return { ...view, status: event.status };
+    default:
+      return view;
   }
 }
 
-function fromSnapshot(ward: WardSnapshot): WardView {
-  return { stationName: ward.stationName, beds: ward.beds, devices: new Map(ward.devices.map((d) => [d.id, d])) };
+function fromSnapshot(ward: WardSnapshot, status: StationStatus | null): WardView {
+  return { stationName: ward.stationName, beds: ward.beds, devices: new Map(ward.devices.map((d) => [d.id, d])), status };
 }

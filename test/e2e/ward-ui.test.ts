@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { WebSocket } from 'ws';
 import type { Station } from '../../gateway/station.js';
 import { startTestStation } from '../helpers/station-fixture.js';
@@ -9,14 +10,6 @@ import { startTestStation } from '../helpers/station-fixture.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
-
-/** Debian's Chromium, as the machine notes say; never a downloaded browser. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
 
 describe('the station UI in Chromium against the headless gateway', () => {
   let station: Station;
@@ -53,6 +46,34 @@ describe('the station UI in Chromium against the headless gateway', () => {
     );
     expect(await tile.textContent()).not.toBe(first);
     await page.screenshot({ path: join(ARTIFACTS, 'ward.png') });
+    await page.close();
+  });
+
+  it('opens a bed: trends from SQLite, discharge, admit, unassign and assign a device', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(station.ui.pageUrl);
+    await page.getByRole('button', { name: 'Open Bed 2' }).click();
+    const detail = page.getByTestId('bed-detail');
+    await detail.getByTestId('trend-HR').locator('canvas').first().waitFor();
+    await detail.getByRole('button', { name: '8 h' }).click();
+    await expect.poll(() => detail.getByRole('button', { name: '8 h' }).getAttribute('aria-pressed')).toBe('true');
+
+    await detail.getByRole('button', { name: 'Discharge' }).click();
+    await expect.poll(() => page.getByTestId('bed-DEMO-02').locator('.patient').textContent()).toBe('Empty bed');
+    await detail.getByLabel('Name').fill('Rosalind Franklin');
+    await detail.getByLabel('MRN').fill('RF-1920');
+    await detail.getByLabel('Date of birth').fill('1920-07-25');
+    await detail.getByRole('button', { name: 'Admit' }).click();
+    await expect.poll(() => page.getByTestId('bed-DEMO-02').locator('.patient').textContent()).toBe('Rosalind Franklin · RF-1920');
+    expect(station.ward.beds().find((b) => b.id === 'DEMO-02')?.patient).toMatchObject({ mrn: 'RF-1920', birthDate: '1920-07-25' });
+
+    await detail.getByRole('button', { name: 'Unassign' }).click();
+    await expect.poll(() => detail.getByText('No device assigned.').count()).toBe(1);
+    await detail.getByLabel('Assign device').selectOption('demo-monitor-02');
+    await expect.poll(() => detail.getByRole('button', { name: 'Unassign' }).count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'bed-detail.png') });
+    const audit = station.db.prepare("SELECT action FROM audit_log WHERE actor = 'station-ui' ORDER BY id").all().map((r) => (r as { action: string }).action);
+    expect(audit).toEqual(['patient.discharge', 'patient.admit', 'device.assign', 'device.assign']);
     await page.close();
   });
 

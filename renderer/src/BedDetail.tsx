@@ -1,0 +1,170 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { TrendSeries, UiBed, UiDevice } from '../../gateway/protocol/ui-channel.js';
+import type { VitalCode } from '../../gateway/protocol/vitals.js';
+import type { GatewayClient } from './gateway-client.js';
+import { TrendChart } from './TrendChart.js';
+
+const RANGES = [
+  { label: '1 h', ms: 3600_000 },
+  { label: '8 h', ms: 8 * 3600_000 },
+  { label: '24 h', ms: 24 * 3600_000 },
+  { label: '72 h', ms: 72 * 3600_000 },
+] as const;
+const CHARTS: ReadonlyArray<[VitalCode, string]> = [
+  ['HR', '#3fb950'],
+  ['SPO2', '#58a6ff'],
+  ['RR', '#e3b341'],
+  ['NIBP_SYS', '#e6edf3'],
+  ['TEMP', '#f0883e'],
+  ['ETCO2', '#d2a8ff'],
+];
+
+/** A bed: trends read from SQLite through the gateway, admission, and device assignment. */
+export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed; beds: readonly UiBed[]; devices: readonly UiDevice[]; client: GatewayClient; onClose: () => void }) {
+  const [range, setRange] = useState<number>(RANGES[0].ms);
+  const [series, setSeries] = useState<TrendSeries[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const patientId = bed.patient?.id;
+
+  useEffect(() => {
+    let cancelled = false;
+    const to = Date.now();
+    Promise.all(CHARTS.map(([code]) => client.call('trend.get', { bedId: bed.id, code, from: to - range, to, maxPoints: 600 }))).then(
+      (result) => !cancelled && setSeries(result),
+      (e: Error) => !cancelled && setError(e.message),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [bed.id, patientId, range, client]);
+
+  const act = (promise: Promise<unknown>) => promise.then(() => setError(null), (e: Error) => setError(e.message));
+
+  return (
+    <div className="detail" role="dialog" aria-label={`${bed.label} detail`} data-testid="bed-detail">
+      <header className="detail-head">
+        <h2>
+          {bed.label} — {bed.patient ? `${bed.patient.name} · MRN ${bed.patient.mrn}${bed.patient.birthDate ? ` · born ${bed.patient.birthDate}` : ''}` : 'empty bed'}
+        </h2>
+        <button type="button" onClick={onClose} aria-label="Close">
+          Close
+        </button>
+      </header>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="ranges" role="group" aria-label="Time range">
+        {RANGES.map((r) => (
+          <button type="button" key={r.label} aria-pressed={range === r.ms} onClick={() => setRange(r.ms)}>
+            {r.label}
+          </button>
+        ))}
+      </div>
+      <div className="charts">
+        {series.map((s, i) => (
+          <TrendChart key={s.code} series={s} color={CHARTS[i]![1]} width={560} />
+        ))}
+      </div>
+      <div className="admin">
+        {bed.patient ? (
+          <div className="admission">
+            <button type="button" onClick={() => act(client.call('ward.discharge', { bedId: bed.id }))}>
+              Discharge
+            </button>
+            <TransferForm bed={bed} beds={beds} onTransfer={(toBedId) => act(client.call('ward.transfer', { fromBedId: bed.id, toBedId }))} />
+          </div>
+        ) : (
+          <AdmitForm onAdmit={(p) => act(client.call('ward.admit', { bedId: bed.id, ...p }))} />
+        )}
+        <DeviceAssign bed={bed} devices={devices} onAssign={(deviceId, bedId) => act(client.call('devices.assign', { deviceId, bedId }))} />
+      </div>
+    </div>
+  );
+}
+
+function AdmitForm({ onAdmit }: { onAdmit: (p: { mrn: string; name: string; birthDate: string | null }) => void }) {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    onAdmit({ mrn: String(form.get('mrn')), name: String(form.get('name')), birthDate: String(form.get('birthDate') || '') || null });
+  };
+  return (
+    <form className="admit" onSubmit={submit} aria-label="Admit patient">
+      <label>
+        Name <input name="name" required autoComplete="off" />
+      </label>
+      <label>
+        MRN <input name="mrn" required autoComplete="off" />
+      </label>
+      <label>
+        Date of birth <input name="birthDate" type="date" />
+      </label>
+      <button type="submit">Admit</button>
+    </form>
+  );
+}
+
+function TransferForm({ bed, beds, onTransfer }: { bed: UiBed; beds: readonly UiBed[]; onTransfer: (toBedId: string) => void }) {
+  const empty = beds.filter((b) => !b.patient && b.id !== bed.id);
+  const [to, setTo] = useState('');
+  return (
+    <form
+      className="transfer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (to) onTransfer(to);
+      }}
+    >
+      <label>
+        Transfer to{' '}
+        <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="Transfer to bed">
+          <option value="">choose an empty bed</option>
+          {empty.map((b) => (
+            <option key={b.id} value={b.id}>
+              {b.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" disabled={!to}>
+        Transfer
+      </button>
+    </form>
+  );
+}
+
+function DeviceAssign({ bed, devices, onAssign }: { bed: UiBed; devices: readonly UiDevice[]; onAssign: (deviceId: string, bedId: string | null) => void }) {
+  const here = devices.filter((d) => d.bedId === bed.id);
+  const free = devices.filter((d) => !d.bedId);
+  return (
+    <div className="devices" aria-label="Devices">
+      <h3>Devices</h3>
+      <ul>
+        {here.map((d) => (
+          <li key={d.id}>
+            {d.model} ({d.id}, {d.transport}) — {d.state === 'connected' ? 'connected' : d.state === 'never_seen' ? 'never seen' : 'disconnected'}{' '}
+            <button type="button" onClick={() => onAssign(d.id, null)}>
+              Unassign
+            </button>
+          </li>
+        ))}
+        {here.length === 0 && <li>No device assigned.</li>}
+      </ul>
+      {free.length > 0 && (
+        <label>
+          Assign{' '}
+          <select aria-label="Assign device" defaultValue="" onChange={(e) => e.target.value && onAssign(e.target.value, bed.id)}>
+            <option value="">choose a device</option>
+            {free.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.model} ({d.id})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+    </div>
+  );
+}
