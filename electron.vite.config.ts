@@ -12,7 +12,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve('main/index.ts'), gateway: resolve('gateway/cli.ts'), 'writer-worker': resolve('gateway/storage/writer-worker.ts') },
+        input: { index: resolve('main/index.ts'), gateway: resolve('gateway/cli.ts'), 'storage-worker': resolve('gateway/storage/storage-worker.ts') },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

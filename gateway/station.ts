@@ -6,9 +6,8 @@ import { openDatabase } from './storage/database.js';
 import { DeviceRegistry } from './storage/device-registry.js';
 import { WardRepository } from './storage/ward-repository.js';
 import { ObservationWriter } from './storage/observation-writer.js';
-import { WriterThread } from './storage/writer-thread.js';
+import { StorageThread } from './storage/storage-thread.js';
 import { RetentionJob } from './storage/retention.js';
-import { TrendQueries } from './storage/trend-queries.js';
 import { isVitalCode } from './protocol/vitals.js';
 import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
@@ -53,13 +52,13 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const ward = new WardRepository(db);
   const state = new WardState(config.stationName, registry, ward);
   const technical = new Map<string, TechnicalCondition>();
-  const trends = new TrendQueries(db);
   const log = logger.child({ component: 'gateway' });
 
-  const writerThread = new WriterThread(databasePath(config.dataDir), config.storage.synchronous);
-  const checkpointer = new WriterThread(databasePath(config.dataDir), config.storage.synchronous, 'checkpointer');
+  const writerThread = new StorageThread(databasePath(config.dataDir), config.storage.synchronous);
+  const checkpointer = new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'checkpointer');
+  const reader = new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'reader');
   // Opened before any device may connect, so the first frames do not wait for the threads.
-  await Promise.all([writerThread.open(), checkpointer.open()]);
+  await Promise.all([writerThread.open(), checkpointer.open(), reader.open()]);
   const writer = new ObservationWriter(writerThread, {
     place: (deviceId) => {
       const record = registry.record(deviceId);
@@ -124,7 +123,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         registry.assign(String(deviceId), bedId === null ? null : String(bedId), UI_ACTOR);
         return { ok: true };
       },
-      'trend.get': (params) => {
+      'trend.get': async (params) => {
         const { bedId, code, from, to } = params;
         if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code) || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
           throw Object.assign(new Error('trend.get needs bedId, a vital code and from < to (epoch ms)'), { code: 'invalid_params' });
@@ -132,7 +131,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         const patient = ward.beds().find((b) => b.id === bedId)?.patient;
         if (!patient) return { bedId, code, bucketMs: 0, points: [] };
         const maxPoints = Math.min(Math.max(Math.trunc(params.maxPoints ?? 600), 1), 5000);
-        return { bedId, code, ...trends.series(patient.id, code, from, to, maxPoints) };
+        return { bedId, code, ...(await reader.trend(patient.id, code, from, to, maxPoints)) };
       },
     },
     (send) => send({ type: 'snapshot', ward: state.snapshot() }),
@@ -206,6 +205,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       for (const channel of [...channels].reverse()) await channel.stop();
       await writer.close();
       await checkpointer.close();
+      await reader.close();
       state.stop();
       await ui.stop();
       db.close();

@@ -1,7 +1,7 @@
 import type { Observation, StoreOutcome } from '../ingest/channel.js';
 import { VITALS, type VitalCode } from '../protocol/vitals.js';
 import type { EncodedBatch } from './observation-batch.js';
-import type { BatchExecutor } from './writer-thread.js';
+import type { BatchExecutor } from './storage-thread.js';
 
 export { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from './observation-batch.js';
 

@@ -13,17 +13,27 @@ import { parentPort } from 'node:worker_threads';
 import type { Database } from 'better-sqlite3';
 import { openDatabase, type SynchronousMode } from './database.js';
 import { batchCommitter, type EncodedBatch } from './observation-batch.js';
+import { TrendQueries, type TrendPoint } from './trend-queries.js';
+import type { VitalCode } from '../protocol/vitals.js';
 
-export type WriterRequest =
-  | { readonly type: 'open'; readonly path: string; readonly synchronous: SynchronousMode; readonly role: 'writer' | 'checkpointer' }
+export type StorageRequest =
+  | { readonly type: 'open'; readonly path: string; readonly synchronous: SynchronousMode; readonly role: StorageRole }
+  | { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number }
   | { readonly type: 'commit'; readonly batch: EncodedBatch }
   | { readonly type: 'close' };
 
-export type WriterReply =
+export type StorageReply =
   | { readonly type: 'opened' }
   | { readonly type: 'committed'; readonly ids: number[] }
   | { readonly type: 'failed'; readonly message: string; readonly code: string | null }
+  | { readonly type: 'trend'; readonly bucketMs: number; readonly points: TrendPoint[] }
   | { readonly type: 'closed' };
+
+/**
+ * writer: commits observations. checkpointer: runs WAL checkpoints. reader: answers the UI's
+ * long reads (trends), so a 72-hour query never stalls the event loop that acknowledges frames.
+ */
+export type StorageRole = 'writer' | 'checkpointer' | 'reader';
 
 /** Safety net: if the checkpointer is not keeping up (or died), the writer checkpoints itself. */
 const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -32,6 +42,7 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 let db: Database | null = null;
 let commit: ((batch: EncodedBatch) => { ids: number[] }) | null = null;
 let timer: NodeJS.Timeout | null = null;
+let trends: TrendQueries | null = null;
 let commitsSinceWalCheck = 0;
 const port = parentPort!;
 
@@ -52,7 +63,7 @@ function commitAndGuardWal(batch: EncodedBatch): { ids: number[] } {
   return result;
 }
 
-port.on('message', (request: WriterRequest) => {
+port.on('message', (request: StorageRequest) => {
   try {
     switch (request.type) {
       case 'open':
@@ -60,27 +71,34 @@ port.on('message', (request: WriterRequest) => {
         db.pragma('wal_autocheckpoint = 0');
         if (request.role === 'writer') {
           commit = batchCommitter(db);
+        } else if (request.role === 'reader') {
+          trends = new TrendQueries(db);
         } else {
           const connection = db;
           timer = setInterval(() => connection.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_INTERVAL_MS);
         }
-        port.postMessage({ type: 'opened' } satisfies WriterReply);
+        port.postMessage({ type: 'opened' } satisfies StorageReply);
         return;
       case 'commit':
-        port.postMessage({ type: 'committed', ids: commitAndGuardWal(request.batch).ids } satisfies WriterReply);
+        port.postMessage({ type: 'committed', ids: commitAndGuardWal(request.batch).ids } satisfies StorageReply);
         return;
+      case 'trend': {
+        const result = trends!.series(request.patientId, request.code, request.from, request.to, request.maxPoints);
+        port.postMessage({ type: 'trend', ...result } satisfies StorageReply);
+        return;
+      }
       case 'close':
         if (timer) clearInterval(timer);
         // A last full checkpoint leaves a compact database file behind on a clean stop.
         if (commit) db?.pragma('wal_checkpoint(PASSIVE)');
         db?.close();
         db = null;
-        port.postMessage({ type: 'closed' } satisfies WriterReply);
+        port.postMessage({ type: 'closed' } satisfies StorageReply);
         port.close();
         return;
     }
   } catch (error) {
     const e = error as { message?: string; code?: string };
-    port.postMessage({ type: 'failed', message: e.message ?? String(error), code: e.code ?? null } satisfies WriterReply);
+    port.postMessage({ type: 'failed', message: e.message ?? String(error), code: e.code ?? null } satisfies StorageReply);
   }
 });

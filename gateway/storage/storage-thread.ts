@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SynchronousMode } from './database.js';
 import type { BatchResult, EncodedBatch } from './observation-batch.js';
-import type { WriterReply, WriterRequest } from './writer-worker.js';
+import type { StorageRole, StorageReply, StorageRequest } from './storage-worker.js';
+import type { TrendPoint } from './trend-queries.js';
+import type { VitalCode } from '../protocol/vitals.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
 export interface BatchExecutor {
@@ -12,13 +14,13 @@ export interface BatchExecutor {
 }
 
 /**
- * Starts the writer thread. In the built app the worker is `writer-worker.js` beside the gateway
+ * Starts the writer thread. In the built app the worker is `storage-worker.js` beside the gateway
  * bundle; from sources (tests, `npm run gateway`) the TypeScript file is loaded through tsx.
  */
 function spawnWorker(): Worker {
-  const built = new URL('./writer-worker.js', import.meta.url);
+  const built = new URL('./storage-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(built))) return new Worker(built);
-  const source = new URL('./writer-worker.ts', import.meta.url);
+  const source = new URL('./storage-worker.ts', import.meta.url);
   return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(source.href)}); })`, { eval: true });
 }
 
@@ -31,17 +33,28 @@ export class StorageError extends Error {
   }
 }
 
-/** Runs commits on the writer thread; one request in flight, replies in order. */
-export class WriterThread implements BatchExecutor {
+/**
+ * A storage thread with its own SQLite connection (writer, checkpointer or reader). The worker
+ * handles requests one at a time, so replies come back in request order.
+ */
+export class StorageThread implements BatchExecutor {
   private worker: Worker | null = null;
-  private waiting: { resolve(reply: WriterReply): void; reject(error: Error): void } | null = null;
+  private waiting: Array<{ resolve(reply: StorageReply): void; reject(error: Error): void }> = [];
   private opening: Promise<void> | null = null;
 
   constructor(
     private readonly path: string,
     private readonly synchronous: SynchronousMode,
-    private readonly role: 'writer' | 'checkpointer' = 'writer',
+    private readonly role: StorageRole = 'writer',
   ) {}
+
+  /** Downsampled trend, computed on this (reader) thread. */
+  async trend(patientId: number, code: VitalCode, from: number, to: number, maxPoints: number): Promise<{ bucketMs: number; points: TrendPoint[] }> {
+    await this.open();
+    const reply = await this.request({ type: 'trend', patientId, code, from, to, maxPoints });
+    if (reply.type === 'trend') return { bucketMs: reply.bucketMs, points: reply.points };
+    throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
+  }
 
   async commit(batch: EncodedBatch): Promise<BatchResult> {
     await this.open();
@@ -65,19 +78,13 @@ export class WriterThread implements BatchExecutor {
     if (this.opening) return this.opening;
     const worker = spawnWorker();
     this.worker = worker;
-    worker.on('message', (reply: WriterReply) => {
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting?.resolve(reply);
-    });
+    worker.on('message', (reply: StorageReply) => this.waiting.shift()?.resolve(reply));
     const died = (error: Error) => {
       if (this.worker === worker) {
         this.worker = null;
         this.opening = null;
       }
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting?.reject(error);
+      for (const waiting of this.waiting.splice(0)) waiting.reject(error);
     };
     worker.on('error', died);
     worker.on('exit', (code) => died(new StorageError(`writer thread exited (${code})`, null)));
@@ -90,11 +97,11 @@ export class WriterThread implements BatchExecutor {
     return this.opening;
   }
 
-  private request(request: WriterRequest): Promise<WriterReply> {
+  private request(request: StorageRequest): Promise<StorageReply> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new StorageError('writer thread is not running', null));
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
+      this.waiting.push({ resolve, reject });
       worker.postMessage(request);
     });
   }
