@@ -1,0 +1,73 @@
+/**
+ * HL7 v2 acknowledgements (original mode): MSA-2 echoes MSH-10, the sender's application and
+ * facility become the receiver's. AE/AR carry the reason in MSA-3 and in an ERR segment.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MessageHeader } from './parse-oru.js';
+
+export type AckCode = 'AA' | 'AE' | 'AR';
+
+/** HL7 table 0357 (message error condition codes) entries we use in ERR-3. */
+export const HL7_ERROR = {
+  unsupportedMessageType: { code: '200', text: 'Unsupported message type' },
+  unknownKey: { code: '204', text: 'Unknown key identifier' },
+  dataTypeError: { code: '102', text: 'Data type error' },
+  applicationError: { code: '207', text: 'Application error' },
+} as const;
+
+export type Hl7ErrorCondition = (typeof HL7_ERROR)[keyof typeof HL7_ERROR];
+
+const STATION_APPLICATION = 'WARD_STATION';
+const STATION_FACILITY = 'WARD';
+
+/** HL7 DTM for an instant, in UTC with an explicit offset (receivers then need no time zone). */
+export function formatHl7Timestamp(epochMs: number): string {
+  const d = new Date(epochMs);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}+0000`;
+}
+
+/** Escapes free text for an HL7 field with the default encoding characters `^~\&`. */
+export function escapeHl7Text(text: string): string {
+  return text
+    .replace(/\\/g, '\\E\\')
+    .replace(/\|/g, '\\F\\')
+    .replace(/\^/g, '\\S\\')
+    .replace(/&/g, '\\T\\')
+    .replace(/~/g, '\\R\\')
+    .replace(/[\r\n]+/g, ' ');
+}
+
+export interface AckOptions {
+  /** ERR-3 condition; defaults to 200 for AR and 207 for AE. */
+  readonly error?: Hl7ErrorCondition;
+  readonly now?: number;
+  readonly controlId?: string;
+}
+
+/**
+ * Builds the ACK text (unframed, segments separated by CR). `header` is what could be read from
+ * the received MSH; for an unreadable message pass `{}` and MSA-2 stays empty.
+ */
+export function buildAck(header: Partial<MessageHeader>, code: AckCode, reason?: string, options: AckOptions = {}): string {
+  const msh = [
+    'MSH',
+    '^~\\&',
+    header.receivingApplication || STATION_APPLICATION,
+    header.receivingFacility || STATION_FACILITY,
+    header.sendingApplication ?? '',
+    header.sendingFacility ?? '',
+    formatHl7Timestamp(options.now ?? Date.now()),
+    '',
+    'ACK^R01^ACK',
+    options.controlId ?? randomUUID().replace(/-/g, '').slice(0, 20),
+    header.processingId || 'P',
+    '2.6',
+  ].join('|');
+  const controlId = escapeHl7Text(header.controlId ?? '');
+  if (code === 'AA') return `${msh}\rMSA|AA|${controlId}\r`;
+  const text = escapeHl7Text(reason ?? 'rejected').slice(0, 200);
+  const condition = options.error ?? (code === 'AR' ? HL7_ERROR.unsupportedMessageType : HL7_ERROR.applicationError);
+  const err = ['ERR', '', '', `${condition.code}^${condition.text}^HL70357`, 'E', '', '', '', text].join('|');
+  return `${msh}\rMSA|${code}|${controlId}|${text}\r${err}\r`;
+}
