@@ -2,7 +2,6 @@ import type { StationConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
 import { MllpChannel } from './mllp-channel.js';
-import { SerialChannel } from './serial-channel.js';
 
 /** Offset of the station's local time from UTC, for device timestamps that carry none. */
 export function localUtcOffsetMinutes(now = new Date()): number {
@@ -24,9 +23,11 @@ export async function createOptionalChannels(
     );
     channels.push(mllp);
   }
+  // serialport's native binding is loaded only on stations that have serial devices.
+  const { SerialChannel } = config.serialPorts.length > 0 ? await import('./serial-channel.js') : { SerialChannel: null };
   for (const port of config.serialPorts) {
     channels.push(
-      new SerialChannel(
+      new SerialChannel!(
         { path: port.path, baudRate: port.baudRate, profile: port.profile, deviceId: port.deviceId, utcOffsetMinutes: offset },
         { sink: deps.sink, directory: deps.directory, logger: deps.logger.child({ component: 'serial', port: port.path }) },
       ),
