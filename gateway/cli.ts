@@ -11,6 +11,8 @@ import { startStation, databasePath } from './station.js';
 import { openDatabase } from './storage/database.js';
 import { DeviceRegistry, RegistryError } from './storage/device-registry.js';
 import { WardRepository, WardError } from './storage/ward-repository.js';
+import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
+import { DEMO_NURSE } from './demo/demo-ward.js';
 import type { Transport } from './ingest/channel.js';
 
 const USAGE = `Usage: npm run gateway -- [command] [options]
@@ -27,6 +29,10 @@ Commands:
   beds add --id BED [--label LABEL]
   patients admit --bed BED --mrn MRN --name NAME [--dob YYYY-MM-DD]
   patients discharge --bed BED
+  nurses list
+  nurses add --id ID --name NAME --pin DIGITS   a nurse who signs in at the station (PIN 4-12 digits)
+  nurses set-pin --id ID --pin DIGITS
+  nurses disable --id ID
   patients transfer --bed BED --to BED
 
 Options (run):
@@ -69,6 +75,7 @@ const { values, positionals } = parseArgs({
     name: { type: 'string' },
     dob: { type: 'string' },
     to: { type: 'string' },
+    pin: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -85,7 +92,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function required(name: 'id' | 'model' | 'bed' | 'mrn' | 'name' | 'to'): string {
+function required(name: 'id' | 'model' | 'bed' | 'mrn' | 'name' | 'to' | 'pin'): string {
   const value = values[name];
   if (!value) fail(`--${name} is required`);
   return value;
@@ -137,7 +144,7 @@ async function run(): Promise<void> {
       `  WebSocket devices: ws://${config.devices.host}:${station.devicePort}/devices`,
       station.mllpPort !== null ? `  HL7 v2 / MLLP:     tcp://${config.mllp.host}:${station.mllpPort}` : '  HL7 v2 / MLLP:     off',
       `  Data:              ${databasePath(config.dataDir)}`,
-      config.demo.enabled ? `  Demo ward:         ${config.demo.beds} simulated monitors (configure a real ward to turn it off; see README)` : '',
+      config.demo.enabled ? `  Demo ward:         ${config.demo.beds} simulated monitors; sign in as nurse "${DEMO_NURSE.id}", PIN ${DEMO_NURSE.pin} (configure a real ward to turn it off; see README)` : '',
       '',
     ].join('\n') + '\n',
   );
@@ -157,6 +164,7 @@ function admin(command: string, sub: string | undefined): void {
   const db = openDatabase(databasePath(config.dataDir), { synchronous: config.storage.synchronous });
   const registry = new DeviceRegistry(db);
   const ward = new WardRepository(db);
+  const nurses = new NurseDirectory(db);
   const out = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   try {
     switch (`${command} ${sub ?? ''}`.trim()) {
@@ -189,6 +197,17 @@ function admin(command: string, sub: string | undefined): void {
       case 'patients discharge':
         ward.dischargeFromBed(required('bed'), ACTOR);
         return out({ bed: values.bed, discharged: true });
+      case 'nurses list':
+        return out(nurses.list());
+      case 'nurses add':
+        nurses.add(required('id'), required('name'), required('pin'), ACTOR);
+        return out({ id: values.id });
+      case 'nurses set-pin':
+        nurses.setPin(required('id'), required('pin'), ACTOR);
+        return out({ id: values.id });
+      case 'nurses disable':
+        nurses.disable(required('id'), ACTOR);
+        return out({ id: values.id, disabled: true });
       case 'patients transfer':
         ward.transfer(required('bed'), required('to'), ACTOR);
         return out({ from: values.bed, to: values.to });
@@ -196,7 +215,7 @@ function admin(command: string, sub: string | undefined): void {
         fail(`unknown command "${command} ${sub ?? ''}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof RegistryError || error instanceof WardError) fail(`${error.code}: ${error.message}`);
+    if (error instanceof RegistryError || error instanceof WardError || error instanceof NurseError) fail(`${error.code}: ${error.message}`);
     throw error;
   } finally {
     db.close();

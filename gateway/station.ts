@@ -13,7 +13,8 @@ import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
 import { SyncClient } from './sync/sync-client.js';
 import { WardState } from './live/ward-state.js';
-import { UiServer } from './ui/ui-server.js';
+import { UiServer, type UiSession } from './ui/ui-server.js';
+import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
 import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
 import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
@@ -23,6 +24,7 @@ export interface Station {
   readonly db: Database;
   readonly registry: DeviceRegistry;
   readonly ward: WardRepository;
+  readonly nurses: NurseDirectory;
   readonly writer: ObservationWriter;
   readonly state: WardState;
   readonly ui: UiServer;
@@ -34,8 +36,11 @@ export interface Station {
   stop(): Promise<void>;
 }
 
-/** Who acts through the UI until nurses sign in at the station. */
-const UI_ACTOR = 'station-ui';
+/** Changes from the UI name the nurse signed in at that screen; none without one. */
+function actorOf(session: UiSession): string {
+  if (!session.nurse) throw Object.assign(new Error('sign in first: changes are recorded with your name'), { code: 'sign_in_required' });
+  return `nurse:${session.nurse.id}`;
+}
 
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'station.db');
@@ -50,6 +55,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const db = openDatabase(databasePath(config.dataDir), { synchronous: config.storage.synchronous });
   const registry = new DeviceRegistry(db);
   const ward = new WardRepository(db);
+  const nurses = new NurseDirectory(db);
   const state = new WardState(config.stationName, registry, ward);
   const technical = new Map<string, TechnicalCondition>();
   const log = logger.child({ component: 'gateway' });
@@ -104,23 +110,37 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     {
       'ward.snapshot': () => state.snapshot(),
       'station.status': () => stationStatus(),
-      'ward.admit': ({ bedId, mrn, name, birthDate }) => {
-        ward.admit({ bedId: String(bedId), mrn: String(mrn ?? ''), name: String(name ?? ''), birthDate: birthDate ? String(birthDate) : null }, UI_ACTOR);
+      'session.nurses': () => nurses.list().filter((n) => !n.disabled).map(({ id, name }) => ({ id, name })),
+      'session.signIn': ({ nurseId, pin }, session) => {
+        try {
+          session.nurse = nurses.signIn(String(nurseId), String(pin));
+        } catch (error) {
+          if (error instanceof NurseError) throw Object.assign(new Error(error.message), { code: error.code });
+          throw error;
+        }
+        return session.nurse;
+      },
+      'session.signOut': (_params, session) => {
+        session.nurse = null;
+        return { ok: true };
+      },
+      'ward.admit': ({ bedId, mrn, name, birthDate }, session) => {
+        ward.admit({ bedId: String(bedId), mrn: String(mrn ?? ''), name: String(name ?? ''), birthDate: birthDate ? String(birthDate) : null }, actorOf(session));
         registry.reload();
         return { ok: true };
       },
-      'ward.discharge': ({ bedId }) => {
-        ward.dischargeFromBed(String(bedId), UI_ACTOR);
+      'ward.discharge': ({ bedId }, session) => {
+        ward.dischargeFromBed(String(bedId), actorOf(session));
         registry.reload();
         return { ok: true };
       },
-      'ward.transfer': ({ fromBedId, toBedId }) => {
-        ward.transfer(String(fromBedId), String(toBedId), UI_ACTOR);
+      'ward.transfer': ({ fromBedId, toBedId }, session) => {
+        ward.transfer(String(fromBedId), String(toBedId), actorOf(session));
         registry.reload();
         return { ok: true };
       },
-      'devices.assign': ({ deviceId, bedId }) => {
-        registry.assign(String(deviceId), bedId === null ? null : String(bedId), UI_ACTOR);
+      'devices.assign': ({ deviceId, bedId }, session) => {
+        registry.assign(String(deviceId), bedId === null ? null : String(bedId), actorOf(session));
         return { ok: true };
       },
       'trend.get': async (params) => {
@@ -176,7 +196,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
 
   let demo: DemoWard | null = null;
   if (config.demo.enabled) {
-    const devices = provisionDemoWard(registry, ward, config.demo.beds);
+    const devices = provisionDemoWard(registry, ward, nurses, config.demo.beds);
     state.layoutChanged();
     demo = new DemoWard(db, `ws://127.0.0.1:${websocket.port}/devices`, devices);
     await demo.start();
@@ -189,6 +209,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     db,
     registry,
     ward,
+    nurses,
     writer,
     state,
     ui,

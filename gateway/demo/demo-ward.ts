@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { DeviceRegistry } from '../storage/device-registry.js';
 import type { WardRepository } from '../storage/ward-repository.js';
+import type { NurseDirectory } from '../storage/nurse-directory.js';
 import { lastSeq } from '../storage/observation-queries.js';
 import { DeviceClient } from './device-client.js';
 import { SimulatedPatient } from './simulated-patient.js';
@@ -12,6 +13,8 @@ const DEMO_NAMES = [
 ];
 
 export const DEMO_ACTOR = 'demo-ward';
+/** The demo's nurse account, printed at start so a newcomer can try acknowledging and admitting. */
+export const DEMO_NURSE = { id: 'demo', name: 'Demo Nurse', pin: '1234' } as const;
 /** Bed (1-based) whose patient deteriorates, so alarms have something to show. */
 export const DETERIORATING_BED = 3;
 
@@ -28,7 +31,8 @@ const pad = (n: number) => String(n).padStart(2, '0');
  * Creates (once) the demo beds, patients and monitors, and gives each demo monitor a fresh key
  * for this run (keys are only stored hashed, so the simulators need new ones each start).
  */
-export function provisionDemoWard(registry: DeviceRegistry, ward: WardRepository, beds: number): DemoDevice[] {
+export function provisionDemoWard(registry: DeviceRegistry, ward: WardRepository, nurses: NurseDirectory, beds: number): DemoDevice[] {
+  if (!nurses.list().some((n) => n.id === DEMO_NURSE.id)) nurses.add(DEMO_NURSE.id, DEMO_NURSE.name, DEMO_NURSE.pin, DEMO_ACTOR);
   const existingBeds = new Set(ward.beds().map((b) => b.id));
   const devices: DemoDevice[] = [];
   for (let i = 1; i <= beds; i++) {

@@ -82,6 +82,9 @@ export interface StationStatus {
 export interface UiMethods {
   'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
   'station.status': { params: Record<string, never>; result: StationStatus };
+  'session.nurses': { params: Record<string, never>; result: ReadonlyArray<{ id: string; name: string }> };
+  'session.signIn': { params: { nurseId: string; pin: string }; result: { id: string; name: string } };
+  'session.signOut': { params: Record<string, never>; result: { ok: true } };
   'ward.admit': { params: { bedId: string; mrn: string; name: string; birthDate?: string | null }; result: { ok: true } };
   'ward.discharge': { params: { bedId: string }; result: { ok: true } };
   'ward.transfer': { params: { fromBedId: string; toBedId: string }; result: { ok: true } };

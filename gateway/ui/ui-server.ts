@@ -6,7 +6,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { UiEvent, UiMethods, UiMethodName, UiRequest, UiResponse } from '../protocol/ui-channel.js';
 import type { Logger } from '../log.js';
 
-export type UiHandlers = { [M in UiMethodName]: (params: UiMethods[M]['params']) => UiMethods[M]['result'] | Promise<UiMethods[M]['result']> };
+/** Per-connection state: who is signed in at this screen. */
+export interface UiSession {
+  nurse: { readonly id: string; readonly name: string } | null;
+}
+
+export type UiHandlers = {
+  [M in UiMethodName]: (params: UiMethods[M]['params'], session: UiSession) => UiMethods[M]['result'] | Promise<UiMethods[M]['result']>;
+};
 
 export interface UiServerOptions {
   readonly host: string;
@@ -113,13 +120,14 @@ export class UiServer {
 
   private accept(ws: WebSocket): void {
     this.clients.add(ws);
+    const session: UiSession = { nurse: null };
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', () => this.clients.delete(ws));
-    ws.on('message', (data) => void this.onRequest(ws, data.toString()));
+    ws.on('message', (data) => void this.onRequest(ws, data.toString(), session));
     this.onClient((event) => ws.send(JSON.stringify(event)));
   }
 
-  private async onRequest(ws: WebSocket, text: string): Promise<void> {
+  private async onRequest(ws: WebSocket, text: string, session: UiSession): Promise<void> {
     let request: UiRequest;
     try {
       request = JSON.parse(text) as UiRequest;
@@ -128,14 +136,14 @@ export class UiServer {
     }
     if (request?.type !== 'request' || typeof request.id !== 'number') return;
     const handler = Object.prototype.hasOwnProperty.call(this.handlers, request.method)
-      ? (this.handlers[request.method] as (p: unknown) => unknown)
+      ? (this.handlers[request.method] as (p: unknown, s: UiSession) => unknown)
       : undefined;
     let response: UiResponse;
     if (!handler) {
       response = { type: 'response', id: request.id, ok: false, error: { code: 'unknown_method', message: `no method ${String(request.method)}` } };
     } else {
       try {
-        response = { type: 'response', id: request.id, ok: true, result: await handler(request.params ?? {}) };
+        response = { type: 'response', id: request.id, ok: true, result: await handler(request.params ?? {}, session) };
       } catch (error) {
         const e = error as { code?: string; message?: string };
         response = { type: 'response', id: request.id, ok: false, error: { code: e.code ?? 'internal', message: e.message ?? 'request failed' } };

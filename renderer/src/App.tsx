@@ -5,6 +5,7 @@ import { SparklineStore } from './sparkline-store.js';
 import { WardGrid } from './WardGrid.js';
 import { BedDetail } from './BedDetail.js';
 import { StatusBar } from './StatusBar.js';
+import { SignIn, type SignedInNurse } from './SignIn.js';
 
 /**
  * The station screen. Pushed events are folded into state at most once per animation frame, so a
@@ -16,12 +17,17 @@ export function App({ client }: { client: GatewayClient }) {
   const [openBed, setOpenBed] = useState<string | null>(null);
   const [sparkVersion, setSparkVersion] = useState(0);
   const [now, setNow] = useState(() => Date.now());
+  const [nurse, setNurse] = useState<SignedInNurse>(null);
   const sparks = useMemo(() => new SparklineStore(), []);
   const latest = useRef<WardView>(EMPTY_WARD);
   const frame = useRef<number | null>(null);
 
   useEffect(() => {
-    const offStatus = client.onStatus(setStatus);
+    const offStatus = client.onStatus((s) => {
+      setStatus(s);
+      // A new connection is a new session on the gateway: sign in again.
+      if (s !== 'connected') setNurse(null);
+    });
     const offEvent = client.onEvent((event) => {
       latest.current = applyEvent(latest.current, event);
       sparks.apply(event);
@@ -48,6 +54,7 @@ export function App({ client }: { client: GatewayClient }) {
       <header className="topbar">
         <h1>{ward.stationName || 'Ward station'}</h1>
         <StatusBar status={ward.status} now={now} />
+        <SignIn client={client} nurse={nurse} onChange={setNurse} />
         <span className={`link link-${status}`} data-testid="connection-status">
           {status === 'connected' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Station unreachable — retrying'}
         </span>

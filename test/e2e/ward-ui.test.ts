@@ -52,6 +52,16 @@ describe('the station UI in Chromium against the headless gateway', () => {
   it('opens a bed: trends from SQLite, discharge, admit, unassign and assign a device', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(station.ui.pageUrl);
+    // Changes need a signed-in nurse; a wrong PIN is refused.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Nurse').selectOption('demo');
+    await page.getByLabel('PIN').fill('9999');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/wrong PIN/);
+    await page.getByLabel('PIN').fill('1234');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByTestId('signed-in').textContent()).toContain('Demo Nurse');
+
     await page.getByRole('button', { name: 'Open Bed 2' }).click();
     const detail = page.getByTestId('bed-detail');
     await detail.getByTestId('trend-HR').locator('canvas').first().waitFor();
@@ -72,8 +82,8 @@ describe('the station UI in Chromium against the headless gateway', () => {
     await detail.getByLabel('Assign device').selectOption('demo-monitor-02');
     await expect.poll(() => detail.getByRole('button', { name: 'Unassign' }).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'bed-detail.png') });
-    const audit = station.db.prepare("SELECT action FROM audit_log WHERE actor = 'station-ui' ORDER BY id").all().map((r) => (r as { action: string }).action);
-    expect(audit).toEqual(['patient.discharge', 'patient.admit', 'device.assign', 'device.assign']);
+    const audit = station.db.prepare("SELECT action FROM audit_log WHERE actor = 'nurse:demo' ORDER BY id").all().map((r) => (r as { action: string }).action);
+    expect(audit).toEqual(['session.sign_in_failed', 'session.sign_in', 'patient.discharge', 'patient.admit', 'device.assign', 'device.assign']);
     await page.close();
   });
 

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.js';
 import { migration as core } from './0001-core.js';
+import { migration as nurses } from './0003-nurses.js';
 
 /** Every station migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core];
+export const MIGRATIONS: readonly Migration[] = [core, nurses];
