@@ -3,10 +3,29 @@
  * fixed time. Not part of `npm test`.
  */
 import { gatewayIngest, rawInsertCeiling } from './ingest-bench.js';
+import { uiBench } from './ui-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
+  const only = process.env.BENCH_ONLY;
+  if (only !== 'ui') await ingest();
+  if (only !== 'ingest') await ui();
+}
+
+async function ui() {
+  const beds = Number(process.env.BENCH_UI_BEDS ?? 500);
+  const minutes = Number(process.env.BENCH_UI_MINUTES ?? 2);
+  console.error(`\n== Station UI (${beds} demo beds at 1 Hz, scrolling for ${minutes} min in headless Chromium) ==`);
+  const r = await uiBench(beds, minutes);
+  console.error(`baseline: empty page frame time median ${fmt(r.baselineMedianMs, 1)} ms (${fmt(1000 / r.baselineMedianMs)} fps)`);
+  console.error(
+    `ward: frame time median ${fmt(r.scrollMedianMs, 1)} ms (${fmt(r.fpsMedian)} fps), p95 ${fmt(r.scrollP95Ms, 1)} ms, long tasks ${r.longTasks}, ` +
+      `DOM ${r.domNodes} nodes with ${r.tilesInDom} of ${r.beds} tiles, JS heap ${fmt(r.heapStartMb, 1)} → ${fmt(r.heapEndMb, 1)} MB`,
+  );
+}
+
+async function ingest() {
   const devices = Number(process.env.BENCH_DEVICES ?? 1000);
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
   console.error(`\n== Station ingest (${devices} WebSocket devices, ${seconds} s per step) ==`);
