@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../gateway/log.js';
+import { startStation, type Station } from '../gateway/station.js';
+import type { UiEvent } from '../gateway/protocol/ui-channel.js';
+import { socatPair } from './helpers/socat-pty.js';
+import { tempDir, testConfig } from './helpers/station-fixture.js';
+
+const line = (spo2: string, bpm: string, exc = '000800', time = '11:24:26') =>
+  `11/24/26 ${time} SN=0000056661 SPO2=${spo2}% BPM=${bpm} PI=03.60% SPCO=--.-% SPMET=--.-% DESAT=-- PIDELTA=+-- ALARM=0000 EXC=${exc}\r\n`;
+
+/** Resolves when `check` holds, re-checking on every event the station pushes to its UI. */
+function until(station: Station, check: () => boolean): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const off = station.state.subscribe((_e: UiEvent) => {
+      if (check()) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+describe('serial devices over a real pty pair', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function setup(profile: 'masimo-ascii' | 'nonin-ascii') {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    let pair = await socatPair(dir.path);
+    cleanups.push(() => pair.close());
+    const config = { ...testConfig(dir.path), serialPorts: [{ path: pair.device, baudRate: 9600, profile, deviceId: 'ox-1' }] };
+    const station = await startStation(config, silentLogger());
+    cleanups.push(() => station.stop());
+    station.ward.addBed('B1', 'Bed 1', 't');
+    station.registry.register({ id: 'ox-1', model: 'Pulse oximeter', transport: 'serial', bedId: 'B1' }, 't');
+    const count = () => (station.db.prepare("SELECT COUNT(*) AS n FROM observations WHERE device_id = 'ox-1'").get() as { n: number }).n;
+    const device = () => station.state.uiDevice('ox-1')?.state;
+    const condition = (kind: string, detail = '') => [...station.technical.values()].find((c) => c.kind === kind && (detail === '' || c.detail === detail));
+    return {
+      station,
+      count,
+      device,
+      condition,
+      get pair() {
+        return pair;
+      },
+      async replug() {
+        pair = await socatPair(dir.path);
+        cleanups.push(() => pair.close());
+      },
+    };
+  }
+
+  it('stores Masimo lines, survives garbage, reports sensor-off once and its end, and comes back after unplugging', async () => {
+    const s = await setup('masimo-ascii');
+    await until(s.station, () => s.device() === 'connected');
+    s.pair.write(line('097', '072', '000800', '11:24:26'));
+    s.pair.write(Buffer.from([0x00, 0xff, 0x13, 0x8a, 0x0a]));
+    s.pair.write('SPO2=0\r\n');
+    s.pair.write(line('096', '071', '000800', '11:24:27'));
+    await until(s.station, () => s.count() === 2);
+    for (let i = 0; i < 5; i++) s.pair.write(line('---', '---', '000820', `11:24:3${i}`));
+    await until(s.station, () => s.condition('sensor_off')?.active === true);
+    s.pair.write(line('095', '070', '000800', '11:24:40'));
+    await until(s.station, () => s.count() === 3 && s.condition('sensor_off')?.active === false);
+    expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(2);
+    const values = s.station.db.prepare("SELECT v.vital, v.value FROM observations o JOIN observation_values v ON v.observation_id = o.id WHERE o.device_id = 'ox-1' ORDER BY o.id, v.vital").all();
+    expect(values).toEqual([
+      { vital: 2, value: 72 },
+      { vital: 3, value: 97 },
+      { vital: 2, value: 71 },
+      { vital: 3, value: 96 },
+      { vital: 2, value: 70 },
+      { vital: 3, value: 95 },
+    ]);
+
+    // Pull the cable: the pty pair disappears.
+    await s.pair.close();
+    await until(s.station, () => s.device() === 'disconnected' && s.condition('port_lost')?.active === true);
+    // Plug it back in (same device path): the channel reopens by itself and ingest resumes.
+    await s.replug();
+    await until(s.station, () => s.device() === 'connected' && s.condition('port_lost')?.active === false);
+    s.pair.write(line('094', '069', '000800', '11:25:00'));
+    await until(s.station, () => s.count() === 4);
+  });
+
+  it('stores Nonin lines and flags a finger out of the sensor', async () => {
+    const s = await setup('nonin-ascii');
+    await until(s.station, () => s.device() === 'connected');
+    s.pair.write('SPO2=097 HR=072\r\nSPO2=--- HR=---\r\n');
+    await until(s.station, () => s.count() === 1 && s.condition('sensor_off')?.active === true);
+    s.pair.write('SPO2=098 HR=070\r\n');
+    await until(s.station, () => s.count() === 2 && s.condition('sensor_off')?.active === false);
+  });
+});
