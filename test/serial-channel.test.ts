@@ -27,7 +27,7 @@ describe('serial devices over a real pty pair', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setup(profile: 'masimo-ascii' | 'nonin-ascii') {
+  async function setup(profile: 'masimo-ascii' | 'nonin-ascii' | 'hl7-mllp') {
     const dir = tempDir();
     cleanups.push(() => dir.remove());
     let pair = await socatPair(dir.path);
@@ -37,6 +37,7 @@ describe('serial devices over a real pty pair', () => {
     cleanups.push(() => station.stop());
     station.ward.addBed('B1', 'Bed 1', 't');
     station.registry.register({ id: 'ox-1', model: 'Pulse oximeter', transport: 'serial', bedId: 'B1' }, 't');
+    station.registry.register({ id: '0123456789ABCDEF', model: 'HL7 monitor on RS-232', transport: 'serial', bedId: 'B1' }, 't');
     const count = () => (station.db.prepare("SELECT COUNT(*) AS n FROM observations WHERE device_id = 'ox-1'").get() as { n: number }).n;
     const device = () => station.state.uiDevice('ox-1')?.state;
     const condition = (kind: string, detail = '') => [...station.technical.values()].find((c) => c.kind === kind && (detail === '' || c.detail === detail));
@@ -86,6 +87,31 @@ describe('serial devices over a real pty pair', () => {
     await until(s.station, () => s.device() === 'connected' && s.condition('port_lost')?.active === false);
     s.pair.write(line('094', '069', '000800', '11:25:00'));
     await until(s.station, () => s.count() === 4);
+  });
+
+  it('speaks HL7 with MLLP framing over the port and answers each message with its ACK', async () => {
+    const s = await setup('hl7-mllp');
+    const { readFileSync, createReadStream } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { frameMllp, MllpDecoder } = await import('../gateway/ingest/hl7/mllp-framing.js');
+    await until(s.station, () => s.device() === 'connected');
+    const acks: string[] = [];
+    const decoder = new MllpDecoder({ maxMessageBytes: 1 << 16 });
+    const reader = createReadStream(s.pair.peer);
+    reader.on('error', () => undefined); // EIO when the pty pair goes away at the end
+    const gotAck = new Promise<void>((resolve) =>
+      reader.on('data', (chunk) => {
+        for (const e of decoder.push(chunk as Buffer)) if (e.type === 'message') acks.push(e.message);
+        if (acks.length > 0) resolve();
+      }),
+    );
+    const message = readFileSync(join(import.meta.dirname, 'fixtures', 'hl7', 'ihe-pcd01-gateway.hl7'), 'utf8').replace(/MRN0042/g, 'NOBODY');
+    s.pair.write(frameMllp(message));
+    await gotAck;
+    reader.destroy();
+    // The bed has no admitted patient, so PID-3 cannot mismatch: the data is stored and acknowledged.
+    expect(acks[0]!.split('\r')[1]).toBe('MSA|AA|PCD-0001');
+    expect((s.station.db.prepare("SELECT COUNT(*) AS n FROM observations WHERE message_id = 'PCD-0001'").get() as { n: number }).n).toBe(1);
   });
 
   it('stores Nonin lines and flags a finger out of the sensor', async () => {
