@@ -37,7 +37,6 @@ export type DeviceErrorCode =
   | 'out_of_range'
   | 'no_valid_vitals'
   | 'frame_too_large'
-  | 'rate_limited'
   | 'storage_unavailable';
 
 export interface RejectedVital {
