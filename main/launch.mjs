@@ -26,12 +26,16 @@ function newestMtime(dir) {
   return newest;
 }
 
+function electronViteCli() {
+  return join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+}
+
 function buildIfStale() {
   const outputs = ['out/main/index.js', 'out/main/gateway.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((p) => join(root, p));
   const sources = Math.max(...['main', 'preload', 'renderer', 'gateway'].map((d) => newestMtime(join(root, d))));
   if (outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= sources)) return;
   say('Building the station (first start or sources changed)…');
-  const result = spawnSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [electronViteCli(), 'build'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
@@ -90,6 +94,12 @@ function runHeadless(why) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
+if (args[0] === '--check') {
+  // For tests and IT: what would start, without starting it.
+  const cli = electronViteCli();
+  process.stdout.write(`${JSON.stringify({ buildTool: cli, buildToolExists: existsSync(cli), display: hasDisplay() })}\n`);
+  process.exit(0);
+}
 buildIfStale();
 if (process.env.WARD_HEADLESS === '1') {
   runHeadless('WARD_HEADLESS=1 is set');

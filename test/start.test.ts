@@ -7,6 +7,12 @@ import { tempDir } from './helpers/station-fixture.js';
 const ROOT = join(import.meta.dirname, '..');
 
 describe('npm start', () => {
+  it('finds the build tool it runs on a fresh clone (where nothing is built yet)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'main', 'launch.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' })) as { buildToolExists: boolean };
+    expect(out.buildToolExists).toBe(true);
+  });
+
   const dir = tempDir();
   afterAll(() => dir.remove());
 
