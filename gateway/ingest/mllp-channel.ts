@@ -3,6 +3,7 @@
  * the store/ACK rules are in `hl7/`; this file owns sockets, ordering and back-pressure.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { listen } from './listen.js';
 import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
 import { buildAck } from './hl7/ack.js';
 import { processHl7Message, type Hl7Context } from './hl7/handle-message.js';
@@ -62,13 +63,7 @@ export class MllpChannel implements Channel {
 
   async start(): Promise<void> {
     const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.options.port, this.options.host);
     this.server = server;
     this.deps.logger?.info({ channel: this.name, port: this.port }, 'MLLP listener started');
   }

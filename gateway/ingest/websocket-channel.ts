@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { listen } from './listen.js';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-frames.js';
@@ -78,13 +79,7 @@ export class WebSocketChannel implements Channel {
     });
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.options.port, this.options.host);
     const heartbeatMs = this.options.heartbeatMs ?? 10_000;
     this.heartbeat = setInterval(() => this.checkHeartbeats(), heartbeatMs);
     this.heartbeat.unref();

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listen } from '../ingest/listen.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -85,13 +86,7 @@ export class UiServer {
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
     });
     this.server = server;
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
-        resolveListen();
-      });
-    });
+    await listen(server, this.options.port, this.options.host);
   }
 
   broadcast(event: UiEvent): void {
