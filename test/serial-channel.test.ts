@@ -66,8 +66,10 @@ describe('serial devices over a real pty pair', () => {
     await until(s.station, () => s.count() === 2);
     for (let i = 0; i < 5; i++) s.pair.write(line('---', '---', '000820', `11:24:3${i}`));
     await until(s.station, () => s.condition('sensor_off')?.active === true);
+    expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual(['sensor_off']);
     s.pair.write(line('095', '070', '000800', '11:24:40'));
     await until(s.station, () => s.count() === 3 && s.condition('sensor_off')?.active === false);
+    expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual([]);
     expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(2);
     const values = s.station.db.prepare("SELECT v.vital, v.value FROM observations o JOIN observation_values v ON v.observation_id = o.id WHERE o.device_id = 'ox-1' ORDER BY o.id, v.vital").all();
     expect(values).toEqual([
@@ -82,6 +84,7 @@ describe('serial devices over a real pty pair', () => {
     // Pull the cable: the pty pair disappears.
     await s.pair.close();
     await until(s.station, () => s.device() === 'disconnected' && s.condition('port_lost')?.active === true);
+    expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual(['port_lost']);
     // Plug it back in (same device path): the channel reopens by itself and ingest resumes.
     await s.replug();
     await until(s.station, () => s.device() === 'connected' && s.condition('port_lost')?.active === false);

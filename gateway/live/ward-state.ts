@@ -1,4 +1,4 @@
-import type { ConnectionState, Observation, Transport } from '../ingest/channel.js';
+import type { ConnectionState, Observation, TechnicalCondition, Transport } from '../ingest/channel.js';
 import type { BedVitalsUpdate, UiDevice, UiEvent, WardSnapshot, LatestValue, UiBed } from '../protocol/ui-channel.js';
 import { UI_PUSH_INTERVAL_MS } from '../protocol/ui-channel.js';
 import type { VitalCode } from '../protocol/vitals.js';
@@ -10,7 +10,12 @@ interface DeviceLive {
   lastSeen: number | null;
   lastTs: number;
   rejectedFrames: number;
+  /** Active technical conditions: label → when last reported. */
+  conditions: Map<string, number>;
 }
+
+/** One-shot conditions (a rejected value) have no "end" message: show them this long. */
+const ONE_SHOT_MS = 60_000;
 
 /**
  * What the ward looks like right now, in memory: latest value per bed and vital, device states.
@@ -77,6 +82,14 @@ export class WardState {
     this.pendingDevices.add(deviceId);
   }
 
+  technical(condition: TechnicalCondition, now: number): void {
+    const device = this.device(condition.deviceId);
+    const label = condition.kind === 'invalid_value' && condition.vital ? `${condition.kind}:${condition.vital}` : condition.kind;
+    if (condition.active) device.conditions.set(label, now);
+    else device.conditions.delete(label);
+    this.pendingDevices.add(condition.deviceId);
+  }
+
   rejected(deviceId: string | null): void {
     if (!deviceId) return;
     this.device(deviceId).rejectedFrames++;
@@ -110,6 +123,7 @@ export class WardState {
       state: live?.state ?? 'never_seen',
       lastSeen: live?.lastSeen ?? null,
       rejectedFrames: live?.rejectedFrames ?? 0,
+      conditions: live ? activeConditions(live, Date.now()) : [],
     };
   }
 
@@ -132,11 +146,20 @@ export class WardState {
 
   private device(id: string): DeviceLive {
     let d = this.devices.get(id);
-    if (!d) this.devices.set(id, (d = { state: 'never_seen', lastSeen: null, lastTs: -Infinity, rejectedFrames: 0 }));
+    if (!d) this.devices.set(id, (d = { state: 'never_seen', lastSeen: null, lastTs: -Infinity, rejectedFrames: 0, conditions: new Map() }));
     return d;
   }
 
   private emit(event: UiEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+function activeConditions(device: DeviceLive, now: number): string[] {
+  const labels: string[] = [];
+  for (const [label, at] of device.conditions) {
+    if (label.startsWith('invalid_value') && now - at > ONE_SHOT_MS) device.conditions.delete(label);
+    else labels.push(label);
+  }
+  return labels.sort();
 }

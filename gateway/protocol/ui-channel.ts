@@ -16,6 +16,8 @@ export interface UiDevice {
   /** Epoch ms of the last stored observation, or null. */
   readonly lastSeen: number | null;
   readonly rejectedFrames: number;
+  /** Technical problems the device reports now, e.g. `sensor_off`, `port_lost`, `invalid_value:SPO2`. */
+  readonly conditions: readonly string[];
 }
 
 export interface UiPatient {

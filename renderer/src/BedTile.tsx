@@ -25,6 +25,7 @@ export interface BedTileProps {
 /** One bed: fixed layout (no jumps as values change), large tabular numerics, units always shown. */
 export const BedTile = memo(function BedTile({ bed, devices, sparks, sparkVersion, now, onOpen }: BedTileProps) {
   const online = devices.some((d) => d.state === 'connected');
+  const problems = devices.flatMap((d) => d.conditions);
   const sys = bed.latest.NIBP_SYS;
   const dia = bed.latest.NIBP_DIA;
   return (
@@ -34,6 +35,11 @@ export const BedTile = memo(function BedTile({ bed, devices, sparks, sparkVersio
         <span className={`device-state ${online ? 'online' : devices.length ? 'offline' : 'none'}`}>{devices.length === 0 ? 'no device' : online ? 'monitoring' : 'device offline'}</span>
       </button>
       <div className="patient">{bed.patient ? `${bed.patient.name} · ${bed.patient.mrn}` : 'Empty bed'}</div>
+      {problems.length > 0 && (
+        <div className="technical" data-testid="technical">
+          {problems.map((p) => p.replace(/_/g, ' ').replace(':', ' ')).join(' · ')}
+        </div>
+      )}
       <div className="values">
         {TILE_VITALS.map((code) => {
           const latest = bed.latest[code];

@@ -11,7 +11,7 @@ describe('ward store', () => {
           { id: 'B1', label: 'Bed 1', patient: null, latest: { HR: { value: 70, ts: 1 } } },
           { id: 'B2', label: 'Bed 2', patient: null, latest: {} },
         ],
-        devices: [{ id: 'd1', model: 'M', transport: 'websocket', bedId: 'B1', state: 'connected', lastSeen: 1, rejectedFrames: 0 }],
+        devices: [{ id: 'd1', model: 'M', transport: 'websocket', bedId: 'B1', state: 'connected', lastSeen: 1, rejectedFrames: 0, conditions: [] }],
       },
     });
     const untouched = view.beds[1];
@@ -19,7 +19,7 @@ describe('ward store', () => {
     expect(view.beds[0]!.latest).toEqual({ HR: { value: 71, ts: 2 }, SPO2: { value: 95, ts: 2 } });
     // Beds without updates keep their identity, so React skips re-rendering them.
     expect(view.beds[1]).toBe(untouched);
-    view = applyEvent(view, { type: 'device', device: { id: 'd1', model: 'M', transport: 'websocket', bedId: 'B1', state: 'disconnected', lastSeen: 2, rejectedFrames: 0 } });
+    view = applyEvent(view, { type: 'device', device: { id: 'd1', model: 'M', transport: 'websocket', bedId: 'B1', state: 'disconnected', lastSeen: 2, rejectedFrames: 0, conditions: [] } });
     expect(view.devices.get('d1')?.state).toBe('disconnected');
     expect(view.stationName).toBe('Ward 4B');
   });
