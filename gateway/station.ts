@@ -86,7 +86,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       state.connection(deviceId, transport, connectionState);
     },
     technical(condition) {
-      technical.set(`${condition.deviceId}|${condition.kind}|${condition.vital ?? ''}|${condition.detail ?? ''}`, condition);
+      technical.set(`${condition.deviceId}|${condition.kind}|${condition.vital ?? ''}`, condition);
       state.technical(condition, Date.now());
     },
     rejected(deviceId) {
