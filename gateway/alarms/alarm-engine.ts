@@ -1,0 +1,287 @@
+/**
+ * The alarm engine: a pure state machine (no I/O, no clock of its own) fed samples, device and
+ * station conditions, operator actions and the time. It is the only place alarm rules live; the
+ * gateway persists what it returns and pushes it to the screens. It runs on the gateway, so alarms
+ * never depend on the network or the cloud.
+ */
+import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.js';
+import { PRIORITY_RANK } from '../protocol/alarm-types.js';
+import type { VitalCode, VitalValues } from '../protocol/vitals.js';
+import type { TechnicalConditionKind } from '../ingest/channel.js';
+import { DEFAULT_ALARM_CONFIG, type AlarmConfig, type VitalRule } from './alarm-rules.js';
+
+export interface SampleInput {
+  readonly bedId: string | null;
+  readonly patientId: number | null;
+  readonly deviceId: string;
+  readonly vitals: VitalValues;
+}
+
+interface Track {
+  since: number | null;
+  count: number;
+}
+
+export interface EngineSnapshot {
+  readonly alarms: Alarm[];
+  readonly lastSeen: Array<[string, { at: number; bedId: string | null; patientId: number | null }]>;
+  readonly oneShot: Array<[string, number]>;
+  readonly pausedUntil: number | null;
+  readonly pausedRank: number;
+  readonly limits: Array<[string, { low?: number; high?: number }]>;
+}
+
+const NONE: readonly AlarmEvent[] = Object.freeze([]);
+
+const TECHNICAL: Readonly<Record<TechnicalConditionKind, { condition: string; priority: AlarmPriority }>> = {
+  device_offline: { condition: 'DEVICE_OFFLINE', priority: 'medium' },
+  port_lost: { condition: 'PORT_LOST', priority: 'medium' },
+  sensor_off: { condition: 'SENSOR_OFF', priority: 'medium' },
+  device_exception: { condition: 'DEVICE_EXCEPTION', priority: 'low' },
+  invalid_value: { condition: 'INVALID_VALUE', priority: 'low' },
+};
+
+export class AlarmEngine {
+  private readonly alarms = new Map<string, Alarm>();
+  private readonly tracks = new Map<string, Track>();
+  private readonly lastSeen = new Map<string, { at: number; bedId: string | null; patientId: number | null }>();
+  private readonly oneShot = new Map<string, number>();
+  private readonly limits = new Map<string, { low?: number; high?: number }>();
+  private pausedUntil: number | null = null;
+  private pausedRank = 0;
+
+  constructor(
+    private readonly config: AlarmConfig = DEFAULT_ALARM_CONFIG,
+    private readonly newId: () => string,
+    snapshot?: EngineSnapshot,
+  ) {
+    if (snapshot) {
+      for (const a of snapshot.alarms) this.alarms.set(keyOf(a), a);
+      for (const [k, v] of snapshot.lastSeen) this.lastSeen.set(k, v);
+      for (const [k, v] of snapshot.oneShot) this.oneShot.set(k, v);
+      for (const [k, v] of snapshot.limits) this.limits.set(k, v);
+      this.pausedUntil = snapshot.pausedUntil;
+      this.pausedRank = snapshot.pausedRank;
+    }
+  }
+
+  /** Alarms present or latched, highest priority first, then oldest. */
+  present(): Alarm[] {
+    return [...this.alarms.values()].sort((a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || a.startedAt - b.startedAt);
+  }
+
+  /** What the speaker should do now: the highest priority not silenced, and the pause countdown. */
+  audio(now: number): { sounding: AlarmPriority | null; pausedUntil: number | null } {
+    const paused = this.pausedUntil !== null && now < this.pausedUntil;
+    let best: AlarmPriority | null = null;
+    for (const a of this.alarms.values()) {
+      if (a.inactivation !== 'none') continue;
+      if (paused && PRIORITY_RANK[a.priority] <= this.pausedRank) continue;
+      if (!best || PRIORITY_RANK[a.priority] > PRIORITY_RANK[best]) best = a.priority;
+    }
+    return { sounding: best, pausedUntil: paused ? this.pausedUntil : null };
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      alarms: [...this.alarms.values()],
+      lastSeen: [...this.lastSeen],
+      oneShot: [...this.oneShot],
+      pausedUntil: this.pausedUntil,
+      pausedRank: this.pausedRank,
+      limits: [...this.limits],
+    };
+  }
+
+  /** Effective limits of a vital at a bed (ward default, or the bed's override). */
+  rule(bedId: string | null, code: VitalCode): VitalRule | undefined {
+    const base = this.config.rules[code];
+    if (!base || !bedId) return base;
+    const override = this.limits.get(`${bedId}|${code}`);
+    return override ? { ...base, ...override } : base;
+  }
+
+  /** Per-bed limits (the caller audits who changed what). Re-judges present alarms at once. */
+  setLimits(bedId: string, code: VitalCode, limits: { low?: number; high?: number }, actor: string, now: number): readonly AlarmEvent[] {
+    this.limits.set(`${bedId}|${code}`, limits);
+    const events: AlarmEvent[] = [];
+    for (const dir of ['HIGH', 'LOW'] as const) {
+      const key = `${bedId}|${code}_${dir}`;
+      const alarm = this.alarms.get(key);
+      if (!alarm || alarm.state !== 'active' || alarm.value === null) continue;
+      const rule = this.rule(bedId, code)!;
+      const limit = dir === 'HIGH' ? rule.high : rule.low;
+      const stillViolating = limit !== undefined && (dir === 'HIGH' ? alarm.value > limit : alarm.value < limit);
+      if (!stillViolating) {
+        this.tracks.delete(key);
+        events.push(this.end(key, alarm, now, actor, 'limits changed'));
+      } else {
+        events.push(this.update(key, { ...alarm, limit }, now, actor, 'limits changed'));
+      }
+    }
+    return events.length ? events : NONE;
+  }
+
+  sample(input: SampleInput, now: number): readonly AlarmEvent[] {
+    let events: AlarmEvent[] | null = null;
+    this.lastSeen.set(input.deviceId, { at: now, bedId: input.bedId, patientId: input.patientId });
+    const offline = this.alarms.get(technicalKey(input.deviceId, 'DEVICE_OFFLINE'));
+    if (offline) (events ??= []).push(this.end(technicalKey(input.deviceId, 'DEVICE_OFFLINE'), offline, now, null, 'data resumed'));
+    if (!input.bedId) return events ?? NONE;
+    for (const code in input.vitals) {
+      // A pulse rate alarms only where there is no ECG heart rate, so one event gives one alarm.
+      if (code === 'PR' && input.vitals.HR !== undefined) continue;
+      const rule = this.rule(input.bedId, code as VitalCode);
+      if (!rule) continue;
+      const value = input.vitals[code as VitalCode]!;
+      if (rule.high !== undefined) this.judge(input, code as VitalCode, 'HIGH', rule, value, now, (events ??= []));
+      if (rule.low !== undefined) this.judge(input, code as VitalCode, 'LOW', rule, value, now, (events ??= []));
+    }
+    return events && events.length ? events : NONE;
+  }
+
+  technical(deviceId: string, bedId: string | null, kind: TechnicalConditionKind, active: boolean, now: number, vital?: VitalCode): readonly AlarmEvent[] {
+    const { condition, priority } = TECHNICAL[kind];
+    const name = kind === 'invalid_value' && vital ? `${condition}_${vital}` : condition;
+    const key = technicalKey(deviceId, name);
+    const alarm = this.alarms.get(key);
+    if (active) {
+      if (kind === 'invalid_value') this.oneShot.set(key, now);
+      if (alarm) return NONE;
+      return [this.start(key, { condition: name, type: 'technical', priority, bedId: bedId ?? this.lastSeen.get(deviceId)?.bedId ?? null, patientId: null, deviceId, value: null, limit: null }, now)];
+    }
+    this.oneShot.delete(key);
+    // Technical alarms never latch: they end when their cause ends.
+    return alarm ? [this.end(key, alarm, now, null, 'condition ended')] : NONE;
+  }
+
+  /** Station-level technical conditions: storage near its budget, sync failing for long. */
+  station(condition: 'STORAGE_NEAR_BUDGET' | 'SYNC_FAILING', active: boolean, now: number): readonly AlarmEvent[] {
+    const key = technicalKey('station', condition);
+    const alarm = this.alarms.get(key);
+    if (active && !alarm) return [this.start(key, { condition, type: 'technical', priority: condition === 'STORAGE_NEAR_BUDGET' ? 'medium' : 'low', bedId: null, patientId: null, deviceId: null, value: null, limit: null }, now)];
+    if (!active && alarm) return [this.end(key, alarm, now, null, 'condition ended')];
+    return NONE;
+  }
+
+  tick(now: number): readonly AlarmEvent[] {
+    const events: AlarmEvent[] = [];
+    for (const [deviceId, seen] of this.lastSeen) {
+      const key = technicalKey(deviceId, 'DEVICE_OFFLINE');
+      if (now - seen.at >= this.config.offlineMs && !this.alarms.has(key)) {
+        events.push(this.start(key, { condition: 'DEVICE_OFFLINE', type: 'technical', priority: 'medium', bedId: seen.bedId, patientId: seen.patientId, deviceId, value: null, limit: null }, now));
+      }
+    }
+    for (const [key, at] of this.oneShot) {
+      const alarm = this.alarms.get(key);
+      if (now - at >= this.config.oneShotMs) {
+        this.oneShot.delete(key);
+        if (alarm) events.push(this.end(key, alarm, now, null, 'no new invalid value'));
+      }
+    }
+    if (this.pausedUntil !== null && now >= this.pausedUntil) {
+      this.pausedUntil = null;
+      this.pausedRank = 0;
+      for (const [key, alarm] of this.alarms) {
+        if (alarm.inactivation === 'audio_paused') events.push(this.update(key, { ...alarm, inactivation: 'none' }, now, null, 'audio pause over'));
+      }
+    }
+    for (const [key, alarm] of this.alarms) {
+      if (alarm.state === 'active' && alarm.priority === 'low' && now - alarm.startedAt >= this.config.escalateAfterMs) {
+        events.push(this.update(key, { ...alarm, priority: 'medium' }, now, null, 'escalated: present too long'));
+      } else if (alarm.state === 'active' && alarm.inactivation === 'acknowledged' && alarm.acknowledgedAt !== null && now - alarm.acknowledgedAt >= this.config.renotifyMs) {
+        events.push(this.update(key, { ...alarm, inactivation: 'none' }, now, null, 'still present: re-notified'));
+      }
+    }
+    return events.length ? events : NONE;
+  }
+
+  /** Acknowledge: "seen". A latched alarm whose condition ended goes away. */
+  acknowledge(alarmId: string, actor: string, now: number, reason: string | null = null): readonly AlarmEvent[] {
+    for (const [key, alarm] of this.alarms) {
+      if (alarm.id !== alarmId) continue;
+      const acked = { ...alarm, inactivation: 'acknowledged' as const, acknowledgedBy: actor, acknowledgedAt: now };
+      if (alarm.state === 'latched') return [this.end(key, acked, now, actor, reason ?? 'acknowledged')];
+      return [this.update(key, acked, now, actor, reason ?? 'acknowledged')];
+    }
+    return NONE;
+  }
+
+  /**
+   * Audio pause: silences what sounds now for a limited time. An alarm of higher priority than
+   * any present at the pause still sounds.
+   */
+  pauseAudio(actor: string, now: number, durationMs = this.config.audioPauseMs): readonly AlarmEvent[] {
+    this.pausedUntil = now + durationMs;
+    this.pausedRank = 0;
+    const events: AlarmEvent[] = [];
+    for (const [key, alarm] of this.alarms) {
+      if (alarm.inactivation !== 'none') continue;
+      this.pausedRank = Math.max(this.pausedRank, PRIORITY_RANK[alarm.priority]);
+      events.push(this.update(key, { ...alarm, inactivation: 'audio_paused' }, now, actor, 'audio paused'));
+    }
+    return events;
+  }
+
+  private judge(input: SampleInput, code: VitalCode, dir: 'HIGH' | 'LOW', rule: VitalRule, value: number, now: number, events: AlarmEvent[]): void {
+    const key = `${input.bedId}|${code}_${dir}`;
+    const limit = dir === 'HIGH' ? rule.high! : rule.low!;
+    const violating = dir === 'HIGH' ? value > limit : value < limit;
+    const severeLimit = dir === 'HIGH' ? rule.severeHigh : rule.severeLow;
+    const severe = severeLimit !== undefined && (dir === 'HIGH' ? value > severeLimit : value < severeLimit);
+    const alarm = this.alarms.get(key);
+    let track = this.tracks.get(key);
+    if (violating) {
+      if (!track || track.since === null) this.tracks.set(key, (track = { since: now, count: 0 }));
+      track.count++;
+      const priority: AlarmPriority = severe ? 'high' : rule.priority;
+      if (!alarm) {
+        const qualified = severe || (now - track.since! >= rule.delayMs && track.count >= rule.minSamples);
+        if (qualified) events.push(this.start(key, { condition: `${code}_${dir}`, type: 'physiological', priority, bedId: input.bedId, patientId: input.patientId, deviceId: input.deviceId, value, limit: severe ? severeLimit! : limit }, now));
+      } else if (alarm.state === 'latched' || PRIORITY_RANK[priority] > PRIORITY_RANK[alarm.priority]) {
+        events.push(this.update(key, { ...alarm, state: 'active', priority: PRIORITY_RANK[priority] > PRIORITY_RANK[alarm.priority] ? priority : alarm.priority, value }, now, null, severe ? 'severe' : 'present again'));
+      }
+      return;
+    }
+    const cleared = dir === 'HIGH' ? value <= limit - rule.hysteresis : value >= limit + rule.hysteresis;
+    if (!alarm) {
+      // A value back inside the limit breaks the run: a spike shorter than the delay never alarms.
+      if (track) track.since = null;
+      return;
+    }
+    if (alarm.state !== 'active' || !cleared) return;
+    this.tracks.delete(key);
+    if (alarm.priority === 'high' && alarm.inactivation !== 'acknowledged') {
+      // High physiological alarms latch: the nurse must see that it happened.
+      events.push(this.update(key, { ...alarm, state: 'latched', value }, now, null, 'condition ended; latched until acknowledged'));
+    } else {
+      events.push(this.end(key, alarm, now, null, 'condition ended'));
+    }
+  }
+
+  private start(key: string, fields: Pick<Alarm, 'condition' | 'type' | 'priority' | 'bedId' | 'patientId' | 'deviceId' | 'value' | 'limit'>, now: number): AlarmEvent {
+    const paused = this.pausedUntil !== null && now < this.pausedUntil && PRIORITY_RANK[fields.priority] <= this.pausedRank;
+    const alarm: Alarm = { ...fields, id: this.newId(), state: 'active', inactivation: paused ? 'audio_paused' : 'none', startedAt: now, acknowledgedBy: null, acknowledgedAt: null };
+    this.alarms.set(key, alarm);
+    return { phase: 'start', at: now, alarm, actor: null, reason: null };
+  }
+
+  private update(key: string, alarm: Alarm, now: number, actor: string | null, reason: string | null): AlarmEvent {
+    this.alarms.set(key, alarm);
+    return { phase: 'update', at: now, alarm, actor, reason };
+  }
+
+  private end(key: string, alarm: Alarm, now: number, actor: string | null, reason: string | null): AlarmEvent {
+    this.alarms.delete(key);
+    return { phase: 'end', at: now, alarm: { ...alarm, state: 'inactive' }, actor, reason };
+  }
+}
+
+function technicalKey(deviceId: string, condition: string): string {
+  return `device:${deviceId}|${condition}`;
+}
+
+function keyOf(alarm: Alarm): string {
+  if (alarm.type === 'physiological') return `${alarm.bedId}|${alarm.condition}`;
+  return technicalKey(alarm.deviceId ?? 'station', alarm.condition);
+}

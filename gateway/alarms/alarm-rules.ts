@@ -1,0 +1,53 @@
+import type { AlarmPriority } from '../protocol/alarm-types.js';
+import type { VitalCode } from '../protocol/vitals.js';
+
+/** How one vital is judged. Limits are in the vital's canonical unit. */
+export interface VitalRule {
+  readonly low?: number;
+  readonly high?: number;
+  /** Beyond these the alarm is high priority at once, with no qualification delay. */
+  readonly severeLow?: number;
+  readonly severeHigh?: number;
+  readonly priority: AlarmPriority;
+  /** A violation must last this long (from its first sample)… */
+  readonly delayMs: number;
+  /** …and cover this many consecutive samples, before it alarms. */
+  readonly minSamples: number;
+  /** The value must come back this far inside the limit to clear (no flapping at the limit). */
+  readonly hysteresis: number;
+}
+
+export interface AlarmConfig {
+  readonly rules: Readonly<Partial<Record<VitalCode, VitalRule>>>;
+  /** A low-priority alarm present this long becomes medium. */
+  readonly escalateAfterMs: number;
+  /** An acknowledged alarm still present sounds again after this long. */
+  readonly renotifyMs: number;
+  readonly audioPauseMs: number;
+  /** No data from a device for this long: DEVICE_OFFLINE. */
+  readonly offlineMs: number;
+  /** Conditions with no "end" message (an invalid value) clear this long after the last report. */
+  readonly oneShotMs: number;
+}
+
+/**
+ * Adult ward defaults, in line with common bedside-monitor factory settings. SpO2 waits longer
+ * than heart rate (motion artefacts), NIBP is a spot measurement (no delay).
+ */
+export const DEFAULT_ALARM_CONFIG: AlarmConfig = {
+  rules: {
+    HR: { low: 50, high: 120, severeLow: 40, severeHigh: 150, priority: 'medium', delayMs: 5_000, minSamples: 2, hysteresis: 5 },
+    PR: { low: 50, high: 120, severeLow: 40, severeHigh: 150, priority: 'medium', delayMs: 5_000, minSamples: 2, hysteresis: 5 },
+    SPO2: { low: 90, severeLow: 85, priority: 'medium', delayMs: 15_000, minSamples: 3, hysteresis: 2 },
+    RR: { low: 8, high: 30, severeLow: 5, severeHigh: 40, priority: 'medium', delayMs: 10_000, minSamples: 2, hysteresis: 2 },
+    NIBP_SYS: { low: 90, high: 160, severeLow: 70, severeHigh: 200, priority: 'medium', delayMs: 0, minSamples: 1, hysteresis: 5 },
+    NIBP_MEAN: { low: 65, severeLow: 50, priority: 'medium', delayMs: 0, minSamples: 1, hysteresis: 3 },
+    TEMP: { low: 35.5, high: 38.5, severeHigh: 40, priority: 'low', delayMs: 0, minSamples: 1, hysteresis: 0.2 },
+    ETCO2: { low: 25, high: 50, priority: 'low', delayMs: 10_000, minSamples: 2, hysteresis: 2 },
+  },
+  escalateAfterMs: 60_000,
+  renotifyMs: 2 * 60_000,
+  audioPauseMs: 2 * 60_000,
+  offlineMs: 10_000,
+  oneShotMs: 60_000,
+};
