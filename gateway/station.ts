@@ -15,6 +15,7 @@ import { SyncClient } from './sync/sync-client.js';
 import { WardState } from './live/ward-state.js';
 import { UiServer, type UiSession } from './ui/ui-server.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
+import { AlarmService } from './alarms/alarm-service.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
 import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
 import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
@@ -25,6 +26,7 @@ export interface Station {
   readonly registry: DeviceRegistry;
   readonly ward: WardRepository;
   readonly nurses: NurseDirectory;
+  readonly alarms: AlarmService;
   readonly writer: ObservationWriter;
   readonly state: WardState;
   readonly ui: UiServer;
@@ -35,6 +37,8 @@ export interface Station {
   readonly sync: SyncClient | null;
   stop(): Promise<void>;
 }
+
+const INSERT_LIMIT_AUDIT = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, 'alarm.limits', ?, ?)";
 
 /** Changes from the UI name the nurse signed in at that screen; none without one. */
 function actorOf(session: UiSession): string {
@@ -56,6 +60,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const registry = new DeviceRegistry(db);
   const ward = new WardRepository(db);
   const nurses = new NurseDirectory(db);
+  const alarms = new AlarmService(db, logger.child({ component: 'alarms' }));
   const state = new WardState(config.stationName, registry, ward);
   const technical = new Map<string, TechnicalCondition>();
   const log = logger.child({ component: 'gateway' });
@@ -78,8 +83,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
 
   const sink: IngestSink = {
     store(observation: Observation): Promise<StoreOutcome> {
-      // The live picture (and the alarms fed from it) never waits for the disk.
-      state.observe(observation, Date.now());
+      // The live picture and the alarms never wait for the disk (or anything else).
+      if (state.observe(observation, Date.now())) {
+        const record = registry.record(observation.deviceId);
+        alarms.sample(record?.bedId ?? null, record?.patientId ?? null, observation.deviceId, observation.vitals);
+      }
       return writer.store(observation);
     },
     connection(deviceId, transport, connectionState) {
@@ -88,6 +96,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     technical(condition) {
       technical.set(`${condition.deviceId}|${condition.kind}|${condition.vital ?? ''}`, condition);
       state.technical(condition, Date.now());
+      alarms.technical(condition, registry.record(condition.deviceId)?.bedId ?? null);
     },
     rejected(deviceId) {
       state.rejected(deviceId);
@@ -111,6 +120,25 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     {
       'ward.snapshot': () => state.snapshot(),
       'station.status': () => stationStatus(),
+      'alarms.view': () => alarms.view(),
+      'alarms.acknowledge': ({ alarmId, reason }, session) => {
+        alarms.acknowledge(String(alarmId), actorOf(session), reason ? String(reason).slice(0, 200) : null);
+        return { ok: true };
+      },
+      'alarms.pauseAudio': (_params, session) => {
+        alarms.pauseAudio(actorOf(session));
+        return { ok: true };
+      },
+      'alarms.setLimits': ({ bedId, code, low, high }, session) => {
+        const actor = actorOf(session);
+        if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code)) throw Object.assign(new Error('alarms.setLimits needs bedId and a vital code'), { code: 'invalid_params' });
+        const limits = { ...(Number.isFinite(low) ? { low: Number(low) } : {}), ...(Number.isFinite(high) ? { high: Number(high) } : {}) };
+        if (limits.low !== undefined && limits.high !== undefined && limits.low >= limits.high) throw Object.assign(new Error('the low limit must be below the high limit'), { code: 'invalid_params' });
+        const before = alarms.limitsOf(bedId, code);
+        alarms.setLimits(bedId, code, limits, actor);
+        db.prepare(INSERT_LIMIT_AUDIT).run(Date.now(), actor, bedId, JSON.stringify({ code, before, after: limits }));
+        return alarms.limitsOf(bedId, code);
+      },
       'session.nurses': () => nurses.list().filter((n) => !n.disabled).map(({ id, name }) => ({ id, name })),
       'session.signIn': ({ nurseId, pin }, session) => {
         try {
@@ -155,10 +183,15 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         return { bedId, code, ...(await reader.trend(patient.id, code, from, to, maxPoints)) };
       },
     },
-    (send) => send({ type: 'snapshot', ward: state.snapshot() }),
+    (send) => {
+      send({ type: 'snapshot', ward: state.snapshot() });
+      send({ type: 'alarms', events: [], view: alarms.view() });
+    },
     logger.child({ component: 'ui' }),
   );
   state.subscribe((event) => ui.broadcast(event));
+  // Alarm changes go out at once, not with the coalesced vitals.
+  alarms.onChange((events, view) => ui.broadcast({ type: 'alarms', events, view }));
 
   // Registrations, revocations and admissions take effect at once: revoked devices are cut off
   // and the UI gets the new layout. Changes made by another process (the CLI) are noticed
@@ -192,7 +225,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   state.start();
   retention.start();
   sync?.start();
-  const statusPush = setInterval(() => ui.broadcast({ type: 'status', status: stationStatus() }), 5000);
+  alarms.start();
+  const statusPush = setInterval(() => {
+    const status = stationStatus();
+    ui.broadcast({ type: 'status', status });
+    alarms.station('STORAGE_NEAR_BUDGET', status.storage.nearBudget);
+    // Sync failing for a while is worth a (low) technical alarm; a blip is not.
+    alarms.station('SYNC_FAILING', status.sync.enabled && status.sync.consecutiveFailures >= 5);
+  }, 5000);
   statusPush.unref();
 
   let demo: DemoWard | null = null;
@@ -211,6 +251,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     registry,
     ward,
     nurses,
+    alarms,
     writer,
     state,
     ui,
@@ -221,6 +262,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     async stop() {
       clearInterval(registryWatch);
       clearInterval(statusPush);
+      alarms.stop();
       retention.stop();
       await sync?.stop();
       if (demo) await demo.stop();

@@ -4,6 +4,13 @@
  * browser on a second screen. Pure types and constants: no Node, no DOM.
  */
 import type { VitalCode } from './vitals.js';
+import type { Alarm, AlarmEvent, AlarmPriority } from './alarm-types.js';
+
+/** Present alarms and what the speaker should do, pushed on every change. */
+export interface AlarmsView {
+  readonly present: readonly Alarm[];
+  readonly audio: { readonly sounding: AlarmPriority | null; readonly pausedUntil: number | null };
+}
 
 export type DeviceConnectionState = 'connected' | 'disconnected' | 'never_seen';
 
@@ -57,6 +64,7 @@ export interface BedVitalsUpdate {
 export type UiEvent =
   | { readonly type: 'snapshot'; readonly ward: WardSnapshot }
   | { readonly type: 'status'; readonly status: StationStatus }
+  | { readonly type: 'alarms'; readonly events: readonly AlarmEvent[]; readonly view: AlarmsView }
   | { readonly type: 'vitals'; readonly updates: readonly BedVitalsUpdate[] }
   | { readonly type: 'device'; readonly device: UiDevice };
 
@@ -87,6 +95,10 @@ export interface UiMethods {
   'session.nurses': { params: Record<string, never>; result: ReadonlyArray<{ id: string; name: string }> };
   'session.signIn': { params: { nurseId: string; pin: string }; result: { id: string; name: string } };
   'session.signOut': { params: Record<string, never>; result: { ok: true } };
+  'alarms.view': { params: Record<string, never>; result: AlarmsView };
+  'alarms.acknowledge': { params: { alarmId: string; reason?: string | null }; result: { ok: true } };
+  'alarms.pauseAudio': { params: Record<string, never>; result: { ok: true } };
+  'alarms.setLimits': { params: { bedId: string; code: VitalCode; low?: number; high?: number }; result: { low?: number; high?: number } };
   'ward.admit': { params: { bedId: string; mrn: string; name: string; birthDate?: string | null }; result: { ok: true } };
   'ward.discharge': { params: { bedId: string }; result: { ok: true } };
   'ward.transfer': { params: { fromBedId: string; toBedId: string }; result: { ok: true } };
