@@ -16,7 +16,11 @@ async function screen(station: Station) {
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString()) as UiServerMessage;
     messages.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1) && w.resolve(m);
+    for (const w of [...waiters]) {
+      if (!w.pred(m)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(m);
+    }
   });
   await new Promise<void>((resolve) => ws.once('open', () => resolve()));
   let id = 0;
