@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { WebSocket } from 'ws';
 import { DeviceClient } from '../../gateway/demo/device-client.js';
 import { openDatabase } from '../../gateway/storage/database.js';
 import { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from '../../gateway/storage/observation-batch.js';
@@ -65,6 +66,9 @@ export interface IngestResult {
   gatewayRssMb: number;
   lost: number;
   duplicated: number;
+  /** Frame sent by a monitor → alarm event received on the UI channel, under this load. */
+  alarmP50Ms: number;
+  alarmP99Ms: number;
 }
 
 /**
@@ -80,7 +84,14 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
   const db = openDatabase(databasePath(dir.path));
   const registry = new DeviceRegistry(db);
   const keys: string[] = [];
-  for (let i = 0; i < opts.devices; i++) keys.push(registry.register({ id: `bench-${i}`, model: 'Bench', transport: 'websocket', bedId: 'B1' }, 'bench').key!);
+  // Every device in a bed of its own, so the alarm engine judges every sample as in a ward.
+  const { WardRepository } = await import('../../gateway/storage/ward-repository.js');
+  const ward = new WardRepository(db);
+  for (let i = 0; i < opts.devices; i++) {
+    ward.addBed(`BB${i}`, `Bench ${i}`, 'bench');
+    keys.push(registry.register({ id: `bench-${i}`, model: 'Bench', transport: 'websocket', bedId: `BB${i}` }, 'bench').key!);
+  }
+  const probeKey = registry.register({ id: 'alarm-probe', model: 'Bench', transport: 'websocket', bedId: 'B1' }, 'bench').key!;
   db.close();
 
   const port = await freePort();
@@ -89,6 +100,29 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
   const clients = keys.map((key) => new DeviceClient({ url: `ws://127.0.0.1:${port}/devices`, key }));
   for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
   for (const c of clients) c.measure = true;
+
+  // The alarm probe: one monitor whose heart rate flips between severe and normal, so every frame
+  // it sends changes an alarm; a UI client times frame → alarm event under the bulk load.
+  const alarmLatencies: number[] = [];
+  const ui = new WebSocket(`${gateway.ready.channelUrl}?token=${gateway.ready.token}`);
+  await new Promise<void>((resolve) => ui.once('open', () => resolve()));
+  let probeSentAt: number | null = null;
+  ui.on('message', (data) => {
+    const m = JSON.parse(data.toString()) as { type: string; events?: unknown[] };
+    if (m.type === 'alarms' && m.events?.length && probeSentAt !== null) {
+      alarmLatencies.push(performance.now() - probeSentAt);
+      probeSentAt = null;
+    }
+  });
+  const probe = new DeviceClient({ url: `ws://127.0.0.1:${port}/devices`, key: probeKey });
+  await probe.connect();
+  let probeHigh = false;
+  const probeTimer = setInterval(() => {
+    if (probeSentAt !== null) return;
+    probeHigh = !probeHigh;
+    probeSentAt = performance.now();
+    probe.send({ HR: probeHigh ? 170 : 80 });
+  }, 50);
 
   const framesPerSecond = opts.vitalsPerSecond / VITALS_PER_FRAME;
   const before = procStats(pid);
@@ -112,12 +146,16 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
       sent += Math.max(0, due);
     }, 5);
   });
+  clearInterval(probeTimer);
   const lastSeqs = clients.map((c) => c.lastAck + c.pendingCount);
   await Promise.all(clients.map((c, i) => c.acked(lastSeqs[i]!)));
   const elapsed = (performance.now() - started) / 1000;
   const after = procStats(pid);
   const latencies = clients.flatMap((c) => c.latencies).sort((a, b) => a - b);
   for (let i = 0; i < clients.length; i += 200) await Promise.all(clients.slice(i, i + 200).map((c) => c.close()));
+  await probe.close();
+  ui.close();
+  const alarmSorted = alarmLatencies.sort((a, b) => a - b);
   gateway.child.kill('SIGTERM');
   await gateway.exited;
 
@@ -133,7 +171,10 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
     ackP99Ms: percentile(latencies, 99),
     gatewayCpuPercent: ((after.cpuSeconds - before.cpuSeconds) / elapsed) * 100,
     gatewayRssMb: after.rssMb,
-    lost: sent - stored.d,
+    lost: sent + probe.lastAck - stored.d,
+    // The probe's own frames are in the table too; they are sent and acked like any other.
     duplicated: stored.n - stored.d,
+    alarmP50Ms: percentile(alarmSorted, 50),
+    alarmP99Ms: percentile(alarmSorted, 99),
   };
 }

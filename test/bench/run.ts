@@ -4,6 +4,7 @@
  */
 import { gatewayIngest, rawInsertCeiling } from './ingest-bench.js';
 import { uiBench } from './ui-bench.js';
+import { benchEngine } from '../../gateway/alarms/bench-engine.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -31,12 +32,15 @@ async function ingest() {
   console.error(`\n== Station ingest (${devices} WebSocket devices, ${seconds} s per step) ==`);
   const ceiling = rawInsertCeiling();
   console.error(`ceiling: raw better-sqlite3 batched insert, same schema, synchronous=FULL: ${fmt(ceiling.vitalsPerSecond)} vitals/s`);
+  const engine = benchEngine();
+  console.error(`alarm engine alone: ${fmt(engine.samplesPerSecond)} samples/s (${fmt(engine.vitalsPerSecond)} vitals/s evaluated) on one core`);
   const offered = (process.env.BENCH_RATES ?? '50000,100000,150000,200000').split(',').map(Number);
   for (const rate of offered) {
     const r = await gatewayIngest({ devices, vitalsPerSecond: rate, seconds });
     console.error(
       `gateway @ offered ${fmt(rate)} vitals/s: sustained ${fmt(r.vitalsPerSecond)} vitals/s (${fmt((r.vitalsPerSecond / ceiling.vitalsPerSecond) * 100, 1)} % of ceiling), ` +
-        `ack p50 ${fmt(r.ackP50Ms, 1)} ms p99 ${fmt(r.ackP99Ms, 1)} ms, gateway CPU ${fmt(r.gatewayCpuPercent)} %, RSS ${fmt(r.gatewayRssMb)} MB, lost ${r.lost}, duplicated ${r.duplicated}`,
+        `ack p50 ${fmt(r.ackP50Ms, 1)} ms p99 ${fmt(r.ackP99Ms, 1)} ms, frame→alarm on screen p50 ${fmt(r.alarmP50Ms, 1)} ms p99 ${fmt(r.alarmP99Ms, 1)} ms, ` +
+        `gateway CPU ${fmt(r.gatewayCpuPercent)} %, RSS ${fmt(r.gatewayRssMb)} MB, lost ${r.lost}, duplicated ${r.duplicated}`,
     );
   }
 }
