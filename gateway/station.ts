@@ -38,6 +38,7 @@ export interface Station {
   stop(): Promise<void>;
 }
 
+const INSERT_PAUSE_AUDIT = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, 'alarm.pause_audio', 'station', NULL)";
 const INSERT_LIMIT_AUDIT = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, 'alarm.limits', ?, ?)";
 
 /** Changes from the UI name the nurse signed in at that screen; none without one. */
@@ -126,7 +127,9 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         return { ok: true };
       },
       'alarms.pauseAudio': (_params, session) => {
-        alarms.pauseAudio(actorOf(session));
+        const actor = actorOf(session);
+        alarms.pauseAudio(actor);
+        db.prepare(INSERT_PAUSE_AUDIT).run(Date.now(), actor);
         return { ok: true };
       },
       'alarms.setLimits': ({ bedId, code, low, high }, session) => {

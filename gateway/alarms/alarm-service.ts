@@ -68,7 +68,12 @@ export class AlarmService {
   }
 
   pauseAudio(actor: string): void {
-    this.apply(this.engine.pauseAudio(actor, this.now()));
+    const events = this.engine.pauseAudio(actor, this.now());
+    if (events.length > 0) return this.apply(events);
+    // Nothing was sounding, but every screen must still show the pause and its countdown.
+    this.log.record([], this.engine.snapshot(), this.now());
+    const view = this.view();
+    for (const listener of this.listeners) listener([], view);
   }
 
   setLimits(bedId: string, code: VitalCode, limits: { low?: number; high?: number }, actor: string): void {

@@ -6,6 +6,8 @@ import { WardGrid } from './WardGrid.js';
 import { BedDetail } from './BedDetail.js';
 import { StatusBar } from './StatusBar.js';
 import { SignIn, type SignedInNurse } from './SignIn.js';
+import { AlarmBar } from './AlarmBar.js';
+import { AlarmTones } from './alarm-tones.js';
 
 /**
  * The station screen. Pushed events are folded into state at most once per animation frame, so a
@@ -19,6 +21,8 @@ export function App({ client }: { client: GatewayClient }) {
   const [now, setNow] = useState(() => Date.now());
   const [nurse, setNurse] = useState<SignedInNurse>(null);
   const sparks = useMemo(() => new SparklineStore(), []);
+  const tones = useMemo(() => new AlarmTones(), []);
+  const [error, setError] = useState<string | null>(null);
   const latest = useRef<WardView>(EMPTY_WARD);
   const frame = useRef<number | null>(null);
 
@@ -40,7 +44,7 @@ export function App({ client }: { client: GatewayClient }) {
         });
       }
     });
-    const clock = setInterval(() => setNow(Date.now()), 5000);
+    const clock = setInterval(() => setNow(Date.now()), 1000);
     return () => {
       offStatus();
       offEvent();
@@ -48,7 +52,10 @@ export function App({ client }: { client: GatewayClient }) {
     };
   }, [client, sparks]);
 
+  useEffect(() => tones.set(ward.alarms?.audio.sounding ?? null), [tones, ward.alarms]);
   const bed = openBed ? ward.beds.find((b) => b.id === openBed) : undefined;
+  const alarmByBed = new Map<string, string>();
+  for (const a of ward.alarms?.present ?? []) if (a.bedId && !alarmByBed.has(a.bedId)) alarmByBed.set(a.bedId, a.priority);
   return (
     <div className="app">
       <header className="topbar">
@@ -59,7 +66,13 @@ export function App({ client }: { client: GatewayClient }) {
           {status === 'connected' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Station unreachable — retrying'}
         </span>
       </header>
-      {ward.beds.length === 0 && status === 'connected' ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} sparks={sparks} sparkVersion={sparkVersion} now={now} onOpen={setOpenBed} />}
+      <AlarmBar view={ward.alarms} beds={ward.beds} client={client} now={now} onError={setError} />
+      {error && (
+        <p className="error banner" role="alert" onClick={() => setError(null)}>
+          {error}
+        </p>
+      )}
+      {ward.beds.length === 0 && status === 'connected' ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} alarmByBed={alarmByBed} sparks={sparks} sparkVersion={sparkVersion} now={now} onOpen={setOpenBed} />}
       {bed && <BedDetail bed={bed} beds={ward.beds} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}
     </div>
   );

@@ -20,16 +20,18 @@ export interface BedTileProps {
   readonly sparkVersion: number;
   readonly now: number;
   readonly onOpen: (bedId: string) => void;
+  /** Highest priority of the bed's present alarms, if any. */
+  readonly alarm: string | null;
 }
 
 /** One bed: fixed layout (no jumps as values change), large tabular numerics, units always shown. */
-export const BedTile = memo(function BedTile({ bed, devices, sparks, sparkVersion, now, onOpen }: BedTileProps) {
+export const BedTile = memo(function BedTile({ bed, devices, sparks, sparkVersion, now, onOpen, alarm }: BedTileProps) {
   const online = devices.some((d) => d.state === 'connected');
   const problems = devices.flatMap((d) => d.conditions);
   const sys = bed.latest.NIBP_SYS;
   const dia = bed.latest.NIBP_DIA;
   return (
-    <section className="tile" data-testid={`bed-${bed.id}`} aria-label={bed.label}>
+    <section className={`tile${alarm ? ` tile-alarm-${alarm}` : ''}`} data-testid={`bed-${bed.id}`} aria-label={bed.label} data-alarm={alarm ?? 'none'}>
       <button type="button" className="tile-head" onClick={() => onOpen(bed.id)} aria-label={`Open ${bed.label}`}>
         <span className="bed-label">{bed.label}</span>
         <span className={`device-state ${online ? 'online' : devices.length ? 'offline' : 'none'}`}>{devices.length === 0 ? 'no device' : online ? 'monitoring' : 'device offline'}</span>

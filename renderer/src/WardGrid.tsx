@@ -12,7 +12,7 @@ const ROW_HEIGHT = 196;
  * The ward overview, virtualized by rows of tiles: a floor of 500 beds keeps only the visible
  * rows (plus a small overscan) in the DOM.
  */
-export function WardGrid({ ward, sparks, sparkVersion, now, onOpen }: { ward: WardView; sparks: SparklineStore; sparkVersion: number; now: number; onOpen: (bedId: string) => void }) {
+export function WardGrid({ ward, alarmByBed, sparks, sparkVersion, now, onOpen }: { ward: WardView; alarmByBed: ReadonlyMap<string, string>; sparks: SparklineStore; sparkVersion: number; now: number; onOpen: (bedId: string) => void }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [columns, setColumns] = useState(4);
   useLayoutEffect(() => {
@@ -37,7 +37,7 @@ export function WardGrid({ ward, sparks, sparkVersion, now, onOpen }: { ward: Wa
         {virtualizer.getVirtualItems().map((row) => (
           <div key={row.key} className="ward-row" style={{ transform: `translateY(${row.start}px)`, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
             {ward.beds.slice(row.index * columns, row.index * columns + columns).map((bed) => (
-              <BedTile key={bed.id} bed={bed} devices={devicesByBed.get(bed.id) ?? EMPTY} sparks={sparks} sparkVersion={sparkVersion} now={now} onOpen={onOpen} />
+              <BedTile key={bed.id} alarm={alarmByBed.get(bed.id) ?? null} bed={bed} devices={devicesByBed.get(bed.id) ?? EMPTY} sparks={sparks} sparkVersion={sparkVersion} now={now} onOpen={onOpen} />
             ))}
           </div>
         ))}

@@ -1,4 +1,4 @@
-import type { StationStatus, UiBed, UiDevice, UiEvent, WardSnapshot } from '../../gateway/protocol/ui-channel.js';
+import type { AlarmsView, StationStatus, UiBed, UiDevice, UiEvent, WardSnapshot } from '../../gateway/protocol/ui-channel.js';
 import type { VitalCode } from '../../gateway/protocol/vitals.js';
 
 export interface WardView {
@@ -6,15 +6,16 @@ export interface WardView {
   readonly beds: readonly UiBed[];
   readonly devices: ReadonlyMap<string, UiDevice>;
   readonly status: StationStatus | null;
+  readonly alarms: AlarmsView | null;
 }
 
-export const EMPTY_WARD: WardView = { stationName: '', beds: [], devices: new Map(), status: null };
+export const EMPTY_WARD: WardView = { stationName: '', beds: [], devices: new Map(), status: null, alarms: null };
 
 /** Pure reducer from pushed events to what the screen shows; unit-testable without a DOM. */
 export function applyEvent(view: WardView, event: UiEvent): WardView {
   switch (event.type) {
     case 'snapshot':
-      return fromSnapshot(event.ward, view.status);
+      return { ...fromSnapshot(event.ward, view.status), alarms: view.alarms };
     case 'vitals': {
       const byBed = new Map(event.updates.map((u) => [u.bedId, u]));
       const beds = view.beds.map((bed) => {
@@ -33,11 +34,13 @@ export function applyEvent(view: WardView, event: UiEvent): WardView {
     }
     case 'status':
       return { ...view, status: event.status };
+    case 'alarms':
+      return { ...view, alarms: event.view };
     default:
       return view;
   }
 }
 
 function fromSnapshot(ward: WardSnapshot, status: StationStatus | null): WardView {
-  return { stationName: ward.stationName, beds: ward.beds, devices: new Map(ward.devices.map((d) => [d.id, d])), status };
+  return { stationName: ward.stationName, beds: ward.beds, devices: new Map(ward.devices.map((d) => [d.id, d])), status, alarms: null };
 }

@@ -1,0 +1,42 @@
+import type { AlarmsView } from '../../gateway/protocol/ui-channel.js';
+import type { UiBed } from '../../gateway/protocol/ui-channel.js';
+import type { GatewayClient } from './gateway-client.js';
+
+function label(condition: string): string {
+  return condition.replace(/_/g, ' ').replace(/\bSPO2\b/, 'SpO₂').replace(/\bETCO2\b/, 'EtCO₂').toLowerCase().replace(/^\w/, (c) => c.toUpperCase());
+}
+
+/** Present alarms, highest priority first then oldest, with acknowledge and audio pause. */
+export function AlarmBar({ view, beds, client, now, onError }: { view: AlarmsView | null; beds: readonly UiBed[]; client: GatewayClient; now: number; onError: (message: string) => void }) {
+  if (!view || view.present.length === 0) return null;
+  const bedLabel = new Map(beds.map((b) => [b.id, b.label]));
+  const pausedFor = view.audio.pausedUntil ? Math.max(0, Math.ceil((view.audio.pausedUntil - now) / 1000)) : 0;
+  const fail = (e: Error) => onError(e.message);
+  return (
+    <div className="alarm-bar" data-testid="alarm-bar" role="alert" aria-live="assertive">
+      <button type="button" className="pause" onClick={() => void client.call('alarms.pauseAudio', {}).catch(fail)}>
+        {pausedFor > 0 ? `Audio paused ${Math.floor(pausedFor / 60)}:${String(pausedFor % 60).padStart(2, '0')}` : 'Pause audio (2 min)'}
+      </button>
+      <ul>
+        {view.present.map((a) => (
+          <li key={a.id} className={`alarm alarm-${a.priority} ${a.state}`} data-testid={`alarm-${a.condition}`}>
+            <span className="where">{a.bedId ? (bedLabel.get(a.bedId) ?? a.bedId) : a.deviceId ?? 'Station'}</span>
+            <span className="what">
+              {label(a.condition)}
+              {a.value !== null ? ` ${a.value}` : ''}
+              {a.limit !== null ? ` (limit ${a.limit})` : ''}
+            </span>
+            {a.state === 'latched' && <span className="latched">latched</span>}
+            {a.inactivation === 'acknowledged' ? (
+              <span className="acked">seen by {a.acknowledgedBy?.replace(/^nurse:/, '')}</span>
+            ) : (
+              <button type="button" onClick={() => void client.call('alarms.acknowledge', { alarmId: a.id }).catch(fail)}>
+                Acknowledge
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
