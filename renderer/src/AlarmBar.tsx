@@ -1,9 +1,17 @@
 import type { AlarmsView } from '../../gateway/protocol/ui-channel.js';
 import type { UiBed } from '../../gateway/protocol/ui-channel.js';
 import type { GatewayClient } from './gateway-client.js';
+import { isVitalCode, VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
 
-function label(condition: string): string {
-  return condition.replace(/_/g, ' ').replace(/\bSPO2\b/, 'SpO₂').replace(/\bETCO2\b/, 'EtCO₂').toLowerCase().replace(/^\w/, (c) => c.toUpperCase());
+/** `SPO2_LOW` → "SpO₂ low", `DEVICE_OFFLINE` → "Device offline", `INVALID_VALUE_SPO2` → "Invalid value SpO₂". */
+export function alarmLabel(condition: string): string {
+  const physiological = /^(.*)_(HIGH|LOW)$/.exec(condition);
+  if (physiological && isVitalCode(physiological[1]!)) return `${VITALS[physiological[1]! as VitalCode].label} ${physiological[2]!.toLowerCase()}`;
+  const words = condition.split('_');
+  const last = words[words.length - 1]!;
+  const vital = isVitalCode(last) ? ` ${VITALS[last as VitalCode].label}` : '';
+  const text = (vital ? words.slice(0, -1) : words).join(' ').toLowerCase();
+  return text.charAt(0).toUpperCase() + text.slice(1) + vital;
 }
 
 /** Present alarms, highest priority first then oldest, with acknowledge and audio pause. */
@@ -22,7 +30,7 @@ export function AlarmBar({ view, beds, client, now, onError }: { view: AlarmsVie
           <li key={a.id} className={`alarm alarm-${a.priority} ${a.state}`} data-testid={`alarm-${a.condition}`}>
             <span className="where">{a.bedId ? (bedLabel.get(a.bedId) ?? a.bedId) : a.deviceId ?? 'Station'}</span>
             <span className="what">
-              {label(a.condition)}
+              {alarmLabel(a.condition)}
               {a.value !== null ? ` ${a.value}` : ''}
               {a.limit !== null ? ` (limit ${a.limit})` : ''}
             </span>
