@@ -8,7 +8,7 @@ import { WardRepository } from './storage/ward-repository.js';
 import { ObservationWriter } from './storage/observation-writer.js';
 import { StorageThread } from './storage/storage-thread.js';
 import { RetentionJob } from './storage/retention.js';
-import { isVitalCode } from './protocol/vitals.js';
+import { isVitalCode, VITAL_CODES, type VitalCode } from './protocol/vitals.js';
 import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
 import { SyncClient } from './sync/sync-client.js';
@@ -131,6 +131,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         alarms.pauseAudio(actor);
         db.prepare(INSERT_PAUSE_AUDIT).run(Date.now(), actor);
         return { ok: true };
+      },
+      'alarms.limits': ({ bedId }) => {
+        const result: Partial<Record<VitalCode, { low?: number; high?: number }>> = {};
+        for (const code of VITAL_CODES) {
+          const limits = alarms.limitsOf(String(bedId), code);
+          if (limits.low !== undefined || limits.high !== undefined) result[code] = limits;
+        }
+        return result;
       },
       'alarms.setLimits': ({ bedId, code, low, high }, session) => {
         const actor = actorOf(session);

@@ -119,6 +119,12 @@ function onReady(): void {
     n.on('click', showWindow);
     n.show();
   });
+  ipcMain.on(STATION_IPC.alarms, (_event, count: number, newHighPriority: boolean) => {
+    tray?.setToolTip(count > 0 ? `Ward station — ${count} alarm${count === 1 ? '' : 's'}` : 'Ward station');
+    tray?.setTitle(count > 0 ? String(count) : '');
+    // A new high-priority alarm brings the ward back in front of the nurse.
+    if (newHighPriority) showWindow();
+  });
   tray = new Tray(nativeImage.createEmpty());
   tray.setToolTip('Ward station');
   tray.setContextMenu(Menu.buildFromTemplate([{ label: 'Show ward', click: showWindow }, { type: 'separator' }, { label: 'Quit', click: () => app.quit() }]));

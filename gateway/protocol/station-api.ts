@@ -12,10 +12,13 @@ export interface StationApi {
   onGatewayRestarted(listener: (connection: GatewayConnection) => void): () => void;
   /** Shows an OS notification (used for new high-priority alarms while the window is hidden). */
   notify(title: string, body: string): void;
+  /** Tells the shell how many alarms are present (tray count) and whether a new high one started (restore the window). */
+  alarmsChanged(count: number, newHighPriority: boolean): void;
 }
 
 export const STATION_IPC = {
   connection: 'station:connection',
   gatewayRestarted: 'station:gateway-restarted',
   notify: 'station:notify',
+  alarms: 'station:alarms',
 } as const;

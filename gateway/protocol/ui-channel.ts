@@ -98,6 +98,8 @@ export interface UiMethods {
   'alarms.view': { params: Record<string, never>; result: AlarmsView };
   'alarms.acknowledge': { params: { alarmId: string; reason?: string | null }; result: { ok: true } };
   'alarms.pauseAudio': { params: Record<string, never>; result: { ok: true } };
+  /** Effective alarm limits of a bed (ward defaults unless changed for this bed). */
+  'alarms.limits': { params: { bedId: string }; result: Partial<Record<VitalCode, { low?: number; high?: number }>> };
   'alarms.setLimits': { params: { bedId: string; code: VitalCode; low?: number; high?: number }; result: { low?: number; high?: number } };
   'ward.admit': { params: { bedId: string; mrn: string; name: string; birthDate?: string | null }; result: { ok: true } };
   'ward.discharge': { params: { bedId: string }; result: { ok: true } };

@@ -6,13 +6,26 @@ import { WardGrid } from './WardGrid.js';
 import { BedDetail } from './BedDetail.js';
 import { StatusBar } from './StatusBar.js';
 import { SignIn, type SignedInNurse } from './SignIn.js';
-import { AlarmBar } from './AlarmBar.js';
+import { AlarmBar, alarmLabel } from './AlarmBar.js';
+import type { AlarmEvent } from '../../gateway/protocol/alarm-types.js';
 import { AlarmTones } from './alarm-tones.js';
 
 /**
  * The station screen. Pushed events are folded into state at most once per animation frame, so a
  * burst of updates costs one render.
  */
+/** In Electron: tray count, window restore and an OS notification for new high-priority alarms. */
+function tellShell(events: readonly AlarmEvent[], present: number, ward: WardView): void {
+  const shell = window.station;
+  if (!shell) return;
+  const newHigh = events.filter((e) => e.phase === 'start' && e.alarm.priority === 'high');
+  shell.alarmsChanged(present, newHigh.length > 0);
+  for (const e of newHigh) {
+    const bed = ward.beds.find((b) => b.id === e.alarm.bedId)?.label ?? e.alarm.deviceId ?? 'Station';
+    shell.notify(`${bed}: ${alarmLabel(e.alarm.condition)}`, e.alarm.value !== null ? `Value ${e.alarm.value}` : 'High-priority alarm');
+  }
+}
+
 export function App({ client }: { client: GatewayClient }) {
   const [ward, setWard] = useState<WardView>(EMPTY_WARD);
   const [status, setStatus] = useState<ClientStatus>('connecting');
@@ -34,6 +47,7 @@ export function App({ client }: { client: GatewayClient }) {
     });
     const offEvent = client.onEvent((event) => {
       latest.current = applyEvent(latest.current, event);
+      if (event.type === 'alarms') tellShell(event.events, event.view.present.length, latest.current);
       sparks.apply(event);
       if (frame.current === null) {
         frame.current = requestAnimationFrame(() => {

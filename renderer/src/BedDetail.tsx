@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { TrendSeries, UiBed, UiDevice } from '../../gateway/protocol/ui-channel.js';
-import type { VitalCode } from '../../gateway/protocol/vitals.js';
+import { VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
+import { unitLabel } from './BedTile.js';
 import type { GatewayClient } from './gateway-client.js';
 import { TrendChart } from './TrendChart.js';
 
@@ -79,7 +80,45 @@ export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed;
           <AdmitForm onAdmit={(p) => act(client.call('ward.admit', { bedId: bed.id, ...p }))} />
         )}
         <DeviceAssign bed={bed} devices={devices} onAssign={(deviceId, bedId) => act(client.call('devices.assign', { deviceId, bedId }))} />
+        <AlarmLimits bedId={bed.id} client={client} onError={setError} />
       </div>
+    </div>
+  );
+}
+
+const LIMIT_VITALS: readonly VitalCode[] = ['HR', 'SPO2', 'RR', 'NIBP_SYS', 'TEMP', 'ETCO2'];
+
+/** This bed's alarm limits; a change is recorded with the nurse's id. */
+function AlarmLimits({ bedId, client, onError }: { bedId: string; client: GatewayClient; onError: (m: string | null) => void }) {
+  const [limits, setLimits] = useState<Partial<Record<VitalCode, { low?: number; high?: number }>>>({});
+  useEffect(() => {
+    client.call('alarms.limits', { bedId }).then(setLimits, (e: Error) => onError(e.message));
+  }, [bedId, client, onError]);
+  const save = (code: VitalCode, event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const num = (name: string) => (form.get(name) === '' || form.get(name) === null ? undefined : Number(form.get(name)));
+    client.call('alarms.setLimits', { bedId, code, low: num('low'), high: num('high') }).then(
+      (result) => {
+        setLimits((l) => ({ ...l, [code]: result }));
+        onError(null);
+      },
+      (e: Error) => onError(e.message),
+    );
+  };
+  return (
+    <div className="limits" aria-label="Alarm limits">
+      <h3>Alarm limits</h3>
+      {LIMIT_VITALS.map((code) => (
+        <form key={`${code}-${limits[code]?.low}-${limits[code]?.high}`} className="limit" onSubmit={(e) => save(code, e)} aria-label={`${VITALS[code].label} limits`}>
+          <span className="limit-name">
+            {VITALS[code].label} ({unitLabel(code)})
+          </span>
+          <input name="low" type="number" step="any" aria-label={`${VITALS[code].label} low`} defaultValue={limits[code]?.low ?? ''} />
+          <input name="high" type="number" step="any" aria-label={`${VITALS[code].label} high`} defaultValue={limits[code]?.high ?? ''} />
+          <button type="submit">Set</button>
+        </form>
+      ))}
     </div>
   );
 }

@@ -56,6 +56,15 @@ describe('alarm bar in Chromium', () => {
       { phase: 'update', inactivation: 'acknowledged', actor: 'nurse:ann' },
     ]);
     expect(station.db.prepare("SELECT actor FROM audit_log WHERE action = 'alarm.pause_audio'").all()).toEqual([{ actor: 'nurse:ann' }]);
+
+    // Limits are edited from the bed's detail, and audited.
+    await page.getByRole('button', { name: 'Open Bed 1' }).click();
+    const hrLimits = page.getByRole('form', { name: 'Heart rate limits' });
+    await expect.poll(() => hrLimits.getByLabel('Heart rate high').inputValue()).toBe('120');
+    await hrLimits.getByLabel('Heart rate high').fill('110');
+    await hrLimits.getByRole('button', { name: 'Set' }).click();
+    await expect.poll(() => station.db.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'alarm.limits'").get()).toEqual({ n: 1 });
+    expect(station.alarms.limitsOf('B1', 'HR')).toEqual({ low: 50, high: 110 });
     await page.close();
   });
 });
