@@ -38,6 +38,8 @@ export interface Station {
   stop(): Promise<void>;
 }
 
+/** Uses alarm_events_patient_at. */
+const SELECT_ALARM_HISTORY = "SELECT at, condition, priority FROM alarm_events WHERE patient_id = ? AND at >= ? AND at < ? AND phase = 'start' ORDER BY at DESC LIMIT 500";
 const INSERT_PAUSE_AUDIT = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, 'alarm.pause_audio', 'station', NULL)";
 const INSERT_LIMIT_AUDIT = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, 'alarm.limits', ?, ?)";
 
@@ -131,6 +133,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         alarms.pauseAudio(actor);
         db.prepare(INSERT_PAUSE_AUDIT).run(Date.now(), actor);
         return { ok: true };
+      },
+      'alarms.history': ({ bedId, from, to }) => {
+        const patient = ward.beds().find((b) => b.id === String(bedId))?.patient;
+        if (!patient) return [];
+        return db.prepare(SELECT_ALARM_HISTORY).all(patient.id, Number(from), Number(to)) as Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }>;
       },
       'alarms.limits': ({ bedId }) => {
         const result: Partial<Record<VitalCode, { low?: number; high?: number }>> = {};

@@ -83,6 +83,9 @@ describe('alarms in the running station', () => {
     const ackEvent = ((await acked) as Extract<UiServerMessage, { type: 'alarms' }>).events[0]!;
     expect(ackEvent.actor).toBe('nurse:ann');
 
+    const history = await ui.call('alarms.history', { bedId: 'B1', from: 0, to: Date.now() + 1 });
+    expect(history).toMatchObject({ ok: true });
+    expect((history as { result: Array<{ condition: string; priority: string }> }).result.map((h) => `${h.condition} ${h.priority}`).sort()).toEqual(['HR_HIGH PH', 'SPO2_LOW PH']);
     const stored = station.db.prepare('SELECT condition, phase, priority, actor FROM alarm_events ORDER BY id').all();
     expect(stored).toEqual([
       { condition: 'SPO2_LOW', phase: 'start', priority: 'PH', actor: null },

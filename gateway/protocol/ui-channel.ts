@@ -96,6 +96,8 @@ export interface UiMethods {
   'session.signIn': { params: { nurseId: string; pin: string }; result: { id: string; name: string } };
   'session.signOut': { params: Record<string, never>; result: { ok: true } };
   'alarms.view': { params: Record<string, never>; result: AlarmsView };
+  /** Alarm starts of the patient now in `bedId`, for marking trends (newest 500). */
+  'alarms.history': { params: { bedId: string; from: number; to: number }; result: ReadonlyArray<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }> };
   'alarms.acknowledge': { params: { alarmId: string; reason?: string | null }; result: { ok: true } };
   'alarms.pauseAudio': { params: Record<string, never>; result: { ok: true } };
   /** Effective alarm limits of a bed (ward defaults unless changed for this bed). */

@@ -3,7 +3,7 @@ import type { TrendSeries, UiBed, UiDevice } from '../../gateway/protocol/ui-cha
 import { VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
 import { unitLabel } from './BedTile.js';
 import type { GatewayClient } from './gateway-client.js';
-import { TrendChart } from './TrendChart.js';
+import { TrendChart, type AlarmMark } from './TrendChart.js';
 
 const RANGES = [
   { label: '1 h', ms: 3600_000 },
@@ -25,6 +25,7 @@ export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed;
   const [range, setRange] = useState<number>(RANGES[0].ms);
   const [series, setSeries] = useState<TrendSeries[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [marks, setMarks] = useState<AlarmMark[]>([]);
   const patientId = bed.patient?.id;
 
   useEffect(() => {
@@ -33,6 +34,10 @@ export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed;
     Promise.all(CHARTS.map(([code]) => client.call('trend.get', { bedId: bed.id, code, from: to - range, to, maxPoints: 600 }))).then(
       (result) => !cancelled && setSeries(result),
       (e: Error) => !cancelled && setError(e.message),
+    );
+    client.call('alarms.history', { bedId: bed.id, from: to - range, to }).then(
+      (history) => !cancelled && setMarks(history.map((h) => ({ at: h.at, priority: h.priority }))),
+      () => undefined,
     );
     return () => {
       cancelled = true;
@@ -65,7 +70,7 @@ export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed;
       </div>
       <div className="charts">
         {series.map((s, i) => (
-          <TrendChart key={s.code} series={s} color={CHARTS[i]![1]} width={560} />
+          <TrendChart key={s.code} series={s} color={CHARTS[i]![1]} width={560} marks={marks} />
         ))}
       </div>
       <div className="admin">
