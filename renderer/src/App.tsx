@@ -9,6 +9,7 @@ import { SignIn, type SignedInNurse } from './SignIn.js';
 import { AlarmBar, alarmLabel } from './AlarmBar.js';
 import type { AlarmEvent } from '../../gateway/protocol/alarm-types.js';
 import { AlarmTones } from './alarm-tones.js';
+import { DeviceList } from './DeviceList.js';
 
 /**
  * The station screen. Pushed events are folded into state at most once per animation frame, so a
@@ -33,6 +34,7 @@ export function App({ client }: { client: GatewayClient }) {
   const [sparkVersion, setSparkVersion] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const [nurse, setNurse] = useState<SignedInNurse>(null);
+  const [showDevices, setShowDevices] = useState(false);
   const sparks = useMemo(() => new SparklineStore(), []);
   const tones = useMemo(() => new AlarmTones(), []);
   const [error, setError] = useState<string | null>(null);
@@ -75,6 +77,9 @@ export function App({ client }: { client: GatewayClient }) {
       <header className="topbar">
         <h1>{ward.stationName || 'Ward station'}</h1>
         <StatusBar status={ward.status} now={now} />
+        <button type="button" className="devices-button" onClick={() => setShowDevices(true)}>
+          Devices
+        </button>
         <SignIn client={client} nurse={nurse} onChange={setNurse} />
         <span className={`link link-${status}`} data-testid="connection-status">
           {status === 'connected' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Station unreachable — retrying'}
@@ -87,6 +92,7 @@ export function App({ client }: { client: GatewayClient }) {
         </p>
       )}
       {ward.beds.length === 0 && status === 'connected' ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} alarmByBed={alarmByBed} sparks={sparks} sparkVersion={sparkVersion} now={now} onOpen={setOpenBed} />}
+      {showDevices && <DeviceList devices={[...ward.devices.values()]} beds={ward.beds} now={now} onClose={() => setShowDevices(false)} />}
       {bed && <BedDetail bed={bed} beds={ward.beds} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}
     </div>
   );

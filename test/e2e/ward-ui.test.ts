@@ -82,6 +82,11 @@ describe('the station UI in Chromium against the headless gateway', () => {
     await detail.getByLabel('Assign device').selectOption('demo-monitor-02');
     await expect.poll(() => detail.getByRole('button', { name: 'Unassign' }).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'bed-detail.png') });
+    await detail.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Devices' }).click();
+    const row = page.getByTestId('device-demo-monitor-02');
+    await expect.poll(() => row.textContent()).toMatch(/demo-monitor-02Demo multiparameter monitorWebSocketBed 2connected\d+ s ago/);
+    await page.screenshot({ path: join(ARTIFACTS, 'devices.png') });
     const audit = station.db.prepare("SELECT action FROM audit_log WHERE actor = 'nurse:demo' ORDER BY id").all().map((r) => (r as { action: string }).action);
     expect(audit).toEqual(['session.sign_in_failed', 'session.sign_in', 'patient.discharge', 'patient.admit', 'device.assign', 'device.assign']);
     await page.close();
