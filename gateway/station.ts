@@ -78,8 +78,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       const record = registry.record(deviceId);
       return { bedId: record?.bedId ?? null, patientId: record?.patientId ?? null };
     },
-    onError: (error) => log.error({ err: error.message }, 'commit failed'),
-    onCommit: () => sync?.nudge(),
+    onError: (error) => {
+      log.error({ err: error.message }, 'commit failed');
+      alarms.station('STORAGE_FAILING', true);
+    },
+    onCommit: () => {
+      alarms.station('STORAGE_FAILING', false);
+      sync?.nudge();
+    },
   });
   const batchReader = new BatchReader(db);
   const sync = config.cloud ? new SyncClient(batchReader, config.cloud, logger.child({ component: 'sync' })) : null;

@@ -125,6 +125,14 @@ describe('alarm engine scenarios', () => {
     expect(brief(e.sample(bed({ NIBP_SYS: 180 }), 3000))).toEqual(['start NIBP_SYS_HIGH medium active none']);
   });
 
+  it('station conditions: storage failing is high, and clears when commits succeed again', () => {
+    const e = engine();
+    expect(brief(e.station('STORAGE_FAILING', true, 0))).toEqual(['start STORAGE_FAILING high active none']);
+    expect(brief(e.station('STORAGE_FAILING', true, 1))).toEqual([]);
+    expect(brief(e.station('STORAGE_FAILING', false, 2))).toEqual(['end STORAGE_FAILING high inactive none']);
+    expect(brief(e.station('SYNC_FAILING', true, 3))).toEqual(['start SYNC_FAILING low active none']);
+  });
+
   it('a pulse rate does not double an ECG heart-rate alarm', () => {
     const e = engine();
     expect(brief(e.sample(bed({ HR: 160, PR: 160 }), 0))).toEqual(['start HR_HIGH high active none']);

@@ -33,6 +33,10 @@ export interface EngineSnapshot {
 
 const NONE: readonly AlarmEvent[] = Object.freeze([]);
 
+export type StationCondition = 'STORAGE_FAILING' | 'STORAGE_NEAR_BUDGET' | 'SYNC_FAILING';
+/** Vitals not being stored is serious (history and sync stop); a slow cloud is not. */
+const STATION_PRIORITY: Readonly<Record<StationCondition, AlarmPriority>> = { STORAGE_FAILING: 'high', STORAGE_NEAR_BUDGET: 'medium', SYNC_FAILING: 'low' };
+
 const TECHNICAL: Readonly<Record<TechnicalConditionKind, { condition: string; priority: AlarmPriority }>> = {
   device_offline: { condition: 'DEVICE_OFFLINE', priority: 'medium' },
   port_lost: { condition: 'PORT_LOST', priority: 'medium' },
@@ -155,11 +159,11 @@ export class AlarmEngine {
     return alarm ? [this.end(key, alarm, now, null, 'condition ended')] : NONE;
   }
 
-  /** Station-level technical conditions: storage near its budget, sync failing for long. */
-  station(condition: 'STORAGE_NEAR_BUDGET' | 'SYNC_FAILING', active: boolean, now: number): readonly AlarmEvent[] {
+  /** Station-level technical conditions: storage failing or near its budget, sync failing for long. */
+  station(condition: StationCondition, active: boolean, now: number): readonly AlarmEvent[] {
     const key = technicalKey('station', condition);
     const alarm = this.alarms.get(key);
-    if (active && !alarm) return [this.start(key, { condition, type: 'technical', priority: condition === 'STORAGE_NEAR_BUDGET' ? 'medium' : 'low', bedId: null, patientId: null, deviceId: null, value: null, limit: null }, now)];
+    if (active && !alarm) return [this.start(key, { condition, type: 'technical', priority: STATION_PRIORITY[condition], bedId: null, patientId: null, deviceId: null, value: null, limit: null }, now)];
     if (!active && alarm) return [this.end(key, alarm, now, null, 'condition ended')];
     return NONE;
   }

@@ -4,7 +4,7 @@ import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.j
 import type { TechnicalCondition } from '../ingest/channel.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
 import type { Logger } from '../log.js';
-import { AlarmEngine } from './alarm-engine.js';
+import { AlarmEngine, type StationCondition } from './alarm-engine.js';
 import { AlarmLog } from './alarm-log.js';
 import { DEFAULT_ALARM_CONFIG, type AlarmConfig } from './alarm-rules.js';
 
@@ -59,7 +59,7 @@ export class AlarmService {
     this.apply(this.engine.technical(condition.deviceId, bedId, condition.kind, condition.active, this.now(), condition.vital));
   }
 
-  station(condition: 'STORAGE_NEAR_BUDGET' | 'SYNC_FAILING', active: boolean): void {
+  station(condition: StationCondition, active: boolean): void {
     this.apply(this.engine.station(condition, active, this.now()));
   }
 
