@@ -49,7 +49,8 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
  */
 export async function uiBench(beds: number, minutes: number): Promise<UiBenchResult> {
   const { station, stop } = await startTestStation({ demo: true, demoBeds: beds, rendererDir: RENDERER });
-  const browser = await launchChromium();
+  // --expose-gc: the heap figures are taken after a full collection, so they show what is kept.
+  const browser = await launchChromium(['--js-flags=--expose-gc']);
   try {
     const blank = await browser.newPage();
     await blank.setContent('<html><body style="background:#000"></body></html>');
@@ -64,6 +65,7 @@ export async function uiBench(beds: number, minutes: number): Promise<UiBenchRes
       new PerformanceObserver((list) => ((window as unknown as { longTasks: number }).longTasks += list.getEntries().length)).observe({ type: 'longtask', buffered: false });
     });
     const heap = () => page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1048576);
+    await page.evaluate(() => (window as unknown as { gc?: () => void }).gc?.());
     const heapStart = await heap();
     const frames: number[] = [];
     const until = Date.now() + minutes * 60_000;
