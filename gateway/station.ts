@@ -179,17 +179,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       },
       'ward.admit': ({ bedId, mrn, name, birthDate }, session) => {
         ward.admit({ bedId: String(bedId), mrn: String(mrn ?? ''), name: String(name ?? ''), birthDate: birthDate ? String(birthDate) : null }, actorOf(session));
-        registry.reload();
         return { ok: true };
       },
       'ward.discharge': ({ bedId }, session) => {
         ward.dischargeFromBed(String(bedId), actorOf(session));
-        registry.reload();
         return { ok: true };
       },
       'ward.transfer': ({ fromBedId, toBedId }, session) => {
         ward.transfer(String(fromBedId), String(toBedId), actorOf(session));
-        registry.reload();
         return { ok: true };
       },
       'devices.assign': ({ deviceId, bedId }, session) => {
@@ -224,6 +221,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     websocket.revalidate();
     state.layoutChanged();
   });
+  // An admission changes which patient a device's samples belong to: one place re-reads that.
+  ward.onChange(() => registry.reload());
   const registryWatch = setInterval(() => registry.refreshIfChanged(), 1000);
   registryWatch.unref();
 

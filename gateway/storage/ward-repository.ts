@@ -48,6 +48,7 @@ export class WardRepository {
   private readonly insertAdmission: Statement;
   private readonly discharge: Statement;
   private readonly audit: Statement;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly db: Database) {
     this.selectBeds = db.prepare(SELECT_BEDS);
@@ -61,6 +62,16 @@ export class WardRepository {
     this.insertAdmission = db.prepare(INSERT_ADMISSION);
     this.discharge = db.prepare(DISCHARGE);
     this.audit = db.prepare(INSERT_AUDIT);
+  }
+
+  /** Called after every change of beds or admissions (who lies where decides whose chart a sample joins). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   beds(): BedRow[] {
@@ -82,6 +93,7 @@ export class WardRepository {
       this.insertBed.run(id, label, position);
       this.audit.run(now, actor, 'bed.add', id, null);
     })();
+    this.changed();
   }
 
   /** Admits a patient (created or updated by MRN) to an empty bed. */
@@ -94,7 +106,7 @@ export class WardRepository {
     if (input.birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthDate)) {
       throw new WardError('INVALID_ARGUMENT', 'date of birth must be YYYY-MM-DD');
     }
-    return this.db.transaction(() => {
+    const patientId = this.db.transaction(() => {
       if (!this.selectBed.get(input.bedId)) throw new WardError('BED_NOT_FOUND', `no bed ${input.bedId}`);
       if (this.admissionByBed.get(input.bedId)) throw new WardError('BED_OCCUPIED', `bed ${input.bedId} is occupied`);
       const { id } = this.upsertPatient.get(input.mrn.trim(), input.name.trim(), input.birthDate ?? null, now) as { id: number };
@@ -104,6 +116,8 @@ export class WardRepository {
       this.audit.run(now, actor, 'patient.admit', input.bedId, null);
       return id;
     })();
+    this.changed();
+    return patientId;
   }
 
   dischargeFromBed(bedId: string, actor: string, now = Date.now()): void {
@@ -113,6 +127,7 @@ export class WardRepository {
       this.discharge.run(now, current.id);
       this.audit.run(now, actor, 'patient.discharge', bedId, null);
     })();
+    this.changed();
   }
 
   /** Moves the patient of one bed to another empty bed, keeping one continuous record. */
@@ -126,6 +141,7 @@ export class WardRepository {
       this.insertAdmission.run(current.patientId, toBedId, now);
       this.audit.run(now, actor, 'patient.transfer', fromBedId, JSON.stringify({ to: toBedId }));
     })();
+    this.changed();
   }
 
   patientIdByMrn(mrn: string): number | undefined {
