@@ -1,0 +1,73 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import compress from '@fastify/compress';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { registerAuthRoutes } from './auth/auth-routes.js';
+import type { CloudApp, CloudContext } from './context.js';
+import { ApiError } from './errors.js';
+import { authorize } from './http/access.js';
+import { errorHandler } from './http/error-handler.js';
+import { registerHealthRoutes } from './http/health-routes.js';
+import { ErrorSchema } from './http/schemas.js';
+import { registerIngestRoutes } from './ingest/ingest-routes.js';
+import { registerPatientRoutes } from './patients/patient-routes.js';
+import { registerStationRoutes } from './stations/station-routes.js';
+import { registerVitalsRoutes } from './vitals/vitals-routes.js';
+
+/** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
+export type RouteSet = (app: CloudApp) => void;
+const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes];
+
+/**
+ * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a
+ * route without one makes the service refuse to start, so no route is left open by accident.
+ */
+export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | false = false, extraRoutes: RouteSet[] = []): Promise<CloudApp> {
+  const fastify = Fastify({
+    loggerInstance: logger === false ? undefined : logger,
+    logger: logger === false ? false : undefined,
+    trustProxy: process.env.CLOUD_TRUST_PROXY === 'true',
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify as unknown as CloudApp;
+  fastify.decorate('ctx', ctx);
+  fastify.decorateRequest('principal', null);
+  fastify.setErrorHandler(errorHandler);
+  fastify.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  fastify.addSchema(ErrorSchema);
+
+  await fastify.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Ward cloud API', version: '1.0.0', description: 'Vitals history, patients and station sync. Errors are { "error": CODE, "message": ... }.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          station: { type: 'http', scheme: 'bearer', description: 'stationId.secret' },
+        },
+      },
+    },
+  });
+  // Large answers (history, record pages) go out compressed when the client accepts it, and
+  // compressed request bodies (station batches) are decompressed, within the route's bodyLimit.
+  await fastify.register(compress, { global: true, threshold: 2048, encodings: ['br', 'gzip'], requestEncodings: ['gzip', 'deflate'] });
+
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === '*' || route.config?.access !== undefined) return;
+    throw new Error(`route ${String(route.method)} ${route.url} declares no access (config.access)`);
+  });
+  fastify.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config?.access;
+    if (access === undefined) return; // the 404 handler
+    await authorize(request, access, ctx.tokens, ctx.stations);
+  });
+
+  for (const register of [...ROUTES, ...extraRoutes]) register(app);
+
+  fastify.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => fastify.swagger());
+  return app;
+}
+
+export { ApiError };

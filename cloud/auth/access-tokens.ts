@@ -1,0 +1,58 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { ApiError } from '../errors.js';
+
+export type Role = 'admin' | 'physician' | 'nurse';
+
+export interface Principal {
+  readonly kind: 'user';
+  readonly userId: number;
+  readonly role: Role;
+}
+
+export const ISSUER = 'ward-cloud';
+export const AUDIENCE = 'ward-cloud-api';
+
+/**
+ * Short-lived HS256 access tokens. The key is shared by every replica (kept in the database,
+ * or given by the operator); verification needs no database round trip. Only HS256 is accepted,
+ * so `alg: none` and algorithm-confusion tokens are refused by construction.
+ */
+export class AccessTokens {
+  constructor(
+    private readonly key: Uint8Array,
+    readonly ttlSeconds = 15 * 60,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(userId: number, role: Role): Promise<string> {
+    const iat = Math.floor(this.now() / 1000);
+    return new SignJWT({ role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(String(userId))
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.ttlSeconds)
+      .sign(this.key);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        currentDate: new Date(this.now()),
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const role = payload.role;
+      const userId = Number(payload.sub);
+      if ((role !== 'admin' && role !== 'physician' && role !== 'nurse') || !Number.isSafeInteger(userId)) throw new ApiError('invalid_token', 'the access token does not name a user and role');
+      return { kind: 'user', userId, role };
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (error instanceof errors.JWTExpired) throw new ApiError('token_expired', 'the access token has expired; refresh it');
+      throw new ApiError('invalid_token', 'the access token is not valid');
+    }
+  }
+}

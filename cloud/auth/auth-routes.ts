@@ -1,0 +1,107 @@
+import { Type } from '@sinclair/typebox';
+import type { CloudApp } from '../context.js';
+import { ApiError } from '../errors.js';
+import { errorResponses } from '../http/schemas.js';
+import { userOf } from '../http/access.js';
+import { LoginThrottle } from './login-throttle.js';
+import { decoyHash, verifyPassword } from './passwords.js';
+
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('physician'), Type.Literal('nurse')]);
+const Tokens = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'seconds' }),
+  refreshToken: Type.String(),
+});
+const UserSchema = Type.Object({ id: Type.Integer(), username: Type.String(), displayName: Type.String(), role: Role });
+
+export function registerAuthRoutes(app: CloudApp): void {
+  const { users, tokens, refreshTokens, throttle, audit } = app.ctx;
+
+  app.post('/v1/auth/login', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['auth'],
+      summary: 'Sign in; returns a short-lived access token and a refresh token',
+      body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 1000 }) }),
+      response: { 200: Tokens, ...errorResponses },
+    },
+  }, async (request) => {
+    const { username, password } = request.body;
+    const keys = LoginThrottle.keys(username, request.ip);
+    await throttle.assertAllowed(keys);
+    const user = await users.forLogin(username);
+    // Same work whether or not the account exists: timing does not tell which usernames are real.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+    if (!user || !ok) {
+      await throttle.recordFailure(keys);
+      throw new ApiError('invalid_credentials', 'wrong username or password');
+    }
+    await throttle.recordSuccess(username);
+    audit.record({ actorType: 'user', actorId: String(user.id), action: 'auth.login', patientId: null });
+    return { accessToken: await tokens.issue(user.id, user.role), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken: await refreshTokens.issue(user.id) };
+  });
+
+  app.post('/v1/auth/refresh', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['auth'],
+      summary: 'Exchange a refresh token for new tokens (the old one is used up; reusing it revokes the family)',
+      body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }),
+      response: { 200: Tokens, ...errorResponses },
+    },
+  }, async (request) => {
+    const next = await refreshTokens.rotate(request.body.refreshToken);
+    return { accessToken: await tokens.issue(next.userId, next.role), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken: next.refreshToken };
+  });
+
+  app.post('/v1/auth/logout', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['auth'],
+      summary: 'Revoke a refresh token and its family',
+      body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }),
+      response: { 204: Type.Null(), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    await refreshTokens.revoke(request.body.refreshToken);
+    return reply.status(204).send(null);
+  });
+
+  app.get('/v1/me', {
+    config: { access: ['admin', 'physician', 'nurse'] },
+    schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: UserSchema, ...errorResponses } },
+  }, async (request) => {
+    const user = await users.get(userOf(request).userId);
+    if (!user) throw new ApiError('unauthenticated', 'this account no longer exists');
+    return user;
+  });
+
+  app.post('/v1/users', {
+    config: { access: ['admin'] },
+    schema: {
+      tags: ['admin'],
+      summary: 'Create a user account',
+      body: Type.Object({
+        username: Type.String({ pattern: '^[A-Za-z0-9._-]{2,64}$' }),
+        displayName: Type.String({ minLength: 1, maxLength: 200 }),
+        role: Role,
+        password: Type.String({ minLength: 12, maxLength: 1000 }),
+      }),
+      response: { 201: UserSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const user = await users.create(request.body);
+    audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'user.create', patientId: null, detail: { userId: user.id, role: user.role } });
+    return reply.status(201).send(user);
+  });
+
+  app.delete('/v1/users/:id', {
+    config: { access: ['admin'] },
+    schema: { tags: ['admin'], summary: 'Disable a user account (its sessions end)', params: Type.Object({ id: Type.Integer() }), response: { 204: Type.Null(), ...errorResponses } },
+  }, async (request, reply) => {
+    await users.disable(request.params.id);
+    audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'user.disable', patientId: null, detail: { userId: request.params.id } });
+    return reply.status(204).send(null);
+  });
+}

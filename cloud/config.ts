@@ -1,0 +1,54 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CloudConfig {
+  readonly host: string;
+  readonly port: number;
+  /** null: run an embedded PostgreSQL in `dataDir`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly storageMode: 'auto' | 'timescaledb' | 'native';
+  readonly jwtSecret: string | null;
+  readonly accessTokenTtlSeconds: number;
+  /** Raw vitals are kept this long; rollups longer (1 min: 2x, hour and day: 10 years). */
+  readonly vitalsRetentionDays: number;
+  readonly poolSize: number;
+  readonly logLevel: string;
+}
+
+/**
+ * Where the embedded database lives. As root (a service install), under /var/lib, because
+ * PostgreSQL runs as its own user and cannot reach into root's home.
+ */
+function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  if (typeof process.getuid === 'function' && process.getuid() === 0) return '/var/lib/ward-cloud';
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'ward-cloud');
+  if (process.platform === 'win32') return join(env.APPDATA ?? homedir(), 'ward-cloud');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ward-cloud');
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${raw})`);
+  return value;
+}
+
+/** Configuration from the environment; every variable is optional (see README "The cloud"). */
+export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConfig {
+  const mode = env.CLOUD_STORAGE_MODE ?? 'auto';
+  if (mode !== 'auto' && mode !== 'timescaledb' && mode !== 'native') throw new Error(`CLOUD_STORAGE_MODE must be auto, timescaledb or native (got ${mode})`);
+  return {
+    host: env.CLOUD_HOST ?? '127.0.0.1',
+    port: integer(env, 'CLOUD_PORT', 8080, 0, 65535),
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: env.CLOUD_DATA_DIR ?? defaultDataDir(env),
+    storageMode: mode,
+    jwtSecret: env.CLOUD_JWT_SECRET || null,
+    accessTokenTtlSeconds: integer(env, 'CLOUD_ACCESS_TOKEN_TTL', 900, 30, 3600),
+    vitalsRetentionDays: integer(env, 'CLOUD_VITALS_RETENTION_DAYS', 90, 1, 3650),
+    poolSize: integer(env, 'CLOUD_DB_POOL', 20, 2, 500),
+    logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,37 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AccessTokens } from './auth/access-tokens.js';
+import type { LoginThrottle } from './auth/login-throttle.js';
+import type { RefreshTokens } from './auth/refresh-tokens.js';
+import type { Users } from './auth/users.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { ClusterBus } from './cluster/cluster-bus.js';
+import type { StorageMode } from './db/migration.js';
+import type { Sql } from './db/sql.js';
+import type { BatchIngest } from './ingest/batch-ingest.js';
+import type { Patients } from './patients/patients.js';
+import type { StationCredentials } from './stations/station-credentials.js';
+import type { LatestVitalsCache } from './vitals/latest-vitals-cache.js';
+import type { VitalsHistory } from './vitals/vitals-history.js';
+
+/** Everything a route needs, built once per process (see `createContext`). */
+export interface CloudContext {
+  readonly sql: Sql;
+  readonly mode: StorageMode;
+  readonly users: Users;
+  readonly tokens: AccessTokens;
+  readonly refreshTokens: RefreshTokens;
+  readonly throttle: LoginThrottle;
+  readonly stations: StationCredentials;
+  readonly audit: AuditLog;
+  readonly bus: ClusterBus;
+  readonly patients: Patients;
+  readonly ingest: BatchIngest;
+  readonly latestVitals: LatestVitalsCache;
+  readonly history: VitalsHistory;
+  readonly startedAt: Date;
+}
+
+export type CloudApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider> & {
+  readonly ctx: CloudContext;
+};

@@ -1,0 +1,6 @@
+import type { Migration } from '../migration.js';
+import { migration as core } from './0001-core.js';
+import { migration as vitals } from './0002-vitals.js';
+
+/** Every cloud migration, in order. Append only. */
+export const MIGRATIONS: readonly Migration[] = [core, vitals];

@@ -1,0 +1,28 @@
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+export type TransactionSql = postgres.TransactionSql;
+
+/**
+ * One postgres.js pool per process. int8 is read as a JS number (ids and counts stay far below
+ * 2^53); notices are dropped (migrations' "already exists" chatter is not news).
+ */
+export function connect(url: string, options: { max?: number; applicationName?: string } = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 20,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'ward-cloud' },
+    types: {
+      int8: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
+    },
+  });
+}
+
+/**
+ * Runs a SQL constant with positional parameters ($1, $2, ...). The text is a named constant so
+ * that query-plan tests and the TimescaleDB proof run the very same statement; parameters are
+ * always bound, never spliced into the text.
+ */
+export function run<T extends object = Record<string, unknown>>(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<T[]> {
+  return sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }) as unknown as Promise<T[]>;
+}

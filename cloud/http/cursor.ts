@@ -1,0 +1,23 @@
+import { ApiError } from '../errors.js';
+
+/**
+ * Keyset cursors: the sort key of the last row of a page, as opaque base64url JSON. A cursor
+ * never goes stale the way an offset does: rows inserted between pages neither repeat nor skip.
+ */
+export function encodeCursor(key: readonly (string | number | null)[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, shape: readonly ('string' | 'number')[]): Array<string | number> | null {
+  if (cursor === undefined) return null;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new ApiError('invalid_request', 'cursor is not one this service made');
+  }
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => typeof part !== shape[i])) {
+    throw new ApiError('invalid_request', 'cursor is not one this service made');
+  }
+  return key as Array<string | number>;
+}

@@ -1,0 +1,181 @@
+import type { ClusterBus } from '../cluster/cluster-bus.js';
+import type { StorageMode } from '../db/migration.js';
+import type { Sql, TransactionSql } from '../db/sql.js';
+import { ApiError } from '../errors.js';
+import type { Patients, StationPatient } from '../patients/patients.js';
+import type { LatestVitalsCache, LatestValue } from '../vitals/latest-vitals-cache.js';
+import type { NativePartitions } from '../vitals/native-partitions.js';
+import { vitalByCode } from '../vitals/vital-codes.js';
+import { insertVitalsParams, insertVitalsSql, type VitalRows } from '../vitals/vitals-write.js';
+import type { BatchResult, StationAlarmEvent, StationBatch } from './batch-schema.js';
+
+export const LATEST_CHANNEL = 'vitals_latest';
+const STREAM_OBSERVATIONS = 'observations';
+const STREAM_ALARMS = 'alarm_events';
+
+/**
+ * Stores a station batch exactly once. In one transaction, under a row lock on the station's
+ * stream cursors (so replicas receiving the same station serialize):
+ * - a batch id seen before answers its stored result if the body is the same (a replay after a
+ *   lost response), and 409 if it is not;
+ * - rows at or below the stream cursor are skipped (the station sends in id order, so they are
+ *   already here, whatever batch brought them);
+ * - the rest are written with one statement for vitals and rollups, one for alarm events, and
+ *   the cursors move in the same transaction.
+ * Other replicas learn of new latest values by NOTIFY at commit.
+ */
+export class BatchIngest {
+  private readonly deviceRefs = new Map<string, number>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly mode: StorageMode,
+    private readonly patients: Patients,
+    private readonly latest: LatestVitalsCache,
+    private readonly bus: ClusterBus,
+    private readonly partitions: NativePartitions | null,
+  ) {}
+
+  async ingest(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
+    const rows = flatten(batch);
+    if (this.partitions && rows.ts.length > 0) await this.partitions.ensure(Math.min(...rows.minMax), Math.max(...rows.minMax));
+    try {
+      return await this.write(stationId, batchId, bodySha256, batch);
+    } catch (error) {
+      // A partition dropped by another replica's retention between our check and the insert.
+      if (this.partitions && (error as { code?: string }).code === '23514') {
+        await this.partitions.load();
+        await this.partitions.ensure(Math.min(...rows.minMax), Math.max(...rows.minMax));
+        return this.write(stationId, batchId, bodySha256, batch);
+      }
+      throw error;
+    }
+  }
+
+  private async write(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
+    const newest = new Map<number, Map<number, LatestValue>>();
+    const result = await this.sql.begin(async (tx) => {
+      await tx`INSERT INTO station_streams (station_id, stream, last_id)
+        VALUES (${stationId}, ${STREAM_OBSERVATIONS}, 0), (${stationId}, ${STREAM_ALARMS}, 0) ON CONFLICT DO NOTHING`;
+      const cursors = await tx<Array<{ stream: string; lastId: number }>>`
+        SELECT stream, last_id AS "lastId" FROM station_streams WHERE station_id = ${stationId} FOR UPDATE`;
+      const [seen] = await tx<Array<{ hash: Buffer; result: BatchResult }>>`
+        SELECT body_sha256 AS hash, result FROM station_batches WHERE station_id = ${stationId} AND batch_id = ${batchId}`;
+      if (seen) {
+        if (!seen.hash.equals(bodySha256)) throw new ApiError('batch_conflict', `batch ${batchId} was already stored with a different body`);
+        return { ...seen.result, replayed: true };
+      }
+      const obsCursor = cursors.find((c) => c.stream === STREAM_OBSERVATIONS)?.lastId ?? 0;
+      const alarmCursor = cursors.find((c) => c.stream === STREAM_ALARMS)?.lastId ?? 0;
+      const observations = batch.observations.filter((o) => o.id > obsCursor);
+      const events = batch.alarmEvents.filter((e) => e.id > alarmCursor);
+
+      const patientIds = await this.patients.resolve(tx, uniquePatients([...observations.map((o) => o.patient), ...events.map((e) => e.patient)]));
+      const deviceRefs = await this.resolveDevices(tx, stationId, observations.map((o) => o.deviceId));
+      const rows: VitalRows = { ts: [], patientId: [], vital: [], value: [], deviceRef: [] };
+      for (const o of observations) {
+        const patientId = o.patient ? patientIds.get(o.patient.mrn)! : null;
+        const deviceRef = deviceRefs.get(o.deviceId)!;
+        for (const [code, value] of Object.entries(o.vitals)) {
+          const vital = vitalByCode(code)!.id;
+          rows.ts.push(o.ts);
+          rows.patientId.push(patientId);
+          rows.vital.push(vital);
+          rows.value.push(value);
+          rows.deviceRef.push(deviceRef);
+          if (patientId !== null) {
+            let perPatient = newest.get(patientId);
+            if (!perPatient) newest.set(patientId, (perPatient = new Map()));
+            const previous = perPatient.get(vital);
+            if (!previous || previous.ts <= o.ts) perPatient.set(vital, { ts: o.ts, value });
+          }
+        }
+      }
+      if (rows.ts.length > 0) await tx.unsafe(insertVitalsSql(this.mode), insertVitalsParams(rows) as never[], { prepare: true });
+      if (events.length > 0) await insertAlarmEvents(tx, stationId, events, patientIds);
+
+      const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id));
+      const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id));
+      await tx`UPDATE station_streams SET last_id = v.last_id, updated_at = now()
+        FROM (VALUES (${STREAM_OBSERVATIONS}, ${lastObs}::bigint), (${STREAM_ALARMS}, ${lastAlarm}::bigint)) AS v(stream, last_id)
+        WHERE station_streams.station_id = ${stationId} AND station_streams.stream = v.stream`;
+      const stored: BatchResult = {
+        batchId,
+        replayed: false,
+        observations: { stored: observations.length, duplicates: batch.observations.length - observations.length },
+        values: rows.ts.length,
+        alarmEvents: { stored: events.length, duplicates: batch.alarmEvents.length - events.length },
+      };
+      await tx`INSERT INTO station_batches (station_id, batch_id, body_sha256, result)
+        VALUES (${stationId}, ${batchId}, ${bodySha256}, ${tx.json(stored as never)})`;
+      if (newest.size > 0) await this.bus.publish(LATEST_CHANNEL, [...newest.keys()].join(','), tx);
+      return stored;
+    });
+    for (const [patientId, values] of newest) this.latest.merge(patientId, values);
+    return result;
+  }
+
+  private async resolveDevices(tx: TransactionSql, stationId: string, deviceIds: readonly string[]): Promise<Map<string, number>> {
+    const refs = new Map<string, number>();
+    const missing = new Set<string>();
+    for (const id of deviceIds) {
+      const ref = this.deviceRefs.get(`${stationId}\u0000${id}`);
+      if (ref !== undefined) refs.set(id, ref);
+      else missing.add(id);
+    }
+    if (missing.size === 0) return refs;
+    const list = [...missing];
+    await tx`INSERT INTO station_devices (station_id, device_id) SELECT ${stationId}, d FROM unnest(${list}::text[]) AS d ON CONFLICT DO NOTHING`;
+    const rows = await tx<Array<{ id: number; deviceId: string }>>`
+      SELECT id, device_id AS "deviceId" FROM station_devices WHERE station_id = ${stationId} AND device_id = ANY(${list}::text[])`;
+    for (const row of rows) {
+      this.deviceRefs.set(`${stationId}\u0000${row.deviceId}`, row.id);
+      refs.set(row.deviceId, row.id);
+    }
+    return refs;
+  }
+}
+
+/** Checks what the schema cannot: known vital codes and finite values. */
+export function assertKnownVitals(batch: StationBatch): void {
+  for (const o of batch.observations) {
+    for (const [code, value] of Object.entries(o.vitals)) {
+      if (!vitalByCode(code)) throw new ApiError('invalid_request', `observation ${o.id}: unknown vital code ${code}`);
+      if (!Number.isFinite(value)) throw new ApiError('invalid_request', `observation ${o.id}: ${code} is not a finite number`);
+    }
+  }
+}
+
+function flatten(batch: StationBatch): { ts: number[]; minMax: number[] } {
+  const ts = batch.observations.map((o) => o.ts);
+  if (ts.length === 0) return { ts, minMax: [] };
+  let min = ts[0]!;
+  let max = ts[0]!;
+  for (const t of ts) {
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return { ts, minMax: [min, max] };
+}
+
+function uniquePatients(list: ReadonlyArray<StationPatient | null>): StationPatient[] {
+  const byMrn = new Map<string, StationPatient>();
+  for (const p of list) if (p && !byMrn.has(p.mrn)) byMrn.set(p.mrn, p);
+  return [...byMrn.values()];
+}
+
+async function insertAlarmEvents(tx: TransactionSql, stationId: string, events: readonly StationAlarmEvent[], patientIds: Map<string, number>): Promise<void> {
+  const column = <T>(pick: (e: StationAlarmEvent) => T): T[] => events.map(pick);
+  await tx`
+    INSERT INTO alarm_events (station_id, event_id, patient_id, at, alarm_id, phase, condition, type, priority, state, inactivation,
+                              bed_id, device_id, value, limit_value, actor, reason)
+    SELECT ${stationId}, e.* FROM unnest(
+      ${column((e) => e.id)}::bigint[], ${column((e) => (e.patient ? patientIds.get(e.patient.mrn)! : null)) as number[]}::bigint[],
+      ${column((e) => new Date(e.at).toISOString())}::timestamptz[], ${column((e) => e.alarmId)}::text[], ${column((e) => e.phase)}::text[],
+      ${column((e) => e.condition)}::text[], ${column((e) => e.type)}::text[], ${column((e) => e.priority)}::text[],
+      ${column((e) => e.state)}::text[], ${column((e) => e.inactivation)}::text[], ${column((e) => e.bedId) as string[]}::text[],
+      ${column((e) => e.deviceId) as string[]}::text[], ${column((e) => e.value) as number[]}::real[], ${column((e) => e.limit) as number[]}::real[],
+      ${column((e) => e.actor) as string[]}::text[], ${column((e) => e.reason) as string[]}::text[]
+    ) AS e
+    ON CONFLICT (station_id, event_id) DO NOTHING`;
+}

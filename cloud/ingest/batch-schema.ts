@@ -1,0 +1,57 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const StationPatient = Type.Object({
+  mrn: Type.String({ minLength: 1, maxLength: 64 }),
+  name: Type.String({ maxLength: 200 }),
+  birthDate: Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()]),
+});
+
+/** Epoch milliseconds between 2000 and 2100: anything else is a clock fault, not a measurement. */
+const EpochMs = Type.Integer({ minimum: 946684800000, maximum: 4102444800000 });
+
+export const StationObservation = Type.Object({
+  id: Type.Integer({ minimum: 1, description: "the station's row id: increasing, the sync cursor" }),
+  deviceId: Type.String({ minLength: 1, maxLength: 128 }),
+  bedId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  ts: EpochMs,
+  patient: Type.Union([StationPatient, Type.Null()]),
+  vitals: Type.Record(Type.String({ pattern: '^[A-Z0-9_]{1,16}$' }), Type.Number(), { description: 'canonical code → value in its fixed unit' }),
+});
+
+export const StationAlarmEvent = Type.Object({
+  id: Type.Integer({ minimum: 1 }),
+  alarmId: Type.String({ maxLength: 128 }),
+  phase: Type.Union([Type.Literal('start'), Type.Literal('update'), Type.Literal('end')]),
+  at: EpochMs,
+  condition: Type.String({ maxLength: 64 }),
+  type: Type.Union([Type.Literal('physiological'), Type.Literal('technical')]),
+  priority: Type.Union([Type.Literal('PH'), Type.Literal('PM'), Type.Literal('PL')]),
+  state: Type.String({ maxLength: 16 }),
+  inactivation: Type.String({ maxLength: 16 }),
+  bedId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  deviceId: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
+  patient: Type.Union([StationPatient, Type.Null()]),
+  value: Type.Union([Type.Number(), Type.Null()]),
+  limit: Type.Union([Type.Number(), Type.Null()]),
+  actor: Type.Union([Type.String({ maxLength: 128 }), Type.Null()]),
+  reason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+});
+
+/** PUT /v1/stations/{stationId}/batches/{batchId}: what a station sends (gzip JSON). */
+export const StationBatch = Type.Object({
+  observations: Type.Array(StationObservation, { maxItems: 20_000 }),
+  alarmEvents: Type.Array(StationAlarmEvent, { maxItems: 20_000 }),
+});
+
+export type StationBatch = Static<typeof StationBatch>;
+export type StationObservation = Static<typeof StationObservation>;
+export type StationAlarmEvent = Static<typeof StationAlarmEvent>;
+
+export const BatchResult = Type.Object({
+  batchId: Type.String(),
+  replayed: Type.Boolean({ description: 'true when this batch id was already stored: nothing was written again' }),
+  observations: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
+  values: Type.Integer({ description: 'vital values stored' }),
+  alarmEvents: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
+});
+export type BatchResult = Static<typeof BatchResult>;

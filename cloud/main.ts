@@ -1,0 +1,58 @@
+/**
+ * `npm run cloud`: one replica of the cloud service. With no DATABASE_URL it runs on an embedded
+ * PostgreSQL in its data folder (created at the first start, with a first admin account whose
+ * password is printed once). See README "The cloud".
+ */
+import { join } from 'node:path';
+import { loadCloudConfig } from './config.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded-postgres.js';
+import { connect } from './db/sql.js';
+import { startCloudService } from './service.js';
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = connect(adminUrl, { max: 1 });
+  try {
+    const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+    if (!exists) await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function main(): Promise<void> {
+  const config = loadCloudConfig();
+  const readyJson = process.argv.includes('--ready-json');
+  let embedded: EmbeddedServer | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: Number(process.env.CLOUD_EMBEDDED_PG_PORT ?? 0) });
+    databaseUrl = await ensureDatabase(embedded.url, 'ward_cloud');
+  }
+  const service = await startCloudService({ ...config, databaseUrl });
+  const admin = await service.ctx.users.bootstrapAdmin();
+  if (admin) {
+    process.stdout.write(`\nFirst start: an administrator account was created.\n  username: ${admin.username}\n  password: ${admin.password}\nIt is shown only this once; sign in and create the other accounts.\n\n`);
+  }
+  const ready = { url: service.url, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
+  if (readyJson) process.stdout.write(`${JSON.stringify({ ready })}\n`);
+  else process.stdout.write(`Ward cloud listening on ${service.url} (storage: ${service.ctx.mode}${embedded ? ', embedded PostgreSQL' : ''}); OpenAPI at ${service.url}/v1/openapi.json\n`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await service.close().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((error: Error) => {
+  console.error(`ward cloud could not start: ${error.message}`);
+  process.exit(1);
+});

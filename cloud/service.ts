@@ -1,0 +1,95 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { buildApp, type RouteSet } from './app.js';
+import { AccessTokens } from './auth/access-tokens.js';
+import { LoginThrottle, type ThrottlePolicy } from './auth/login-throttle.js';
+import { RefreshTokens } from './auth/refresh-tokens.js';
+import { loadSigningKey } from './auth/signing-key.js';
+import { Users } from './auth/users.js';
+import { AuditLog } from './audit/audit-log.js';
+import { ClusterBus } from './cluster/cluster-bus.js';
+import type { CloudConfig } from './config.js';
+import type { CloudApp, CloudContext } from './context.js';
+import { migrate } from './db/migrate.js';
+import { MIGRATIONS } from './db/migrations/index.js';
+import { connect } from './db/sql.js';
+import { BatchIngest, LATEST_CHANNEL } from './ingest/batch-ingest.js';
+import { Patients } from './patients/patients.js';
+import { StationCredentials } from './stations/station-credentials.js';
+import { LatestVitalsCache } from './vitals/latest-vitals-cache.js';
+import { NativePartitions } from './vitals/native-partitions.js';
+import { VitalsHistory } from './vitals/vitals-history.js';
+import { VitalsMaintenance } from './vitals/vitals-maintenance.js';
+
+export interface CloudService {
+  readonly app: CloudApp;
+  readonly ctx: CloudContext;
+  /** http://host:port once listening. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly logger?: FastifyBaseLogger;
+  readonly throttle?: ThrottlePolicy;
+  readonly extraRoutes?: RouteSet[];
+  /** Background work started with the service (reports, notifications, ...). */
+  readonly workers?: Array<(ctx: CloudContext) => { stop(): Promise<void> | void }>;
+}
+
+/**
+ * One replica of the cloud: connects, migrates (under the advisory lock), builds the routes,
+ * starts maintenance and listens. Several may run against one database.
+ */
+export async function startCloudService(config: CloudConfig & { databaseUrl: string }, options: ServiceOptions = {}): Promise<CloudService> {
+  const logger = options.logger ?? (pino({ level: config.logLevel, base: { app: 'ward-cloud' } }) as FastifyBaseLogger);
+  const sql = connect(config.databaseUrl, { max: config.poolSize });
+  try {
+    const { mode, applied } = await migrate(sql, MIGRATIONS, config.storageMode);
+    if (applied.length > 0) logger.info({ applied, mode }, 'migrations applied');
+    const bus = new ClusterBus(sql);
+    const latestVitals = new LatestVitalsCache(sql);
+    await bus.subscribe(LATEST_CHANNEL, (payload) => latestVitals.invalidate(payload.split(',').map(Number)));
+    bus.onResync(() => latestVitals.clear());
+    const partitions = mode === 'native' ? new NativePartitions(sql) : null;
+    const patients = new Patients(sql);
+    const ctx: CloudContext = {
+      sql,
+      mode,
+      users: new Users(sql),
+      tokens: new AccessTokens(await loadSigningKey(sql, config.jwtSecret), config.accessTokenTtlSeconds),
+      refreshTokens: new RefreshTokens(sql),
+      throttle: new LoginThrottle(sql, options.throttle),
+      stations: new StationCredentials(sql),
+      audit: new AuditLog(sql, logger),
+      bus,
+      patients,
+      ingest: new BatchIngest(sql, mode, patients, latestVitals, bus, partitions),
+      latestVitals,
+      history: new VitalsHistory(sql),
+      startedAt: new Date(),
+    };
+    const maintenance = new VitalsMaintenance(sql, mode, partitions, config.vitalsRetentionDays, logger);
+    await maintenance.start();
+    const app = await buildApp(ctx, logger, options.extraRoutes);
+    await app.listen({ host: config.host, port: config.port });
+    const workers = (options.workers ?? []).map((start) => start(ctx));
+    const address = app.server.address() as { port: number };
+    return {
+      app,
+      ctx,
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`,
+      async close() {
+        for (const worker of workers) await worker.stop();
+        maintenance.stop();
+        await app.close();
+        await ctx.audit.flush();
+        await bus.close();
+        await sql.end({ timeout: 5 });
+      },
+    };
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    throw error;
+  }
+}
