@@ -5,6 +5,7 @@ import type { LoginThrottle } from './auth/login-throttle.js';
 import type { RefreshTokens } from './auth/refresh-tokens.js';
 import type { Users } from './auth/users.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { AppointmentHook } from './booking/appointment-events.js';
 import type { ClusterBus } from './cluster/cluster-bus.js';
 import type { StorageMode } from './db/migration.js';
 import type { Sql } from './db/sql.js';
@@ -30,6 +31,8 @@ export interface CloudContext {
   readonly latestVitals: LatestVitalsCache;
   readonly history: VitalsHistory;
   readonly startedAt: Date;
+  /** Called inside every appointment-changing transaction (outbox, video rooms). */
+  readonly appointmentHooks: AppointmentHook[];
 }
 
 export type CloudApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider> & {

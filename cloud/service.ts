@@ -68,6 +68,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
       latestVitals,
       history: new VitalsHistory(sql),
       startedAt: new Date(),
+      appointmentHooks: [],
     };
     const maintenance = new VitalsMaintenance(sql, mode, partitions, config.vitalsRetentionDays, logger);
     await maintenance.start();
