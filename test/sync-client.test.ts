@@ -72,12 +72,14 @@ describe('sync client', () => {
     cleanups.push(() => client.stop());
     await cloud.next(4);
 
-    expect(cloud.received.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'PUT /v1/stations/ward-4b/batches/obs-1-5',
-      'PUT /v1/stations/ward-4b/batches/obs-1-5',
-      'PUT /v1/stations/ward-4b/batches/obs-6-10',
-      'PUT /v1/stations/ward-4b/batches/obs-11-12',
+    // Batch ids name the stream, the row range and a hash of the body.
+    expect(cloud.received.map((r) => `${r.method} ${r.url.replace(/-[0-9a-f]{12}$/, '-HASH')}`)).toEqual([
+      'PUT /v1/stations/ward-4b/batches/obs-1-5-HASH',
+      'PUT /v1/stations/ward-4b/batches/obs-1-5-HASH',
+      'PUT /v1/stations/ward-4b/batches/obs-6-10-HASH',
+      'PUT /v1/stations/ward-4b/batches/obs-11-12-HASH',
     ]);
+    expect(cloud.received[1]!.url).toBe(cloud.received[0]!.url);
     // The retry is the very same bytes under the same id: the cloud can recognise a replay.
     expect(cloud.received[1]!.raw.equals(cloud.received[0]!.raw)).toBe(true);
     expect(cloud.received[0]!.headers['content-encoding']).toBe('gzip');
@@ -86,6 +88,40 @@ describe('sync client', () => {
     await client.stop();
     expect(reader.cursor()).toBe(12);
     expect(client.status()).toMatchObject({ queuedRows: 0, consecutiveFailures: 0, lastError: null });
+  });
+
+  it('sends alarm events as their own stream, first, with the patient identity', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const db = openDatabase(join(dir.path, 'station.db'));
+    cleanups.push(() => void db.close());
+    const ward = new WardRepository(db);
+    ward.addBed('B1', 'Bed 1', 't');
+    const patientId = ward.admit({ bedId: 'B1', mrn: 'M7', name: 'Pat Seven', birthDate: null }, 't');
+    db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)').run('mon-1', 1, 5000, 5000, 'B1', patientId);
+    db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (1, 1, 130)').run();
+    const event = db.prepare(`INSERT INTO alarm_events (alarm_id, phase, at, condition, type, priority, state, inactivation, bed_id, patient_id, device_id, value, limit_value, actor, reason)
+      VALUES (?, ?, ?, 'HR_HIGH', 'physiological', 'PM', ?, 'none', 'B1', ?, 'mon-1', 130, 120, ?, NULL)`);
+    event.run('al-1', 'start', 6000, 'active', patientId, null);
+    event.run('al-1', 'end', 9000, 'inactive', patientId, 'nurse:ann');
+    const cloud = await fakeCloud([]);
+    cleanups.push(() => new Promise<void>((r) => cloud.server.close(() => r())));
+    const reader = new BatchReader(db);
+    expect(reader.queued()).toBe(3);
+    const client = new SyncClient(reader, { url: cloud.url, stationId: 'ward-4b', secret: 's', idleMs: 60_000 }, silentLogger());
+    client.start();
+    cleanups.push(() => client.stop());
+    await cloud.next(2);
+    await client.stop();
+    expect(cloud.received[0]!.url).toMatch(/\/batches\/alarms-1-2-[0-9a-f]{12}$/);
+    expect(cloud.received[0]!.body.alarmEvents).toEqual([
+      { id: 1, alarmId: 'al-1', phase: 'start', at: 6000, condition: 'HR_HIGH', type: 'physiological', priority: 'PM', state: 'active', inactivation: 'none', bedId: 'B1', deviceId: 'mon-1', patient: { mrn: 'M7', name: 'Pat Seven', birthDate: null }, value: 130, limit: 120, actor: null, reason: null },
+      expect.objectContaining({ id: 2, phase: 'end', actor: 'nurse:ann' }),
+    ]);
+    expect(cloud.received[1]!.url).toMatch(/\/batches\/obs-1-1-[0-9a-f]{12}$/);
+    expect(reader.cursor('alarm_events')).toBe(2);
+    expect(reader.cursor('observations')).toBe(1);
+    expect(reader.queued()).toBe(0);
   });
 
   it('keeps the cursor where it was while the cloud refuses, and says why', async () => {

@@ -1,5 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { vitalById, type VitalValues } from '../protocol/vitals.js';
+
+interface BatchPatient {
+  readonly mrn: string;
+  readonly name: string;
+  readonly birthDate: string | null;
+}
 
 /** The station → cloud batch body (PUT /v1/stations/:stationId/batches/:batchId). */
 export interface StationBatch {
@@ -8,10 +15,38 @@ export interface StationBatch {
     readonly deviceId: string;
     readonly bedId: string | null;
     readonly ts: number;
-    readonly patient: { readonly mrn: string; readonly name: string; readonly birthDate: string | null } | null;
+    readonly patient: BatchPatient | null;
     readonly vitals: VitalValues;
   }>;
-  readonly alarmEvents: ReadonlyArray<Record<string, unknown>>;
+  readonly alarmEvents: ReadonlyArray<{
+    readonly id: number;
+    readonly alarmId: string;
+    readonly phase: 'start' | 'update' | 'end';
+    readonly at: number;
+    readonly condition: string;
+    readonly type: 'physiological' | 'technical';
+    readonly priority: 'PH' | 'PM' | 'PL';
+    readonly state: string;
+    readonly inactivation: string;
+    readonly bedId: string | null;
+    readonly deviceId: string | null;
+    readonly patient: BatchPatient | null;
+    readonly value: number | null;
+    readonly limit: number | null;
+    readonly actor: string | null;
+    readonly reason: string | null;
+  }>;
+}
+
+/** Each stream is sent in id order and has its own cursor in `sync_cursors`. */
+export type SyncStream = 'observations' | 'alarm_events';
+
+export interface PreparedBatch {
+  readonly stream: SyncStream;
+  readonly batchId: string;
+  readonly lastId: number;
+  /** The JSON body, exactly as sent (and resent). */
+  readonly json: string;
 }
 
 export const SELECT_CURSOR = 'SELECT last_id AS lastId FROM sync_cursors WHERE stream = ?';
@@ -26,39 +61,61 @@ FROM (SELECT * FROM observations WHERE id > @after ORDER BY id LIMIT @limit) o
 JOIN observation_values v ON v.observation_id = o.id
 LEFT JOIN patients p ON p.id = o.patient_id
 ORDER BY o.id, v.vital`;
-export const COUNT_QUEUED = 'SELECT COUNT(*) AS n FROM observations WHERE id > ?';
+/** The next alarm events after the cursor, with the patient's identity for the cloud. */
+export const SELECT_ALARM_EVENTS_AFTER = `
+SELECT e.id, e.alarm_id AS alarmId, e.phase, e.at, e.condition, e.type, e.priority, e.state, e.inactivation,
+       e.bed_id AS bedId, e.device_id AS deviceId, p.mrn, p.name, p.birth_date AS birthDate,
+       e.value, e.limit_value AS "limit", e.actor, e.reason
+FROM alarm_events e LEFT JOIN patients p ON p.id = e.patient_id
+WHERE e.id > @after ORDER BY e.id LIMIT @limit`;
 export const MAX_OBSERVATION_ID = 'SELECT COALESCE(MAX(id), 0) AS id FROM observations';
+export const MAX_ALARM_EVENT_ID = 'SELECT COALESCE(MAX(id), 0) AS id FROM alarm_events';
+
+const patientOf = (row: { mrn: string | null; name: string | null; birthDate: string | null }): BatchPatient | null =>
+  row.mrn ? { mrn: row.mrn, name: row.name ?? '', birthDate: row.birthDate } : null;
 
 /**
- * Reads what the cloud does not have yet. A batch is "the first N observations after the
- * cursor": the same rows give the same batch id after a restart, so a replay is recognised by the
- * cloud as the same batch.
+ * Reads what the cloud does not have yet. A batch is "the first N rows of a stream after its
+ * cursor"; its id names the stream, the row range and a hash of the body, so the same rows give
+ * the same id after a restart (a replay the cloud recognises), and a body that changed in between
+ * (a patient's name corrected) is a new batch rather than a conflict. The cloud skips rows at or
+ * below its own copy of the cursor, so overlapping batches never store a row twice.
  */
 export class BatchReader {
   private readonly selectCursor: Statement;
   private readonly upsertCursor: Statement;
-  private readonly selectAfter: Statement;
-  private readonly maxId: Statement;
+  private readonly selectObservations: Statement;
+  private readonly selectAlarmEvents: Statement;
+  private readonly maxObservation: Statement;
+  private readonly maxAlarmEvent: Statement;
 
   constructor(db: Database) {
     this.selectCursor = db.prepare(SELECT_CURSOR);
     this.upsertCursor = db.prepare(UPSERT_CURSOR);
-    this.selectAfter = db.prepare(SELECT_OBSERVATIONS_AFTER);
-    this.maxId = db.prepare(MAX_OBSERVATION_ID);
+    this.selectObservations = db.prepare(SELECT_OBSERVATIONS_AFTER);
+    this.selectAlarmEvents = db.prepare(SELECT_ALARM_EVENTS_AFTER);
+    this.maxObservation = db.prepare(MAX_OBSERVATION_ID);
+    this.maxAlarmEvent = db.prepare(MAX_ALARM_EVENT_ID);
   }
 
-  cursor(stream = 'observations'): number {
+  cursor(stream: SyncStream = 'observations'): number {
     return (this.selectCursor.get(stream) as { lastId: number } | undefined)?.lastId ?? 0;
   }
 
-  /** Rows waiting for the cloud (by id distance: cheap, exact while ids are dense). */
+  /** Rows waiting for the cloud, both streams (by id distance: cheap, exact while ids are dense). */
   queued(): number {
-    return Math.max(0, (this.maxId.get() as { id: number }).id - this.cursor());
+    const observations = (this.maxObservation.get() as { id: number }).id - this.cursor('observations');
+    const alarms = (this.maxAlarmEvent.get() as { id: number }).id - this.cursor('alarm_events');
+    return Math.max(0, observations) + Math.max(0, alarms);
   }
 
-  next(limit: number): { batchId: string; lastId: number; body: StationBatch } | null {
-    const after = this.cursor();
-    const rows = this.selectAfter.all({ after, limit }) as Array<{
+  /** The next batch to send: alarm events first (few, and what a physician looks for), then vitals. */
+  next(limit: number): PreparedBatch | null {
+    return this.nextAlarmEvents(limit) ?? this.nextObservations(limit);
+  }
+
+  nextObservations(limit: number): PreparedBatch | null {
+    const rows = this.selectObservations.all({ after: this.cursor('observations'), limit }) as Array<{
       id: number;
       deviceId: string;
       bedId: string | null;
@@ -74,25 +131,32 @@ export class BatchReader {
     for (const row of rows) {
       let last = observations[observations.length - 1];
       if (!last || last.id !== row.id) {
-        last = {
-          id: row.id,
-          deviceId: row.deviceId,
-          bedId: row.bedId,
-          ts: row.ts,
-          patient: row.mrn ? { mrn: row.mrn, name: row.name ?? '', birthDate: row.birthDate } : null,
-          vitals: {},
-        };
+        last = { id: row.id, deviceId: row.deviceId, bedId: row.bedId, ts: row.ts, patient: patientOf(row), vitals: {} };
         observations.push(last);
       }
       const def = vitalById(row.vital);
       if (def) last.vitals[def.code] = row.value;
     }
-    const lastId = observations[observations.length - 1]!.id;
-    return { batchId: `obs-${observations[0]!.id}-${lastId}`, lastId, body: { observations, alarmEvents: [] } };
+    return prepare('observations', 'obs', observations[0]!.id, observations[observations.length - 1]!.id, { observations, alarmEvents: [] });
   }
 
-  /** Moves the cursor; called only after the cloud confirmed the batch. Never moves backwards. */
-  confirm(lastId: number, now = Date.now(), stream = 'observations'): void {
+  nextAlarmEvents(limit: number): PreparedBatch | null {
+    const rows = this.selectAlarmEvents.all({ after: this.cursor('alarm_events'), limit }) as Array<
+      Omit<StationBatch['alarmEvents'][number], 'patient'> & { mrn: string | null; name: string | null; birthDate: string | null }
+    >;
+    if (rows.length === 0) return null;
+    const alarmEvents = rows.map(({ mrn, name, birthDate, ...event }) => ({ ...event, patient: patientOf({ mrn, name, birthDate }) }));
+    return prepare('alarm_events', 'alarms', rows[0]!.id, rows[rows.length - 1]!.id, { observations: [], alarmEvents });
+  }
+
+  /** Moves a stream's cursor; called only after the cloud confirmed the batch. Never moves backwards. */
+  confirm(lastId: number, now = Date.now(), stream: SyncStream = 'observations'): void {
     this.upsertCursor.run(stream, lastId, now);
   }
+}
+
+function prepare(stream: SyncStream, prefix: string, firstId: number, lastId: number, body: StationBatch): PreparedBatch {
+  const json = JSON.stringify(body);
+  const hash = createHash('sha256').update(json).digest('hex').slice(0, 12);
+  return { stream, batchId: `${prefix}-${firstId}-${lastId}-${hash}`, lastId, json };
 }

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import type { Logger } from '../log.js';
 import { fullJitterDelay, retryAfterMs } from './backoff.js';
-import type { BatchReader, StationBatch } from './batch-reader.js';
+import type { BatchReader, SyncStream } from './batch-reader.js';
 
 export interface SyncConfig {
   /** Base URL of the cloud, e.g. https://cloud.example.org */
@@ -28,6 +28,7 @@ export interface SyncStatus {
 }
 
 interface PendingBatch {
+  readonly stream: SyncStream;
   readonly batchId: string;
   readonly lastId: number;
   readonly body: Buffer;
@@ -116,7 +117,7 @@ export class SyncClient {
   private prepare(): PendingBatch | null {
     const next = this.reader.next(this.config.batchSize ?? 5000);
     if (!next) return null;
-    return { batchId: next.batchId, lastId: next.lastId, body: gzipSync(JSON.stringify(next.body satisfies StationBatch)) };
+    return { stream: next.stream, batchId: next.batchId, lastId: next.lastId, body: gzipSync(next.json) };
   }
 
   /** Sends one batch; returns how long to wait before the next attempt (0 = go on at once). */
@@ -142,7 +143,7 @@ export class SyncClient {
       retryAfter = retryAfterMs(response.headers['retry-after'] as string | undefined, this.now());
       await response.body.text();
       if (status >= 200 && status < 300) {
-        this.reader.confirm(batch.lastId, this.now());
+        this.reader.confirm(batch.lastId, this.now(), batch.stream);
         this.pending = null;
         this.state = { ...this.state, lastSuccessAt: this.now(), consecutiveFailures: 0, lastError: null, nextAttemptAt: null };
         return 0;
