@@ -5,13 +5,45 @@
 import { gatewayIngest, rawInsertCeiling } from './ingest-bench.js';
 import { uiBench } from './ui-bench.js';
 import { benchEngine } from '../../gateway/alarms/bench-engine.js';
+import { cloudBench } from './cloud-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
   const only = process.env.BENCH_ONLY;
-  if (only !== 'ui') await ingest();
-  if (only !== 'ingest') await ui();
+  if (!only || only === 'ingest') await ingest();
+  if (!only || only === 'ui') await ui();
+  if (!only || only === 'cloud') await cloud();
+}
+
+async function cloud() {
+  const opts = {
+    stations: Number(process.env.BENCH_CLOUD_STATIONS ?? 4),
+    batchesPerStation: Number(process.env.BENCH_CLOUD_BATCHES ?? 10),
+    batchObservations: 5000,
+    backlogHours: Number(process.env.BENCH_BACKLOG_HOURS ?? 24),
+    beds: 32,
+    clients: 100,
+    requestsPerKind: Number(process.env.BENCH_CLOUD_REQUESTS ?? 5000),
+    openLoopRate: Number(process.env.BENCH_CLOUD_RATE ?? 1000),
+  };
+  console.error(`\n== Cloud (own process, embedded PostgreSQL; ${opts.stations} stations × ${opts.batchesPerStation} batches of ${opts.batchObservations} observations × 6 vitals) ==`);
+  const r = await cloudBench(opts);
+  console.error(`ceiling: COPY into the vitals table: ${fmt(r.copyRowsPerSecond)} rows/s`);
+  console.error(`ingest endpoint (${r.ingestStations} concurrent stations, gzip batches, rollups and latest values maintained): ${fmt(r.ingestRowsPerSecond)} rows/s = ${fmt((r.ingestRowsPerSecond / r.copyRowsPerSecond) * 100, 1)} % of COPY`);
+  console.error(
+    `catch-up: ${r.catchUp.hours} h backlog of a ${r.catchUp.beds}-bed ward (${fmt(r.catchUp.rows)} rows) by the station's sync client: ${fmt(r.catchUp.seconds, 1)} s ` +
+      `(${fmt(r.catchUp.rowsPerSecond)} rows/s; a 24 h backlog takes ${fmt(r.catchUp.projected24hSeconds)} s at that rate)`,
+  );
+  for (const kind of ['health', 'latest', 'history24h'] as const) {
+    const l = r.latency[kind];
+    const s = r.saturation[kind];
+    console.error(
+      `${kind.padEnd(10)} ${r.clients} clients open loop @ ${fmt(l.offeredPerSecond)} req/s: p50 ${fmt(l.p50, 1)} ms p95 ${fmt(l.p95, 1)} ms p99 ${fmt(l.p99, 1)} ms` +
+        ` | closed loop (saturation): ${fmt(s.requestsPerSecond)} req/s, p50 ${fmt(s.p50, 1)} ms p95 ${fmt(s.p95, 1)} ms`,
+    );
+  }
+  console.error('(health = the same HTTP stack and one SELECT 1: the baseline for the two reads)');
 }
 
 async function ui() {
