@@ -4,9 +4,11 @@
  * password is printed once). See README "The cloud".
  */
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { loadCloudConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded-postgres.js';
 import { connect } from './db/sql.js';
+import { reportWorker } from './reports/report-workers.js';
 import { startCloudService } from './service.js';
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
@@ -31,7 +33,8 @@ async function main(): Promise<void> {
     embedded = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: Number(process.env.CLOUD_EMBEDDED_PG_PORT ?? 0) });
     databaseUrl = await ensureDatabase(embedded.url, 'ward_cloud');
   }
-  const service = await startCloudService({ ...config, databaseUrl });
+  const workerLog = pino({ level: config.logLevel, base: { app: 'ward-cloud' } });
+  const service = await startCloudService({ ...config, databaseUrl }, { workers: [reportWorker(workerLog.child({ component: 'reports' }))] });
   const admin = await service.ctx.users.bootstrapAdmin();
   if (admin) {
     process.stdout.write(`\nFirst start: an administrator account was created.\n  username: ${admin.username}\n  password: ${admin.password}\nIt is shown only this once; sign in and create the other accounts.\n\n`);

@@ -2,6 +2,7 @@ import type { Migration } from '../migration.js';
 import { migration as core } from './0001-core.js';
 import { migration as vitals } from './0002-vitals.js';
 import { migration as recordsBooking } from './0003-records-booking.js';
+import { migration as reportsNotifications } from './0004-reports-notifications.js';
 
 /** Every cloud migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking];
+export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications];
