@@ -7,6 +7,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export interface CloudReady {
   url: string;
   storageMode: string;
+  embeddedDatabase: boolean;
   admin: { username: string; password: string } | null;
 }
 

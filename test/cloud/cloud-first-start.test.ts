@@ -1,0 +1,39 @@
+import { chmodSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { api, signIn } from '../helpers/cloud-fixture.js';
+import { startCloudProcess } from '../helpers/cloud-process.js';
+import { freePort } from '../helpers/gateway-process.js';
+import { tempDir } from '../helpers/station-fixture.js';
+
+describe('npm run cloud with nothing configured', () => {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('starts its own PostgreSQL, creates the schema and a first admin shown once, and keeps its data across restarts', async () => {
+    const dir = tempDir('ward-cloud-first-');
+    chmodSync(dir.path, 0o755); // as root, PostgreSQL runs as its own user and must reach the folder
+    cleanups.push(() => dir.remove());
+    const env = { CLOUD_DATA_DIR: dir.path, CLOUD_PORT: String(await freePort()), DATABASE_URL: '' };
+    let cloud = await startCloudProcess(env);
+    cleanups.push(() => cloud.child.kill('SIGKILL'));
+    expect(cloud.ready).toMatchObject({ storageMode: 'native', embeddedDatabase: true });
+    const admin = cloud.ready.admin!;
+    expect(admin.username).toBe('admin');
+    expect((await api(cloud.ready.url, '/v1/health')).body).toMatchObject({ status: 'ok', storageMode: 'native' });
+    const token = (await signIn(cloud.ready.url, admin.username, admin.password)).accessToken;
+    expect((await api(cloud.ready.url, '/v1/stations', { method: 'POST', token, body: { id: 'ward-1', name: 'Ward 1' } })).status).toBe(201);
+
+    // SIGTERM: a clean stop (the embedded PostgreSQL is shut down too; 143 = stopped by SIGTERM).
+    cloud.child.kill('SIGTERM');
+    expect([0, 143]).toContain(await cloud.exited);
+    cloud = await startCloudProcess(env);
+    expect(cloud.ready.admin).toBeNull(); // shown once only
+    const again = (await signIn(cloud.ready.url, admin.username, admin.password)).accessToken;
+    const stations = await api<Array<{ id: string }>>(cloud.ready.url, '/v1/stations', { token: again });
+    expect(stations.body.map((s) => s.id)).toEqual(['ward-1']);
+    cloud.child.kill('SIGTERM');
+    expect([0, 143]).toContain(await cloud.exited);
+  });
+});
