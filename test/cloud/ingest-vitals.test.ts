@@ -60,6 +60,9 @@ describe('station batches → cloud → physician API (real PostgreSQL)', () => 
     expect((await putBatch(cloud.url, credential, 'bad-2', badTs)).status).toBe(400);
     const notGzip = await putBatch(cloud.url, credential, 'bad-3', null, Buffer.from('this is not gzip'));
     expect(notGzip).toMatchObject({ status: 400, body: { error: 'invalid_body_encoding' } });
+    // A gzip bomb: 64 MiB of spaces in about 64 KiB. Refused once past the limit, never inflated whole.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, ' '));
+    expect(await putBatch(cloud.url, credential, 'bad-4', null, bomb)).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
     const otherStation = await fetch(`${cloud.url}/v1/stations/ward-1/batches/x`, { method: 'PUT', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: '{"observations":[],"alarmEvents":[]}' });
     expect(otherStation.status).toBe(403);
     const [{ n }] = await cloud.service.ctx.sql<[{ n: number }]>`SELECT count(*)::int AS n FROM vitals`;
