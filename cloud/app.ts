@@ -4,7 +4,6 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import type { CloudApp, CloudContext } from './context.js';
-import { ApiError } from './errors.js';
 import { authorize } from './http/access.js';
 import { errorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
@@ -71,5 +70,3 @@ export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | fa
   fastify.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => fastify.swagger());
   return app;
 }
-
-export { ApiError };

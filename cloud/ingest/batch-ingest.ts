@@ -37,15 +37,15 @@ export class BatchIngest {
   ) {}
 
   async ingest(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
-    const rows = flatten(batch);
-    if (this.partitions && rows.ts.length > 0) await this.partitions.ensure(Math.min(...rows.minMax), Math.max(...rows.minMax));
+    const span = timeSpan(batch);
+    if (this.partitions && span) await this.partitions.ensure(span.from, span.to);
     try {
       return await this.write(stationId, batchId, bodySha256, batch);
     } catch (error) {
       // A partition dropped by another replica's retention between our check and the insert.
-      if (this.partitions && (error as { code?: string }).code === '23514') {
+      if (this.partitions && span && (error as { code?: string }).code === '23514') {
         await this.partitions.load();
-        await this.partitions.ensure(Math.min(...rows.minMax), Math.max(...rows.minMax));
+        await this.partitions.ensure(span.from, span.to);
         return this.write(stationId, batchId, bodySha256, batch);
       }
       throw error;
@@ -146,16 +146,16 @@ export function assertKnownVitals(batch: StationBatch): void {
   }
 }
 
-function flatten(batch: StationBatch): { ts: number[]; minMax: number[] } {
-  const ts = batch.observations.map((o) => o.ts);
-  if (ts.length === 0) return { ts, minMax: [] };
-  let min = ts[0]!;
-  let max = ts[0]!;
-  for (const t of ts) {
-    if (t < min) min = t;
-    if (t > max) max = t;
+/** The time span a batch covers (epoch ms), or null when it has no observations. */
+function timeSpan(batch: StationBatch): { from: number; to: number } | null {
+  if (batch.observations.length === 0) return null;
+  let from = Infinity;
+  let to = -Infinity;
+  for (const { ts } of batch.observations) {
+    if (ts < from) from = ts;
+    if (ts > to) to = ts;
   }
-  return { ts, minMax: [min, max] };
+  return { from, to };
 }
 
 function uniquePatients(list: ReadonlyArray<StationPatient | null>): StationPatient[] {

@@ -109,7 +109,7 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
     const copyRowsPerSecond = ingestRows / ((performance.now() - copyStarted) / 1000);
 
     // Sustained ingest: every station sends its batches back to back, all stations at once.
-    const bodies = stations.slice(0, opts.stations).map((credential, s) =>
+    const bodies = stations.slice(0, opts.stations).map((_credential, s) =>
       Array.from({ length: opts.batchesPerStation }, (_, b) => gzipSync(JSON.stringify(makeBatch(b * opts.batchObservations + 1, opts.batchObservations, 32, t0, `S${s}`)))),
     );
     const ingestStarted = performance.now();
