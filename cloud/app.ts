@@ -12,13 +12,14 @@ import { registerIngestRoutes } from './ingest/ingest-routes.js';
 import { registerPatientRoutes } from './patients/patient-routes.js';
 import { registerBookingRoutes } from './booking/booking-routes.js';
 import { registerRecordRoutes } from './records/record-routes.js';
+import { registerNotificationRoutes } from './notifications/notification-routes.js';
 import { registerReportRoutes } from './reports/report-routes.js';
 import { registerStationRoutes } from './stations/station-routes.js';
 import { registerVitalsRoutes } from './vitals/vitals-routes.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
-const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerRecordRoutes, registerBookingRoutes];
+const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerRecordRoutes, registerBookingRoutes];
 
 /**
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a

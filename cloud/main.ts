@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { loadCloudConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded-postgres.js';
 import { connect } from './db/sql.js';
+import { notificationDispatcher } from './notifications/notification-workers.js';
 import { reportWorker } from './reports/report-workers.js';
 import { startCloudService } from './service.js';
 
@@ -34,7 +35,9 @@ async function main(): Promise<void> {
     databaseUrl = await ensureDatabase(embedded.url, 'ward_cloud');
   }
   const workerLog = pino({ level: config.logLevel, base: { app: 'ward-cloud' } });
-  const service = await startCloudService({ ...config, databaseUrl }, { workers: [reportWorker(workerLog.child({ component: 'reports' }))] });
+  const service = await startCloudService({ ...config, databaseUrl }, {
+    workers: [reportWorker(workerLog.child({ component: 'reports' })), notificationDispatcher(workerLog.child({ component: 'notifications' }))],
+  });
   const admin = await service.ctx.users.bootstrapAdmin();
   if (admin) {
     process.stdout.write(`\nFirst start: an administrator account was created.\n  username: ${admin.username}\n  password: ${admin.password}\nIt is shown only this once; sign in and create the other accounts.\n\n`);

@@ -55,7 +55,7 @@ CREATE INDEX alarm_events_station_at ON alarm_events (station_id, at);
 -- become 'cancelled'.
 CREATE TABLE notifications (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  appointment_id bigint,
+  appointment_id bigint REFERENCES appointments(id) ON DELETE CASCADE,
   patient_id bigint,
   channel text NOT NULL CHECK (channel IN ('email', 'sms')),
   kind text NOT NULL CHECK (kind IN ('booked', 'cancelled', 'reminder_24h', 'reminder_1h')),
@@ -78,7 +78,7 @@ CREATE INDEX notifications_appointment ON notifications (appointment_id, id);
 
 -- A video appointment's room, made by a background job shortly before the start.
 CREATE TABLE video_rooms (
-  appointment_id bigint PRIMARY KEY,
+  appointment_id bigint PRIMARY KEY REFERENCES appointments(id) ON DELETE CASCADE,
   starts_at timestamptz NOT NULL,
   ends_at timestamptz NOT NULL,
   due_at timestamptz NOT NULL,
