@@ -88,7 +88,17 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     },
   });
   const batchReader = new BatchReader(db);
-  const sync = config.cloud ? new SyncClient(batchReader, config.cloud, logger.child({ component: 'sync' })) : null;
+  // Batches are read, serialized and compressed on their own thread: a catch-up after hours
+  // offline sends thousands of them, and the event loop acknowledging frames must not wait.
+  const syncThread = config.cloud ? new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'sync') : null;
+  const sync =
+    config.cloud && syncThread
+      ? new SyncClient(
+          { next: (limit) => syncThread.syncNext(limit), confirm: (lastId, now, stream) => syncThread.syncConfirm(stream, lastId, now), queued: () => batchReader.queued() },
+          config.cloud,
+          logger.child({ component: 'sync' }),
+        )
+      : null;
 
   const sink: IngestSink = {
     store(observation: Observation): Promise<StoreOutcome> {
@@ -288,6 +298,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       alarms.stop();
       retention.stop();
       await sync?.stop();
+      await syncThread?.close();
       if (demo) await demo.stop();
       for (const channel of [...channels].reverse()) await channel.stop();
       await writer.close();

@@ -6,6 +6,7 @@ import type { BatchResult, EncodedBatch } from './observation-batch.js';
 import type { StorageRole, StorageReply, StorageRequest } from './storage-worker.js';
 import type { TrendPoint } from './trend-queries.js';
 import type { VitalCode } from '../protocol/vitals.js';
+import type { PreparedBatch, SyncStream } from '../sync/batch-reader.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
 export interface BatchExecutor {
@@ -54,6 +55,21 @@ export class StorageThread implements BatchExecutor {
     const reply = await this.request({ type: 'trend', patientId, code, from, to, maxPoints });
     if (reply.type === 'trend') return { bucketMs: reply.bucketMs, points: reply.points };
     throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
+  }
+
+  /** The next batch for the cloud, read and compressed on this (sync) thread. */
+  async syncNext(limit: number): Promise<PreparedBatch | null> {
+    await this.open();
+    const reply = await this.request({ type: 'syncNext', limit });
+    if (reply.type === 'syncBatch') return reply.batch;
+    throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
+  }
+
+  /** Moves a sync cursor (after the cloud confirmed a batch). */
+  async syncConfirm(stream: SyncStream, lastId: number, now: number): Promise<void> {
+    await this.open();
+    const reply = await this.request({ type: 'syncConfirm', stream, lastId, now });
+    if (reply.type !== 'syncConfirmed') throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
   }
 
   async commit(batch: EncodedBatch): Promise<BatchResult> {

@@ -14,12 +14,15 @@ import type { Database } from 'better-sqlite3';
 import { openDatabase, type SynchronousMode } from './database.js';
 import { batchCommitter, type EncodedBatch } from './observation-batch.js';
 import { TrendQueries, type TrendPoint } from './trend-queries.js';
+import { BatchReader, type PreparedBatch, type SyncStream } from '../sync/batch-reader.js';
 import type { VitalCode } from '../protocol/vitals.js';
 
 export type StorageRequest =
   | { readonly type: 'open'; readonly path: string; readonly synchronous: SynchronousMode; readonly role: StorageRole }
   | { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number }
   | { readonly type: 'commit'; readonly batch: EncodedBatch }
+  | { readonly type: 'syncNext'; readonly limit: number }
+  | { readonly type: 'syncConfirm'; readonly stream: SyncStream; readonly lastId: number; readonly now: number }
   | { readonly type: 'close' };
 
 export type StorageReply =
@@ -27,13 +30,16 @@ export type StorageReply =
   | { readonly type: 'committed'; readonly ids: number[] }
   | { readonly type: 'failed'; readonly message: string; readonly code: string | null }
   | { readonly type: 'trend'; readonly bucketMs: number; readonly points: TrendPoint[] }
+  | { readonly type: 'syncBatch'; readonly batch: PreparedBatch | null }
+  | { readonly type: 'syncConfirmed' }
   | { readonly type: 'closed' };
 
 /**
  * writer: commits observations. checkpointer: runs WAL checkpoints. reader: answers the UI's
  * long reads (trends), so a 72-hour query never stalls the event loop that acknowledges frames.
+ * sync: prepares the cloud's batches (read, JSON, gzip) and moves the sync cursor.
  */
-export type StorageRole = 'writer' | 'checkpointer' | 'reader';
+export type StorageRole = 'writer' | 'checkpointer' | 'reader' | 'sync';
 
 /** Safety net: if the checkpointer is not keeping up (or died), the writer checkpoints itself. */
 const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -43,6 +49,7 @@ let db: Database | null = null;
 let commit: ((batch: EncodedBatch) => { ids: number[] }) | null = null;
 let timer: NodeJS.Timeout | null = null;
 let trends: TrendQueries | null = null;
+let batches: BatchReader | null = null;
 let commitsSinceWalCheck = 0;
 const port = parentPort!;
 
@@ -73,6 +80,8 @@ port.on('message', (request: StorageRequest) => {
           commit = batchCommitter(db);
         } else if (request.role === 'reader') {
           trends = new TrendQueries(db);
+        } else if (request.role === 'sync') {
+          batches = new BatchReader(db);
         } else {
           const connection = db;
           timer = setInterval(() => connection.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_INTERVAL_MS);
@@ -87,6 +96,13 @@ port.on('message', (request: StorageRequest) => {
         port.postMessage({ type: 'trend', ...result } satisfies StorageReply);
         return;
       }
+      case 'syncNext':
+        port.postMessage({ type: 'syncBatch', batch: batches!.next(request.limit) } satisfies StorageReply);
+        return;
+      case 'syncConfirm':
+        batches!.confirm(request.lastId, request.now, request.stream);
+        port.postMessage({ type: 'syncConfirmed' } satisfies StorageReply);
+        return;
       case 'close':
         if (timer) clearInterval(timer);
         // A last full checkpoint leaves a compact database file behind on a clean stop.

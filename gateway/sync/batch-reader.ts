@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Database, Statement } from 'better-sqlite3';
 import { vitalById, type VitalValues } from '../protocol/vitals.js';
 
@@ -45,8 +46,19 @@ export interface PreparedBatch {
   readonly stream: SyncStream;
   readonly batchId: string;
   readonly lastId: number;
-  /** The JSON body, exactly as sent (and resent). */
-  readonly json: string;
+  /** The gzip JSON body, exactly as sent (and resent). */
+  readonly body: Uint8Array;
+}
+
+/**
+ * Where the sync client gets batches and records progress. In the station this runs on a storage
+ * thread (reading 5,000 rows, JSON and gzip take tens of ms that the event loop acknowledging
+ * frames and raising alarms must not wait for); tests may use a BatchReader directly.
+ */
+export interface SyncSource {
+  next(limit: number): PreparedBatch | null | Promise<PreparedBatch | null>;
+  confirm(lastId: number, now: number, stream: SyncStream): void | Promise<void>;
+  queued(): number;
 }
 
 export const SELECT_CURSOR = 'SELECT last_id AS lastId FROM sync_cursors WHERE stream = ?';
@@ -81,7 +93,7 @@ const patientOf = (row: { mrn: string | null; name: string | null; birthDate: st
  * (a patient's name corrected) is a new batch rather than a conflict. The cloud skips rows at or
  * below its own copy of the cursor, so overlapping batches never store a row twice.
  */
-export class BatchReader {
+export class BatchReader implements SyncSource {
   private readonly selectCursor: Statement;
   private readonly upsertCursor: Statement;
   private readonly selectObservations: Statement;
@@ -158,5 +170,5 @@ export class BatchReader {
 function prepare(stream: SyncStream, prefix: string, firstId: number, lastId: number, body: StationBatch): PreparedBatch {
   const json = JSON.stringify(body);
   const hash = createHash('sha256').update(json).digest('hex').slice(0, 12);
-  return { stream, batchId: `${prefix}-${firstId}-${lastId}-${hash}`, lastId, json };
+  return { stream, batchId: `${prefix}-${firstId}-${lastId}-${hash}`, lastId, body: gzipSync(json) };
 }

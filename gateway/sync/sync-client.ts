@@ -1,8 +1,7 @@
-import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import type { Logger } from '../log.js';
 import { fullJitterDelay, retryAfterMs } from './backoff.js';
-import type { BatchReader, SyncStream } from './batch-reader.js';
+import type { PreparedBatch, SyncSource } from './batch-reader.js';
 
 export interface SyncConfig {
   /** Base URL of the cloud, e.g. https://cloud.example.org */
@@ -27,12 +26,6 @@ export interface SyncStatus {
   readonly nextAttemptAt: number | null;
 }
 
-interface PendingBatch {
-  readonly stream: SyncStream;
-  readonly batchId: string;
-  readonly lastId: number;
-  readonly body: Buffer;
-}
 
 /**
  * Sends stored vitals to the cloud in order, in gzip batches, with an idempotent PUT per batch
@@ -42,7 +35,7 @@ interface PendingBatch {
  * wait for any of this.
  */
 export class SyncClient {
-  private pending: PendingBatch | null = null;
+  private pending: PreparedBatch | null = null;
   private stopped = true;
   private wake: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -56,7 +49,7 @@ export class SyncClient {
   };
 
   constructor(
-    private readonly reader: BatchReader,
+    private readonly reader: SyncSource,
     private readonly config: SyncConfig,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
@@ -101,7 +94,15 @@ export class SyncClient {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      const batch = this.pending ?? this.prepare();
+      let batch: PreparedBatch | null;
+      try {
+        batch = this.pending ?? (await this.reader.next(this.config.batchSize ?? 5000));
+      } catch (error) {
+        // The local read failed (storage trouble): say so, and try again later.
+        this.state = { ...this.state, lastError: `local read: ${(error as Error).message}` };
+        await this.wait(this.config.idleMs ?? 2000);
+        continue;
+      }
       if (!batch) {
         await this.wait(this.config.idleMs ?? 2000);
         continue;
@@ -114,14 +115,8 @@ export class SyncClient {
     }
   }
 
-  private prepare(): PendingBatch | null {
-    const next = this.reader.next(this.config.batchSize ?? 5000);
-    if (!next) return null;
-    return { stream: next.stream, batchId: next.batchId, lastId: next.lastId, body: gzipSync(next.json) };
-  }
-
   /** Sends one batch; returns how long to wait before the next attempt (0 = go on at once). */
-  private async send(batch: PendingBatch): Promise<number> {
+  private async send(batch: PreparedBatch): Promise<number> {
     const url = new URL(`/v1/stations/${encodeURIComponent(this.config.stationId)}/batches/${encodeURIComponent(batch.batchId)}`, this.config.url);
     this.state = { ...this.state, lastAttemptAt: this.now() };
     let status = 0;
@@ -143,7 +138,7 @@ export class SyncClient {
       retryAfter = retryAfterMs(response.headers['retry-after'] as string | undefined, this.now());
       await response.body.text();
       if (status >= 200 && status < 300) {
-        this.reader.confirm(batch.lastId, this.now(), batch.stream);
+        await this.reader.confirm(batch.lastId, this.now(), batch.stream);
         this.pending = null;
         this.state = { ...this.state, lastSuccessAt: this.now(), consecutiveFailures: 0, lastError: null, nextAttemptAt: null };
         return 0;
