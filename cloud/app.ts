@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,12 +14,13 @@ import { registerBookingRoutes } from './booking/booking-routes.js';
 import { registerRecordRoutes } from './records/record-routes.js';
 import { registerNotificationRoutes } from './notifications/notification-routes.js';
 import { registerReportRoutes } from './reports/report-routes.js';
+import { registerVideoRoutes } from './video/video-routes.js';
 import { registerStationRoutes } from './stations/station-routes.js';
 import { registerVitalsRoutes } from './vitals/vitals-routes.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
-const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerRecordRoutes, registerBookingRoutes];
+const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes];
 
 /**
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a
@@ -31,7 +32,8 @@ export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | fa
     logger: logger === false ? false : undefined,
     trustProxy: process.env.CLOUD_TRUST_PROXY === 'true',
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: true,
+    // No per-request log lines: URLs carry patient ids and name searches (no patient data in logs).
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const app = fastify as unknown as CloudApp;
