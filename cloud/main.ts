@@ -11,6 +11,7 @@ import { connect } from './db/sql.js';
 import { notificationDispatcher } from './notifications/notification-workers.js';
 import { reportWorker } from './reports/report-workers.js';
 import { startCloudService } from './service.js';
+import { videoRoomWorker } from './video/video-workers.js';
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = connect(adminUrl, { max: 1 });
@@ -36,7 +37,11 @@ async function main(): Promise<void> {
   }
   const workerLog = pino({ level: config.logLevel, base: { app: 'ward-cloud' } });
   const service = await startCloudService({ ...config, databaseUrl }, {
-    workers: [reportWorker(workerLog.child({ component: 'reports' })), notificationDispatcher(workerLog.child({ component: 'notifications' }))],
+    workers: [
+      reportWorker(workerLog.child({ component: 'reports' })),
+      notificationDispatcher(workerLog.child({ component: 'notifications' })),
+      videoRoomWorker(workerLog.child({ component: 'video' })),
+    ],
   });
   const admin = await service.ctx.users.bootstrapAdmin();
   if (admin) {

@@ -1,4 +1,5 @@
 import type { CloudContext } from '../context.js';
+import { startPollLoop } from '../workers/poll-loop.js';
 import type { NotificationChannel } from './channel.js';
 import { NotificationDispatcher } from './dispatcher.js';
 import { EmailChannel } from './email-channel.js';
@@ -24,29 +25,17 @@ export function notificationDispatcher(logger?: Logger, env: NodeJS.ProcessEnv =
   return (ctx: CloudContext): { stop(): Promise<void> } => {
     const config = loadNotificationConfig(env);
     const dispatcher = new NotificationDispatcher(ctx.sql, channelsFor(config), config);
-    let stopped = false;
-    let timer: NodeJS.Timeout | null = null;
-    let wake: () => void = () => {};
-    const loop = (async () => {
-      while (!stopped) {
-        try {
-          await dispatcher.drain();
-        } catch (error) {
-          logger?.warn({ err: (error as Error).message }, 'notification dispatcher: database trouble; trying again');
-        }
-        if (stopped) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          timer = setTimeout(resolve, config.pollMs);
-        });
-      }
-    })();
+    const loop = startPollLoop(
+      async () => {
+        await dispatcher.drain();
+        return false;
+      },
+      config.pollMs,
+      (error) => logger?.warn({ err: error.message }, 'notification dispatcher: database trouble; trying again'),
+    );
     return {
       async stop() {
-        stopped = true;
-        if (timer) clearTimeout(timer);
-        wake();
-        await loop;
+        await loop.stop();
         await dispatcher.close();
       },
     };
