@@ -23,6 +23,6 @@ export function loadReportConfig(env: NodeJS.ProcessEnv = process.env): ReportCo
     retentionMs: integer(env, 'CLOUD_REPORT_RETENTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
     leaseMs: integer(env, 'CLOUD_REPORT_LEASE_SECONDS', 60, 5, 3600) * 1000,
     maxAttempts: integer(env, 'CLOUD_REPORT_MAX_ATTEMPTS', 3, 1, 20),
-    pollMs: integer(env, 'CLOUD_REPORT_POLL_MS', 2000, 50, 60_000),
+    pollMs: integer(env, 'CLOUD_REPORT_POLL_MS', 2000, 50, 600_000),
   };
 }

@@ -75,6 +75,7 @@ export const FAIL_REPORT = `
 UPDATE report_jobs SET status = 'failed', finished_at = $4, failure = $5, lease_owner = NULL, lease_until = NULL
 WHERE id = $1 AND lease_owner = $2 AND attempts = $3 AND status = 'running' RETURNING 1 AS ok`;
 
+export const REPORT_DONE_CHANNEL = 'report_done';
 export const DELETE_OTHER_ATTEMPTS = `DELETE FROM report_chunks WHERE report_id = $1 AND attempt <> $2`;
 export const INSERT_CHUNK = `INSERT INTO report_chunks (report_id, attempt, format, seq, data) VALUES ($1, $2, $3, $4, $5)`;
 export const READ_CHUNKS = `SELECT data FROM report_chunks WHERE report_id = $1 AND attempt = $2 AND format = $3 ORDER BY seq`;
@@ -120,6 +121,8 @@ export class ReportJobs {
       const done = await run(tx, FINISH_REPORT, [claim.job.id, claim.owner, claim.attempt, new Date(this.now()), JSON.stringify(summary), rowCount]);
       if (done.length === 0) return false;
       await run(tx, DELETE_OTHER_ATTEMPTS, [claim.job.id, claim.attempt]);
+      // Delivered at commit: whoever waits for this report (a UI push, a test) hears it at once.
+      await run(tx, 'SELECT pg_notify($1, $2)', [REPORT_DONE_CHANNEL, claim.job.id]);
       return true;
     });
   }

@@ -47,6 +47,8 @@ export class ReportWorker {
   private stopped = false;
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
+  /** A wake-up that came while working: the next idle returns at once instead of losing it. */
+  private woken = false;
   private lastCleanup = 0;
 
   constructor(
@@ -64,6 +66,7 @@ export class ReportWorker {
 
   /** A new job was queued (cluster bus): look now instead of at the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -119,6 +122,7 @@ export class ReportWorker {
   private async run(): Promise<void> {
     while (!this.stopped) {
       let worked = false;
+      this.woken = false;
       try {
         worked = (await this.runOnce()) !== null;
         const now = Date.now();
@@ -135,6 +139,7 @@ export class ReportWorker {
   }
 
   private idle(ms: number): Promise<void> {
+    if (this.woken) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

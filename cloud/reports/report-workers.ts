@@ -11,12 +11,16 @@ interface Logger {
 }
 
 /** The service's report worker (one per replica), woken by new jobs through the cluster bus. */
-export function reportWorker(logger?: Logger) {
+export function reportWorker(logger?: Logger, env: NodeJS.ProcessEnv = process.env) {
   return (ctx: CloudContext): { stop(): Promise<void> } => {
-    const config = loadReportConfig();
+    const config = loadReportConfig(env);
     const worker = new ReportWorker(ctx.sql, new ReportJobs(ctx.sql), { leaseMs: config.leaseMs, pollMs: config.pollMs, ...(logger ? { logger } : {}) });
-    void ctx.bus.subscribe(REPORTS_CHANNEL, () => worker.wake()).catch(() => {});
-    worker.start();
+    // Listen first, then look: a job queued before the subscription is found by the first claim,
+    // one queued after it wakes the worker.
+    void ctx.bus
+      .subscribe(REPORTS_CHANNEL, () => worker.wake())
+      .catch((error: Error) => logger?.warn({ err: error.message }, 'report worker: no wake-ups from the cluster bus; polling only'))
+      .finally(() => worker.start());
     return { stop: () => worker.stop() };
   };
 }

@@ -6,6 +6,7 @@ import { gatewayIngest, rawInsertCeiling } from './ingest-bench.js';
 import { uiBench } from './ui-bench.js';
 import { benchEngine } from '../../gateway/alarms/bench-engine.js';
 import { cloudBench } from './cloud-bench.js';
+import { cloudReportsBench } from './cloud-reports-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -14,6 +15,25 @@ async function main() {
   if (!only || only === 'ingest') await ingest();
   if (!only || only === 'ui') await ui();
   if (!only || only === 'cloud') await cloud();
+  if (!only || only === 'reports') await reports();
+}
+
+async function reports() {
+  console.error('\n== Cloud reports and reminders (own embedded PostgreSQL; rollups loaded with COPY) ==');
+  const r = await cloudReportsBench();
+  const s = r.scale;
+  console.error(
+    `scale: ${s.beds} beds x ${s.days} days, ${s.vitals} vitals: ${fmt(s.minuteRows)} 1-minute rollup rows, ${fmt(s.hourRows)} hourly, ${fmt(s.alarmRows)} alarm events; seeded in ${fmt(s.seedSeconds, 1)} s`,
+  );
+  const line = (name: string, m: { reportMs: number; baselineMs: number; rows: number }) =>
+    console.error(`${name}: ${fmt(m.reportMs, 1)} ms for the whole report (${fmt(m.rows)} rows to CSV + PDF) | baseline: its bare query ${fmt(m.baselineMs, 1)} ms`);
+  line('weekly vitals report, one patient (hourly rollup)', r.weeklyVitals);
+  line('daily vitals report, one patient (minute rollup)', r.dailyVitals);
+  line('ward alarm summary, one week', r.wardAlarms);
+  const n = r.reminders;
+  console.error(
+    `reminders to the loopback SMTP server (${fmt(n.count)}): ${fmt(n.perSecond)}/s with one dispatcher, ${fmt(n.twoDispatchersPerSecond)}/s with two | baseline: raw nodemailer pooled sends ${fmt(n.rawNodemailerPerSecond)}/s`,
+  );
 }
 
 async function cloud() {

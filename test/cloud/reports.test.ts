@@ -2,9 +2,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReportJobs } from '../../cloud/reports/report-jobs.js';
+import { REPORT_DONE_CHANNEL, ReportJobs } from '../../cloud/reports/report-jobs.js';
+import { reportWorker } from '../../cloud/reports/report-workers.js';
 import { ReportWorker } from '../../cloud/reports/report-worker.js';
 import type { Sql } from '../../cloud/db/sql.js';
+import { book, seedClinic, seedPatient } from '../helpers/appointments.js';
 import { addUser, api, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 
 const WEEK = '2026-03-02';
@@ -147,6 +149,48 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
     expect(summary.alarms).toBe(expected.reduce((n, r) => n + r.count, 0));
     const [, ...rows] = csvRows((await download(queued.body.id, 'csv')).body);
     expect(rows.length).toBe(summary.alarms);
+  });
+
+  it("a doctor's appointment list for a day (clinic time zone) matches the appointments table", async () => {
+    const { doctorId } = await seedClinic(cloud.service.ctx, 'Europe/Berlin');
+    const day = new Date(Date.now() + 5 * 24 * HOUR).toISOString().slice(0, 10);
+    // 07:30 Berlin is 05:30/06:30 UTC; 23:30 UTC the day before is 00:30/01:30 Berlin: in the day.
+    const starts = [`${day}T08:00:00Z`, `${day}T09:00:00Z`, `${day}T12:30:00Z`];
+    for (const at of starts) await book(cloud.service.ctx, { doctorId, patientId: await seedPatient(cloud.service.ctx, {}), startsAt: new Date(at) });
+    await book(cloud.service.ctx, { doctorId, patientId: await seedPatient(cloud.service.ctx, {}), startsAt: new Date(`${day}T23:30:00Z`) }); // next day in Berlin
+    const queued = await request({ kind: 'doctor_appointments', doctorId, date: day });
+    expect(queued.status).toBe(202);
+    await worker().runOnce();
+    const done = await status(queued.body.id);
+    expect(done.body).toMatchObject({ status: 'done', rowCount: 3, summary: { timezone: 'Europe/Berlin', byStatus: { scheduled: 3 } } });
+    const [, ...rows] = csvRows((await download(queued.body.id, 'csv')).body);
+    const direct = await sql<Array<{ id: number }>>`
+      SELECT id FROM appointments WHERE doctor_id = ${doctorId}
+        AND during && tstzrange((${day}::date)::timestamp AT TIME ZONE 'Europe/Berlin', (${day}::date + 1)::timestamp AT TIME ZONE 'Europe/Berlin')
+      ORDER BY lower(during)`;
+    expect(rows.map((r) => Number(r[0]))).toEqual(direct.map((d) => d.id));
+    expect((await request({ kind: 'doctor_appointments', doctorId: 987_654, date: day })).status).toBe(404);
+  });
+
+  it('a replica started with the report worker picks a new job up at once (woken through the cluster bus)', async () => {
+    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, workers: [reportWorker(undefined, { CLOUD_REPORT_POLL_MS: '600000' })] });
+    try {
+      const finished: string[] = [];
+      let heard: (id: string) => void = () => {};
+      const listener = await sql.listen(REPORT_DONE_CHANNEL, (id) => {
+        finished.push(id);
+        heard(id);
+      });
+      const queued = await request({ kind: 'patient_vitals', patientId, date: WEEK, period: 'week' });
+      await new Promise<void>((resolve) => {
+        heard = (id) => id === queued.body.id && resolve();
+        if (finished.includes(queued.body.id)) resolve();
+      });
+      await listener.unlisten();
+      expect((await status(queued.body.id)).body).toMatchObject({ status: 'done', rowCount: 7 * 24 * 2 });
+    } finally {
+      await replica.service.close();
+    }
   });
 
   it('only the requester or an admin may read a report; bad requests are refused', async () => {
