@@ -88,7 +88,8 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
       stations.push(created.credential as string);
     }
     await call('POST', '/v1/users', adminToken, { username: 'bench-dr', displayName: 'Dr Bench', role: 'physician', password: 'bench-bench-bench' });
-    const token = (await call('POST', '/v1/auth/login', undefined, { username: 'bench-dr', password: 'bench-bench-bench' })).accessToken as string;
+    const signIn = async () => (await call('POST', '/v1/auth/login', undefined, { username: 'bench-dr', password: 'bench-bench-bench' })).accessToken as string;
+    let token = await signIn();
 
     // Ceiling: COPY of the same number of rows straight into the vitals table.
     const rowsPerBatch = opts.batchObservations * CODES.length;
@@ -162,7 +163,9 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
     station.close();
     dir.remove();
 
-    // Reads under concurrency: the ward's patients, latest values and 24 h history.
+    // Reads under concurrency: the ward's patients, latest values and 24 h history (a fresh
+    // access token: the steps above can outlast its 15 minutes on a loaded machine).
+    token = await signIn();
     const patients = (await call('GET', '/v1/patients?q=Ward%20patient&limit=100', token)).items as Array<{ id: number }>;
     const now = Date.now();
     const timed = async (path: string, latencies: number[]) => {
