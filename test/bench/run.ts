@@ -7,6 +7,7 @@ import { uiBench } from './ui-bench.js';
 import { benchEngine } from '../../gateway/alarms/bench-engine.js';
 import { cloudBench } from './cloud-bench.js';
 import { cloudReportsBench } from './cloud-reports-bench.js';
+import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -16,6 +17,28 @@ async function main() {
   if (!only || only === 'ui') await ui();
   if (!only || only === 'cloud') await cloud();
   if (!only || only === 'reports') await reports();
+  if (!only || only === 'booking') await booking();
+}
+
+async function booking() {
+  const sizes = benchSizes();
+  console.error(
+    `\n== Cloud records and booking (own embedded PostgreSQL seeded with COPY: ${fmt(sizes.patients)} patients, ${fmt(sizes.doctors)} doctors, ` +
+      `${fmt(sizes.appointments)} appointments, ${fmt(sizes.records)} records; BENCH_BOOKING_SCALE=1 for the seeds' full scale) ==`,
+  );
+  const r = await cloudBookingBench({ log: process.env.BENCH_VERBOSE ? (line) => console.error(line) : undefined });
+  console.error(`seed: ${fmt(r.seed.totalSeconds, 1)} s (${Object.entries(r.seed.seconds).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(', ')})`);
+  console.error(`baseline: the search statement straight on PostgreSQL (one connection, no HTTP): p50 ${fmt(r.rawSearchSql.p50, 2)} ms p95 ${fmt(r.rawSearchSql.p95, 2)} ms`);
+  console.error(`statements per search request (counted at the wire): ${fmt(r.statementsPerSearch.uncached, 2)} on a cache miss, ${fmt(r.statementsPerSearch.cached, 2)} on a hit`);
+  const names: Record<string, string> = { health: 'health (baseline: HTTP + SELECT 1)', searchPopular: 'search, popular (cached)', searchUncached: 'search, all distinct (uncached)', history: "patient's appointments page", records: 'records page', booking: 'booking (POST, transaction)' };
+  for (const [kind, l] of Object.entries(r.latency)) {
+    const s = r.saturation[kind as keyof typeof r.saturation];
+    console.error(
+      `${names[kind]!.padEnd(36)} ${r.clients} clients open loop @ ${fmt(l.offeredPerSecond)} req/s: p50 ${fmt(l.p50, 1)} ms p95 ${fmt(l.p95, 1)} ms p99 ${fmt(l.p99, 1)} ms` +
+        ` | closed loop: ${fmt(s.requestsPerSecond)} req/s, p50 ${fmt(s.p50, 1)} ms p95 ${fmt(s.p95, 1)} ms`,
+    );
+  }
+  console.error(`bookings: ${fmt(r.bookings.created)} created, ${fmt(r.bookings.conflicts)} refused with 409 (patient busy or slot already taken)`);
 }
 
 async function reports() {

@@ -1,0 +1,243 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+import { Users } from '../../cloud/auth/users.js';
+import { SEARCH_AVAILABILITY } from '../../cloud/booking/availability-search.js';
+import { startEmbeddedPostgres } from '../../cloud/db/embedded-postgres.js';
+import { migrate } from '../../cloud/db/migrate.js';
+import { MIGRATIONS } from '../../cloud/db/migrations/index.js';
+import { connect, run } from '../../cloud/db/sql.js';
+import { CITIES, SPECIALIZATIONS } from '../../cloud/seed/seed-data.js';
+import { defaultSizes, seedCloud, type SeedResult, type SeedSizes } from '../../cloud/seed/seed-load.js';
+import { startCloudProcess } from '../helpers/cloud-process.js';
+import { freePort } from '../helpers/gateway-process.js';
+import { startStatementCounter } from '../helpers/pg-statement-counter.js';
+
+export interface Latency {
+  p50: number;
+  p95: number;
+  p99: number;
+  requests: number;
+  offeredPerSecond: number;
+}
+
+export type BookingKind = 'health' | 'searchPopular' | 'searchUncached' | 'booking' | 'history' | 'records';
+
+export interface CloudBookingBenchResult {
+  seed: SeedResult;
+  clients: number;
+  /** 100 clients, open loop (each asks at random intervals, whatever the answers take). */
+  latency: Record<BookingKind, Latency>;
+  /** The same clients in a closed loop (ask, wait, ask again): throughput at saturation. */
+  saturation: Record<BookingKind, { requestsPerSecond: number; p50: number; p95: number }>;
+  bookings: { created: number; conflicts: number };
+  /** Statements the service sent to PostgreSQL per search, counted at the wire (misses and hits). */
+  statementsPerSearch: { uncached: number; cached: number };
+  /** Baseline: the search statement run directly on PostgreSQL (no HTTP, one connection), in ms. */
+  rawSearchSql: { p50: number; p95: number };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const summary = (latencies: number[]) => {
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), requests: latencies.length };
+};
+
+/** Sizes from the environment: BENCH_BOOKING_SCALE (default 0.1 of the seeds' scale) or each count. */
+export function benchSizes(env: NodeJS.ProcessEnv = process.env): SeedSizes {
+  const base = defaultSizes(Number(env.BENCH_BOOKING_SCALE ?? 0.1));
+  const patients = Number(env.BENCH_BOOKING_PATIENTS ?? base.patients);
+  const doctors = Number(env.BENCH_BOOKING_DOCTORS ?? base.doctors);
+  return {
+    patients,
+    doctors,
+    appointments: Number(env.BENCH_BOOKING_APPOINTMENTS ?? base.appointments),
+    records: Number(env.BENCH_BOOKING_RECORDS ?? patients * 4),
+    clinics: Math.max(1, Math.round(doctors / 20)),
+  };
+}
+
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Booking and records at seed scale: its own embedded PostgreSQL, seeded with COPY, the cloud
+ * as its own process behind a statement-counting proxy, 100 concurrent loopback clients.
+ * Baselines from the same run: /v1/health (the same HTTP stack, auth aside, plus SELECT 1) under
+ * the same load, and the search statement run directly on PostgreSQL.
+ */
+export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: number; requestsPerKind?: number; rate?: number; bookingRate?: number; log?: (line: string) => void } = {}): Promise<CloudBookingBenchResult> {
+  const sizes = opts.sizes ?? benchSizes();
+  const clients = opts.clients ?? 100;
+  const requestsPerKind = opts.requestsPerKind ?? Number(process.env.BENCH_BOOKING_REQUESTS ?? 3000);
+  const rate = opts.rate ?? Number(process.env.BENCH_BOOKING_RATE ?? 1000);
+  const bookingRate = opts.bookingRate ?? Number(process.env.BENCH_BOOKING_BOOK_RATE ?? 200);
+  const log = opts.log ?? (() => {});
+  const root = mkdtempSync(join(tmpdir(), 'ward-booking-bench-'));
+  // As root, PostgreSQL runs as the 'postgres' user, who must reach its data folder.
+  chmodSync(root, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: join(root, 'data'), port: 0 });
+  const admin = connect(pg.url, { max: 1 });
+  await admin.unsafe('CREATE DATABASE booking');
+  await admin.end();
+  const url = new URL(pg.url);
+  url.pathname = '/booking';
+  const sql = connect(url.toString(), { max: 4 });
+  const counter = await startStatementCounter(url.toString());
+  let cloud: Awaited<ReturnType<typeof startCloudProcess>> | null = null;
+  let http: Pool | null = null;
+  try {
+    await migrate(sql, MIGRATIONS);
+    const seed = await seedCloud(sql, sizes, log);
+    cloud = await startCloudProcess({ DATABASE_URL: counter.url, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '20' });
+    const pool = (http = new Pool(cloud.ready.url, { connections: clients + 10, pipelining: 1 }));
+    const call = async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const response = await pool.request({ method, path, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await response.body.text();
+      return { status: response.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    };
+    const setup = async (path: string, token: string | undefined, body: unknown) => {
+      const r = await call('POST', path, token, body);
+      if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
+    };
+    // The seed's author account exists, so the service made no first admin: the account is made directly.
+    await new Users(sql).create({ username: 'bench-nurse', displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
+    const token = (await setup('/v1/auth/login', undefined, { username: 'bench-nurse', password: 'bench-bench-bench' })).accessToken as string;
+
+    // Searches: a spec in a city over 7 days starting within the next 4 weeks.
+    const today = new Date().toISOString().slice(0, 10);
+    const cities = CITIES.slice(0, Math.min(CITIES.length, seed.clinics));
+    const searchOf = (i: number, r: number) => {
+      const spec = SPECIALIZATIONS[i % SPECIALIZATIONS.length]!;
+      const city = cities[Math.floor(i / SPECIALIZATIONS.length) % cities.length]!.name;
+      const from = addDays(today, 1 + (Math.floor(r * 1000) % 28));
+      return { spec, city, from, to: addDays(from, 6) };
+    };
+    const searchPath = (s: ReturnType<typeof searchOf>, limit = 20) => `/v1/availability?specialization=${s.spec}&city=${encodeURIComponent(s.city)}&from=${s.from}&to=${s.to}&limit=${limit}`;
+    const popular = Array.from({ length: 20 }, (_, i) => searchPath(searchOf(i * 7, i / 20)));
+    let unique = 0;
+    // Uncached: every request differs (the limit too), so the cache can only miss.
+    const uncached = () => {
+      const n = unique++;
+      return searchPath(searchOf(n * 13 + 5, Math.random()), 10 + (n % 90));
+    };
+    const patient = () => seed.firstPatientId + Math.floor(Math.random() * seed.patients);
+
+    // Baseline: the search statement straight on PostgreSQL, one connection, sequentially.
+    const raw: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const s = searchOf(i * 13 + 5, Math.random());
+      const started = performance.now();
+      await run(sql, SEARCH_AVAILABILITY, [s.spec, s.city, null, null, s.from, s.to, new Date().toISOString(), '-infinity', 0, 21]);
+      raw.push(performance.now() - started);
+    }
+    const rawSummary = summary(raw);
+
+    // Statements per search, with nothing else running.
+    const before = counter.statements();
+    for (let i = 0; i < 50; i++) {
+      const r = await call('GET', uncached(), token);
+      if (r.status !== 200) throw new Error(`search: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    const afterMisses = counter.statements();
+    for (let i = 0; i < 50; i++) await call('GET', popular[0]!, token);
+    const statementsPerSearch = { uncached: (afterMisses - before) / 50, cached: (counter.statements() - afterMisses - 1) / 49 };
+
+    // Free slots to book: from searches, each (doctor, start) used once.
+    const slots: Array<{ doctorId: number; startsAt: string; endsAt: string }> = [];
+    const seen = new Set<string>();
+    for (let i = 0; slots.length < requestsPerKind * 2 && i < 2000; i++) {
+      const s = searchOf(i, (i % 28) / 28);
+      const rows = await run<{ doctorId: number; startsAt: string; endsAt: string }>(sql, SEARCH_AVAILABILITY, [s.spec, s.city, null, null, s.from, s.to, new Date(Date.now() + 3600_000).toISOString(), '-infinity', 0, 100]);
+      for (const row of rows) {
+        const key = `${row.doctorId}/${row.startsAt}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          slots.push(row);
+        }
+      }
+    }
+    let slotIndex = 0;
+    const bookings = { created: 0, conflicts: 0 };
+
+    type Request = () => Promise<void>;
+    const get = (path: () => string): Request => async () => {
+      const r = await call('GET', path(), token);
+      if (r.status !== 200) throw new Error(`GET: ${r.status} ${JSON.stringify(r.body)}`);
+    };
+    const work: Record<BookingKind, Request> = {
+      health: get(() => '/v1/health'),
+      searchPopular: get(() => popular[Math.floor(Math.random() * popular.length)]!),
+      searchUncached: get(uncached),
+      history: get(() => `/v1/patients/${patient()}/appointments?limit=20`),
+      records: get(() => `/v1/patients/${patient()}/records?limit=20`),
+      booking: async () => {
+        const slot = slots[slotIndex++ % slots.length]!;
+        const r = await call('POST', '/v1/appointments', token, { doctorId: slot.doctorId, patientId: patient(), startsAt: slot.startsAt, endsAt: slot.endsAt });
+        if (r.status === 201) bookings.created++;
+        else if (r.status === 409) bookings.conflicts++; // the patient is busy then, or the slot reused after the list ran out
+        else throw new Error(`booking: ${r.status} ${JSON.stringify(r.body)}`);
+      },
+    };
+    const timed = async (request: Request, latencies: number[]) => {
+      const started = performance.now();
+      await request();
+      latencies.push(performance.now() - started);
+    };
+    const openLoop = async (request: Request, ratePerSecond: number): Promise<Latency> => {
+      const latencies: number[] = [];
+      const perClient = Math.ceil(requestsPerKind / clients);
+      const meanGapMs = (clients / ratePerSecond) * 1000;
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          const pending: Array<Promise<void>> = [];
+          for (let k = 0; k < perClient; k++) {
+            await new Promise((resolve) => setTimeout(resolve, -Math.log(1 - Math.random()) * meanGapMs));
+            pending.push(timed(request, latencies));
+          }
+          await Promise.all(pending);
+        }),
+      );
+      return { ...summary(latencies), offeredPerSecond: ratePerSecond };
+    };
+    const closedLoop = async (request: Request) => {
+      const latencies: number[] = [];
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (next++ < requestsPerKind) await timed(request, latencies);
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const s = summary(latencies);
+      return { requestsPerSecond: latencies.length / seconds, p50: s.p50, p95: s.p95 };
+    };
+    const kinds: BookingKind[] = ['health', 'searchPopular', 'searchUncached', 'history', 'records', 'booking'];
+    const latency = {} as Record<BookingKind, Latency>;
+    const saturation = {} as CloudBookingBenchResult['saturation'];
+    for (const kind of kinds) {
+      log(`  ${kind}: open loop`);
+      latency[kind] = await openLoop(work[kind], kind === 'booking' ? bookingRate : rate);
+    }
+    for (const kind of kinds) {
+      log(`  ${kind}: closed loop`);
+      saturation[kind] = await closedLoop(work[kind]);
+    }
+    return { seed, clients, latency, saturation, bookings, statementsPerSearch, rawSearchSql: { p50: rawSummary.p50, p95: rawSummary.p95 } };
+  } finally {
+    await http?.close();
+    if (cloud) {
+      cloud.child.kill('SIGTERM');
+      await cloud.exited;
+    }
+    await counter.close();
+    await sql.end({ timeout: 5 });
+    await pg.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
