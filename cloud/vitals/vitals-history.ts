@@ -4,23 +4,35 @@ import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { chooseResolution, RAW_MAX_RANGE_MS, type Resolution, type Rollup } from './resolution.js';
 import { VITAL_CODES, vitalByCode, vitalById } from './vital-codes.js';
 
-/** Raw rows of one patient in [from, to), by time (index vitals_patient_ts). Same text in both modes. */
+/**
+ * Raw rows of one patient in [from, to), by time (index vitals_patient_ts), one row per vital
+ * with its points already as JSON text: PostgreSQL builds the arrays, Node passes them through
+ * (no parsing and re-serializing thousands of numbers per request). Same text in both modes.
+ */
 export const SELECT_RAW = `
-SELECT vital, (extract(epoch FROM ts) * 1000)::float8 AS t, value
-FROM vitals
-WHERE patient_id = $1 AND ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0) AND vital = ANY($4::smallint[])
-ORDER BY ts
-LIMIT $5`;
+SELECT vital, json_agg(json_build_array((extract(epoch FROM ts) * 1000)::bigint, value) ORDER BY ts)::text AS points
+FROM (
+  SELECT ts, vital, value FROM vitals
+  WHERE patient_id = $1 AND ts >= to_timestamp($2 / 1000.0) AND ts < to_timestamp($3 / 1000.0) AND vital = ANY($4::smallint[])
+  ORDER BY ts LIMIT $5
+) r
+GROUP BY vital`;
 
-/** Buckets of `$4` seconds re-aggregated from a rollup: exact min/max, mean = sum/count. */
+/**
+ * Buckets of `$4` seconds re-aggregated from a rollup: exact min and max, mean = sum / count.
+ * Grouped on the timestamp (cheap), converted to epoch ms once per bucket; points as JSON text.
+ */
 export function selectBuckets(source: Rollup): string {
   return `
-SELECT vital, (extract(epoch FROM date_bin(make_interval(secs => $4), bucket, TIMESTAMPTZ '2000-01-01 00:00:00+00')) * 1000)::float8 AS t,
-       min(min) AS min, max(max) AS max, (sum(sum) / sum(count))::float8 AS mean, sum(count)::bigint AS n
-FROM ${source}
-WHERE patient_id = $1 AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($3 / 1000.0) AND vital = ANY($5::smallint[])
-GROUP BY 1, 2
-ORDER BY 2, 1`;
+SELECT vital, json_agg(json_build_array((extract(epoch FROM t) * 1000)::bigint, min, round(mean::numeric, 2), max, n) ORDER BY t)::text AS points
+FROM (
+  SELECT vital, date_bin(make_interval(secs => $4), bucket, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS t,
+         min(min) AS min, max(max) AS max, sum(sum) / sum(count) AS mean, sum(count) AS n
+  FROM ${source}
+  WHERE patient_id = $1 AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($3 / 1000.0) AND vital = ANY($5::smallint[])
+  GROUP BY 1, 2
+) b
+GROUP BY vital`;
 }
 
 const BUCKET_SQL: Record<Rollup, string> = { vitals_1m: selectBuckets('vitals_1m'), vitals_1h: selectBuckets('vitals_1h'), vitals_1d: selectBuckets('vitals_1d') };
@@ -37,24 +49,21 @@ LIMIT $7`;
 
 const RAW_ROW_LIMIT = 250_000;
 
-export interface VitalsSeries {
-  readonly unit: string;
-  /** raw: [t, value]; buckets: [t, min, mean, max, count]. t is epoch ms (bucket start). */
-  readonly points: number[][];
-}
-
+/** The shape of historyJson's text (documented in the OpenAPI response schema). */
 export interface HistoryAnswer {
   readonly patientId: number;
   readonly from: number;
   readonly to: number;
   readonly resolution: 'raw' | { readonly bucketSeconds: number };
-  readonly series: Record<string, VitalsSeries>;
+  /** code → { unit, points }: raw points [t, value]; buckets [t, min, mean, max, count]; t in epoch ms. */
+  readonly series: Record<string, { readonly unit: string; readonly points: number[][] }>;
 }
 
 export class VitalsHistory {
   constructor(private readonly sql: Sql) {}
 
-  async history(patientId: number, from: number, to: number, options: { vitals?: string[]; resolution?: 'auto' | 'raw' | number; maxPoints?: number } = {}): Promise<HistoryAnswer> {
+  /** The history as JSON text, ready to send (the points come from PostgreSQL as JSON already). */
+  async historyJson(patientId: number, from: number, to: number, options: { vitals?: string[]; resolution?: 'auto' | 'raw' | number; maxPoints?: number } = {}): Promise<string> {
     if (!(to > from)) throw new ApiError('invalid_request', '"to" must be after "from"');
     const codes = options.vitals?.length ? options.vitals : VITAL_CODES.map((v) => v.code);
     const ids = codes.map((code) => {
@@ -64,23 +73,18 @@ export class VitalsHistory {
     });
     const resolution: Resolution = chooseResolution(to - from, options.resolution ?? 'auto', options.maxPoints);
     if (resolution.kind === 'raw' && to - from > 12 * RAW_MAX_RANGE_MS) throw new ApiError('invalid_request', 'raw history is limited to 6 hours; ask for buckets');
-    const series: Record<string, VitalsSeries> = {};
-    const add = (vital: number, point: number[]) => {
-      const def = vitalById(vital)!;
-      (series[def.code] ??= { unit: def.unit, points: [] }).points.push(point);
-    };
-    if (resolution.kind === 'raw') {
-      const rows = await this.sql.unsafe<Array<{ vital: number; t: number; value: number }>>(SELECT_RAW, [patientId, from, to, ids, RAW_ROW_LIMIT], { prepare: true });
-      for (const r of rows) add(r.vital, [r.t, r.value]);
-      return { patientId, from, to, resolution: 'raw', series };
-    }
-    const rows = await this.sql.unsafe<Array<{ vital: number; t: number; min: number; max: number; mean: number; n: number }>>(
-      BUCKET_SQL[resolution.source],
-      [patientId, from, to, resolution.seconds, ids],
-      { prepare: true },
-    );
-    for (const r of rows) add(r.vital, [r.t, r.min, Math.round(r.mean * 100) / 100, r.max, r.n]);
-    return { patientId, from, to, resolution: { bucketSeconds: resolution.seconds }, series };
+    const rows =
+      resolution.kind === 'raw'
+        ? await this.sql.unsafe<Array<{ vital: number; points: string }>>(SELECT_RAW, [patientId, from, to, ids, RAW_ROW_LIMIT], { prepare: true })
+        : await this.sql.unsafe<Array<{ vital: number; points: string }>>(BUCKET_SQL[resolution.source], [patientId, from, to, resolution.seconds, ids], { prepare: true });
+    const series = rows
+      .sort((a, b) => a.vital - b.vital)
+      .map((r) => {
+        const def = vitalById(r.vital)!;
+        return `${JSON.stringify(def.code)}:{"unit":${JSON.stringify(def.unit)},"points":${r.points}}`;
+      });
+    const head = JSON.stringify({ patientId, from, to, resolution: resolution.kind === 'raw' ? 'raw' : { bucketSeconds: resolution.seconds } });
+    return `${head.slice(0, -1)},"series":{${series.join(',')}}}`;
   }
 
   async alarms(patientId: number, from: number, to: number, page: { cursor?: string; limit: number }): Promise<{ items: Array<Record<string, unknown>>; nextCursor: string | null }> {

@@ -67,17 +67,19 @@ export function registerVitalsRoutes(app: CloudApp): void {
         ...errorResponses,
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { patientId } = request.params;
     const from = instant(request.query.from, 0);
     const to = instant(request.query.to, Date.now());
     await readable(patientId, userOf(request).userId, 'vitals.history', { from, to });
     const resolution = request.query.resolution === undefined || request.query.resolution === 'auto' || request.query.resolution === 'raw' ? (request.query.resolution ?? 'auto') : Number(request.query.resolution);
-    return history.history(patientId, from, to, {
+    const json = await history.historyJson(patientId, from, to, {
       vitals: request.query.vitals?.split(',').map((v) => v.trim()).filter(Boolean),
       resolution,
       maxPoints: request.query.maxPoints,
     });
+    // Already JSON (built by PostgreSQL and historyJson); sent as is, not serialized again.
+    return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(json);
   });
 
   app.get('/v1/patients/:patientId/alarms', {

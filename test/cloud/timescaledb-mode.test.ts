@@ -72,30 +72,34 @@ describe('TimescaleDB mode on PGlite + TimescaleDB', () => {
     expect(chunks.rows[0]!.is_compressed).toBe(true);
     expect(chunks.rows[chunks.rows.length - 1]!.is_compressed).toBe(false);
 
-    const raw = await db.query<{ vital: number; t: number; value: number }>(SELECT_RAW, [1, oldStart, oldStart + 10 * 60_000, [HR], 100_000]);
-    expect(raw.rows).toHaveLength(600);
-    expect(raw.rows[0]).toEqual({ vital: HR, t: oldStart, value: 60 });
+    const raw = await db.query<{ vital: number; points: string }>(SELECT_RAW, [1, oldStart, oldStart + 10 * 60_000, [HR], 100_000]);
+    expect(raw.rows.map((r) => r.vital)).toEqual([HR]);
+    const points = JSON.parse(raw.rows[0]!.points) as number[][];
+    expect(points).toHaveLength(600);
+    expect(points[0]).toEqual([oldStart, 60]);
     const latest = await db.query<{ vital: number; value: number }>(SELECT_LATEST, [1]);
     expect(latest.rows.map((r) => [r.vital, r.value]).sort()).toEqual([[HR, 60 + (299 % 30)], [SPO2, 90 + (299 % 9)]]);
   });
 
   it('serves buckets from the aggregates, in real time before a refresh and materialized after, equal to a direct computation', async () => {
     const oldStart = Math.floor((NOW - 5 * DAY) / DAY) * DAY + 3600_000;
-    const expected = await db.query<{ vital: number; t: number; min: number; max: number; mean: number; n: number }>(`
-      SELECT vital, (extract(epoch FROM date_bin(INTERVAL '5 minutes', ts, TIMESTAMPTZ '2000-01-01 00:00:00+00')) * 1000)::float8 AS t,
-             min(value) AS min, max(value) AS max, avg(value::float8)::float8 AS mean, count(*)::bigint AS n
-      FROM vitals WHERE patient_id = 1 AND ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0) GROUP BY 1, 2 ORDER BY 2, 1`, [oldStart, oldStart + DAY]);
-    const query = () => db.query<typeof expected.rows[number]>(selectBuckets('vitals_1m'), [1, oldStart, oldStart + DAY, 300, [HR, SPO2]]);
-    const beforeRefresh = await query();
-    expect(beforeRefresh.rows.map((r) => ({ ...r, mean: Math.round(r.mean * 1e6) / 1e6 }))).toEqual(expected.rows.map((r) => ({ ...r, mean: Math.round(r.mean * 1e6) / 1e6 })));
+    const expected = await db.query<{ vital: number; points: string }>(`
+      SELECT vital, json_agg(json_build_array(t, min, round(mean::numeric, 2), max, n) ORDER BY t)::text AS points FROM (
+        SELECT vital, (extract(epoch FROM date_bin(INTERVAL '5 minutes', ts, TIMESTAMPTZ '2000-01-01 00:00:00+00')) * 1000)::bigint AS t,
+               min(value) AS min, max(value) AS max, avg(value::float8) AS mean, count(*) AS n
+        FROM vitals WHERE patient_id = 1 AND ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0) GROUP BY 1, 2) d
+      GROUP BY vital ORDER BY vital`, [oldStart, oldStart + DAY]);
+    const query = async () => (await db.query<{ vital: number; points: string }>(selectBuckets('vitals_1m'), [1, oldStart, oldStart + DAY, 300, [HR, SPO2]])).rows.sort((a, b) => a.vital - b.vital);
+    const parse = (rows: Array<{ vital: number; points: string }>) => rows.map((r) => ({ vital: r.vital, points: JSON.parse(r.points) as number[][] }));
+    expect(parse(expected.rows)[0]!.points).toHaveLength(2); // 600 s of samples from 01:00: two 5-minute buckets
+    expect(parse(await query())).toEqual(parse(expected.rows));
 
     for (const job of await jobs('policy_refresh_continuous_aggregate')) await db.exec(`CALL run_job(${job})`);
     for (const view of ['vitals_1m', 'vitals_1h', 'vitals_1d']) await db.exec(`CALL refresh_continuous_aggregate('${view}', NULL, NULL)`);
     // Now served from the materialization (the raw chunk is compressed, too): still exact.
-    const afterRefresh = await query();
-    expect(afterRefresh.rows.map((r) => ({ ...r, mean: Math.round(r.mean * 1e6) / 1e6 }))).toEqual(expected.rows.map((r) => ({ ...r, mean: Math.round(r.mean * 1e6) / 1e6 })));
-    const day = await db.query<{ vital: number; n: number; min: number; max: number }>(selectBuckets('vitals_1d'), [1, oldStart - 3600_000, oldStart + DAY, 86400, [HR]]);
-    expect(day.rows).toEqual([expect.objectContaining({ vital: HR, n: 600, min: 60, max: 89 })]);
+    expect(parse(await query())).toEqual(parse(expected.rows));
+    const day = await db.query<{ vital: number; points: string }>(selectBuckets('vitals_1d'), [1, oldStart - 3600_000, oldStart + DAY, 86400, [HR]]);
+    expect(day.rows.map((r) => ({ vital: r.vital, points: JSON.parse(r.points) as number[][] }))).toEqual([{ vital: HR, points: [[oldStart - 3600_000, 60, 74.5, 89, 600]] }]);
   });
 
   it('drops chunks past retention when the retention job runs', async () => {
