@@ -5,6 +5,7 @@ import { userOf } from '../http/access.js';
 import { errorResponses, Page, PageQuery } from '../http/schemas.js';
 import { CLINICAL } from '../patients/patient-routes.js';
 import { MedicalRecords, RECORD_TYPES } from './medical-records.js';
+import { registerPatientRegistrationRoutes } from './patient-registration.js';
 
 const RecordType = Type.Union(RECORD_TYPES.map((t) => Type.Literal(t)));
 const RecordSchema = Type.Object(
@@ -29,6 +30,7 @@ export function registerRecordRoutes(app: CloudApp): void {
   const { sql, patients, audit } = app.ctx;
   const records = new MedicalRecords(sql);
   app.addSchema(RecordSchema);
+  registerPatientRegistrationRoutes(app);
 
   app.post('/v1/patients/:patientId/records', {
     config: { access: ['physician'] },

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     await migrate(sql, MIGRATIONS);
     console.error(`seeding ${JSON.stringify(sizes)}`);
     const result = await seedCloud(sql, sizes, (line) => console.error(line));
+    if (result.admin) console.error(`first administrator account (shown once): username ${result.admin.username}, password ${result.admin.password}`);
     console.error(`done in ${result.totalSeconds.toFixed(1)} s (${Object.entries(result.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`);
   } finally {
     await sql.end({ timeout: 5 });

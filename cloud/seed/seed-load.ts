@@ -1,3 +1,4 @@
+import { Users } from '../auth/users.js';
 import type { Sql } from '../db/sql.js';
 import { CopyWriter } from './copy-stream.js';
 import { CITIES, doctorBlocks, fillRate, futureStatus, mix, noonOffsetMs, PatientAssigner, pastStatus, personName, recordBody, SPECIALIZATIONS } from './seed-data.js';
@@ -18,6 +19,8 @@ export interface SeedResult extends SeedSizes {
   readonly firstDoctorId: number;
   /** The last local date (UTC) that has appointments; the future runs up to it. */
   readonly lastDay: string;
+  /** The first administrator, made here when the database had no account (shown once). */
+  readonly admin: { username: string; password: string } | null;
 }
 
 type Log = (line: string) => void;
@@ -90,6 +93,9 @@ export async function seedCloud(sql: Sql, sizes: SeedSizes, log: Log, now = Date
   const assigner = new PatientAssigner(sizes.doctors, sizes.patients);
   await sql`SET synchronous_commit = off`.catch(() => {});
 
+  // The seed adds an account (the records' author); on a fresh database the first administrator
+  // comes first, as the service's first start would make it, or nobody could sign in.
+  const admin = await new Users(sql).bootstrapAdmin();
   const [{ id: authorId }] = await sql<[{ id: number }]>`
     INSERT INTO users (username, display_name, role, password_hash, disabled_at) VALUES ('seed-author', 'Seed Author', 'physician', '!', now())
     ON CONFLICT (username) DO UPDATE SET display_name = EXCLUDED.display_name RETURNING id`;
@@ -201,5 +207,5 @@ export async function seedCloud(sql: Sql, sizes: SeedSizes, log: Log, now = Date
     await sql`ANALYZE`;
   });
   const totalSeconds = (Date.now() - started) / 1000;
-  return { ...sizes, seconds, totalSeconds, firstPatientId, firstDoctorId, lastDay: new Date(lastDayMs).toISOString().slice(0, 10) };
+  return { ...sizes, seconds, totalSeconds, firstPatientId, firstDoctorId, lastDay: new Date(lastDayMs).toISOString().slice(0, 10), admin };
 }

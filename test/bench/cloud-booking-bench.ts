@@ -2,7 +2,6 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import { Users } from '../../cloud/auth/users.js';
 import { SEARCH_AVAILABILITY } from '../../cloud/booking/availability-search.js';
 import { startEmbeddedPostgres } from '../../cloud/db/embedded-postgres.js';
 import { migrate } from '../../cloud/db/migrate.js';
@@ -104,8 +103,8 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body;
     };
-    // The seed's author account exists, so the service made no first admin: the account is made directly.
-    await new Users(sql).create({ username: 'bench-nurse', displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
+    const adminToken = (await setup('/v1/auth/login', undefined, seed.admin)).accessToken as string;
+    await setup('/v1/users', adminToken, { username: 'bench-nurse', displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
     const token = (await setup('/v1/auth/login', undefined, { username: 'bench-nurse', password: 'bench-bench-bench' })).accessToken as string;
 
     // Searches: a spec in a city over 7 days starting within the next 4 weeks.

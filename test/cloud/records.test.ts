@@ -142,6 +142,21 @@ describe('medical records (real PostgreSQL, real HTTP)', () => {
     expect(seen).toEqual(original.map((r) => r.id));
   });
 
+  it('registers patients with demographics, refuses a second MRN, corrects fields given, audits reads', async () => {
+    const created = await api<{ id: number; sex: string; birthDate: string }>(cloud.url, '/v1/patients', { method: 'POST', token: nurse, body: { mrn: 'REG-1', name: 'Dee Demo', birthDate: '1990-05-17', sex: 'female', email: 'dee@example.org', phone: '+44 20 7946 0000' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ mrn: 'REG-1', birthDate: '1990-05-17', sex: 'female', email: 'dee@example.org' });
+    expect((await api(cloud.url, '/v1/patients', { method: 'POST', token: nurse, body: { mrn: 'REG-1', name: 'Someone Else' } })).body).toMatchObject({ error: 'mrn_taken' });
+    expect((await api(cloud.url, '/v1/patients', { method: 'POST', token: nurse, body: { mrn: 'REG-2', name: 'Bad Mail', email: 'not-an-address' } })).status).toBe(400);
+    const patched = await api(cloud.url, `/v1/patients/${created.body.id}/demographics`, { method: 'PATCH', token: physician, body: { phone: null, email: 'dee@new.example.org' } });
+    expect(patched.body).toMatchObject({ name: 'Dee Demo', phone: null, email: 'dee@new.example.org', birthDate: '1990-05-17' });
+    expect((await api(cloud.url, `/v1/patients/${created.body.id}/demographics`, { token: admin })).body).toMatchObject({ email: 'dee@new.example.org' });
+    expect((await api(cloud.url, '/v1/patients/999999/demographics', { token: admin })).body).toMatchObject({ error: 'patient_not_found' });
+    await cloud.service.ctx.audit.flush();
+    const actions = await sql<Array<{ action: string }>>`SELECT action FROM audit_log WHERE patient_id = ${created.body.id} ORDER BY id`;
+    expect(actions.map((a) => a.action)).toEqual(['patient.register', 'patient.demographics.update', 'patient.demographics.read']);
+  });
+
   it('sends large pages compressed', async () => {
     const long = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(200);
     for (let i = 0; i < 3; i++) await api(cloud.url, `/v1/patients/${patientId}/records`, { method: 'POST', token: physician, body: { type: 'note', body: { text: long } } });
