@@ -20,8 +20,8 @@ if (!databaseUrl) {
 }
 const sql = connect(databaseUrl, { max: 4, applicationName: 'ward-cloud-report-worker' });
 const config = loadReportConfig();
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const hold = process.env.REPORT_WORKER_HOLD_AFTER_CLAIM === '1';
+const lines = hold ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : null;
 const worker = new ReportWorker(sql, new ReportJobs(sql), {
   leaseMs: config.leaseMs,
   pollMs: config.pollMs,
@@ -29,7 +29,7 @@ const worker = new ReportWorker(sql, new ReportJobs(sql), {
     ? {
         afterClaim: async (claim) => {
           process.stdout.write(`${JSON.stringify({ claimed: claim.job.id, attempt: claim.attempt })}\n`);
-          await lines.next();
+          await lines!.next();
         },
       }
     : {}),
