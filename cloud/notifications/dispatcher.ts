@@ -52,6 +52,8 @@ export interface DispatcherOptions {
   readonly maxAttempts: number;
   readonly leaseMs: number;
   readonly backoff: BackoffPolicy;
+  /** Batches per channel in flight at once (default 2). */
+  readonly lanes?: number;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -97,18 +99,24 @@ export class NotificationDispatcher {
     return { claimed: batch.length, sent: sent.length, failed: failed.length };
   }
 
-  /** Every channel, batch after batch, until nothing is due. */
+  /**
+   * Every channel, batch after batch, until nothing is due. `lanes` batches of a channel are in
+   * flight at once, so the next claim overlaps the current send instead of leaving the SMTP pool
+   * idle during the database round trips. Channels are drained side by side.
+   */
   async drain(): Promise<DispatchResult> {
     const total = { claimed: 0, sent: 0, failed: 0 };
-    for (const channel of this.channels) {
+    const lane = async (channel: NotificationChannel) => {
       for (;;) {
         const r = await this.dispatchBatch(channel);
         total.claimed += r.claimed;
         total.sent += r.sent;
         total.failed += r.failed;
-        if (r.claimed < this.options.batchSize) break;
+        if (r.claimed < this.options.batchSize) return;
       }
-    }
+    };
+    const lanes = Math.max(1, this.options.lanes ?? 2);
+    await Promise.all(this.channels.flatMap((channel) => Array.from({ length: lanes }, () => lane(channel))));
     return total;
   }
 
