@@ -85,6 +85,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
         from: from.getTime(),
         to: to.getTime(),
         series: ordered.map((v) => ({ name: `${v.code} (${v.unit})`, points: trends.get(v.id)!.points() })),
+        panels: true,
       },
       summary: { from: from.toISOString(), to: to.toISOString(), vitals: summary },
       rowCount,

@@ -58,11 +58,25 @@ function drawTable(doc: PDFKit.PDFDocument, columns: readonly string[], rows: re
 }
 
 function drawChart(doc: PDFKit.PDFDocument, chart: ChartModel): void {
+  doc.font('Helvetica-Bold').fontSize(10).fillColor('black').text(chart.title, MARGIN, doc.y);
+  if (!chart.panels) {
+    drawPanel(doc, chart, chart.series, 0, 200, true);
+    return;
+  }
+  // Small multiples: one strip per vital, so 37 °C and 120 mmHg are both readable.
+  const series = chart.series.filter((s) => s.points.length > 0);
+  const height = series.length > 4 ? 60 : 90;
+  series.forEach((one, i) => {
+    if (doc.y + height + 40 > doc.page.height - MARGIN) doc.addPage();
+    drawPanel(doc, chart, [one], chart.series.indexOf(one), height, i === series.length - 1);
+  });
+}
+
+function drawPanel(doc: PDFKit.PDFDocument, chart: ChartModel, series: ChartModel['series'], colorOffset: number, height: number, timeAxis: boolean): void {
   const left = MARGIN + 35;
-  const top = doc.y + 16;
+  const top = doc.y + 12;
   const width = doc.page.width - MARGIN - left;
-  const height = 200;
-  const values = chart.series.flatMap((s) => s.points.map((p) => p[1]));
+  const values = series.flatMap((s) => s.points.map((p) => p[1]));
   let lo = Math.min(...values);
   let hi = Math.max(...values);
   if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
@@ -72,26 +86,25 @@ function drawChart(doc: PDFKit.PDFDocument, chart: ChartModel): void {
   const x = (t: number) => left + ((t - chart.from) / (chart.to - chart.from)) * width;
   const y = (v: number) => top + height - ((v - lo) / (hi - lo)) * height;
 
-  doc.font('Helvetica-Bold').fontSize(10).fillColor('black').text(chart.title, MARGIN, doc.y);
   doc.font('Helvetica').fontSize(7).lineWidth(0.3).strokeColor('#bbb');
-  for (let i = 0; i <= 4; i++) {
-    const v = lo + ((hi - lo) * i) / 4;
+  const steps = height >= 150 ? 4 : 2;
+  for (let i = 0; i <= steps; i++) {
+    const v = lo + ((hi - lo) * i) / steps;
     doc.moveTo(left, y(v)).lineTo(left + width, y(v)).stroke();
     doc.fillColor('#555').text(v.toFixed(1), MARGIN, y(v) - 3, { width: 32, align: 'right', lineBreak: false });
   }
   for (let i = 0; i <= 6; i++) {
     const t = chart.from + ((chart.to - chart.from) * i) / 6;
     doc.moveTo(x(t), top).lineTo(x(t), top + height).stroke();
-    const label = new Date(t).toISOString().slice(5, 16).replace('T', ' ');
-    doc.text(label, x(t) - 30, top + height + 3, { width: 60, align: 'center', lineBreak: false });
+    if (timeAxis) doc.text(new Date(t).toISOString().slice(5, 16).replace('T', ' '), x(t) - 30, top + height + 3, { width: 60, align: 'center', lineBreak: false });
   }
   doc.lineWidth(0.8).strokeColor('#000').rect(left, top, width, height).stroke();
-  chart.series.forEach((series, i) => {
-    const color = PALETTE[i % PALETTE.length]!;
+  series.forEach((one, i) => {
+    const color = PALETTE[(colorOffset + i) % PALETTE.length]!;
     doc.lineWidth(1).strokeColor(color);
     let drawing = false;
     let previous = -Infinity;
-    for (const [t, v] of series.points) {
+    for (const [t, v] of one.points) {
       // A gap longer than 3 % of the range is a gap in the data: the line breaks there.
       const jump = t - previous > (chart.to - chart.from) * 0.03;
       if (!drawing || jump) doc.moveTo(x(t), y(v));
@@ -100,12 +113,12 @@ function drawChart(doc: PDFKit.PDFDocument, chart: ChartModel): void {
       previous = t;
     }
     if (drawing) doc.stroke();
-    const legendX = left + (i % 5) * (width / 5);
-    const legendY = top + height + 16 + Math.floor(i / 5) * 10;
+    const legendX = left + (i % 5) * (width / 5) + (chart.panels ? 4 : 0);
+    const legendY = chart.panels ? top + 3 : top + height + 16 + Math.floor(i / 5) * 10;
     doc.moveTo(legendX, legendY + 3).lineTo(legendX + 12, legendY + 3).stroke();
-    doc.fillColor('black').text(series.name, legendX + 15, legendY, { width: width / 5 - 15, lineBreak: false });
+    doc.fillColor('black').text(one.name, legendX + 15, legendY, { width: width / 5 - 15, lineBreak: false });
   });
   doc.x = MARGIN;
-  doc.y = top + height + 16 + Math.ceil(chart.series.length / 5) * 10 + 12;
+  doc.y = top + height + (timeAxis ? 14 : 2) + (chart.panels ? 0 : Math.ceil(series.length / 5) * 10 + 4) + 6;
   doc.strokeColor('black').fillColor('black');
 }

@@ -19,6 +19,8 @@ export interface ChartModel {
   readonly from: number;
   readonly to: number;
   readonly series: ReadonlyArray<{ readonly name: string; readonly points: ReadonlyArray<readonly [number, number]> }>;
+  /** One panel per series, each with its own scale (vitals of different units side by side). */
+  readonly panels?: boolean;
 }
 
 /** Writes one CSV data row; resolves when the sink can take more (backpressure). */

@@ -11,6 +11,9 @@ import { ReportJobs, type ReportFormat, type ReportJob } from './report-jobs.js'
 export const REPORTS_CHANNEL = 'report_jobs';
 const STAFF: readonly ('physician' | 'nurse' | 'admin')[] = ['physician', 'nurse', 'admin'];
 const MAX_RANGE_MS = 31 * 86_400_000;
+/** Reports one person may have waiting or running at once: a runaway client cannot fill the queue. */
+const MAX_ACTIVE_PER_USER = 20;
+const ACTIVE_FOR_USER = `SELECT count(*)::int AS active FROM report_jobs WHERE requested_by = $1 AND status IN ('queued', 'running')`;
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
 
 const ReportRequest = Type.Union([
@@ -100,6 +103,8 @@ export function registerReportRoutes(app: CloudApp): void {
     const user = userOf(request);
     const body = request.body;
     const patientId = await validate(body);
+    const [{ active }] = (await run<{ active: number }>(sql, ACTIVE_FOR_USER, [user.userId])) as [{ active: number }];
+    if (active >= MAX_ACTIVE_PER_USER) throw new ApiError('too_many_attempts', `you already have ${active} reports waiting; wait for them to finish`, { 'retry-after': '30' });
     const { kind, ...params } = body;
     const job = await jobs.create(kind, params, user.userId, { maxAttempts: config.maxAttempts, retentionMs: config.retentionMs });
     if (patientId !== null) audit.record({ actorType: 'user', actorId: String(user.userId), action: 'report.request', patientId, detail: { report: job.id, kind } });

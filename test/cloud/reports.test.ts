@@ -208,6 +208,14 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
     expect((await request({ kind: 'patient_vitals', patientId, date: "2026-03-02'; --", period: 'week' })).status).toBe(400);
   });
 
+  it('the OpenAPI document describes the report, notification and video routes', async () => {
+    const doc = await api<{ paths: Record<string, unknown> }>(cloud.url, '/v1/openapi.json');
+    expect(doc.status).toBe(200);
+    for (const path of ['/v1/reports', '/v1/reports/{id}', '/v1/reports/{id}/csv', '/v1/reports/{id}/pdf', '/v1/appointments/{appointmentId}/notifications', '/v1/appointments/{appointmentId}/join']) {
+      expect(Object.keys(doc.body.paths)).toContain(path);
+    }
+  });
+
   it('a report that cannot be made ends failed with the reason', async () => {
     const [user] = await sql<[{ id: number }]>`SELECT id FROM users LIMIT 1`;
     const job = await jobs().create('doctor_appointments', { doctorId: 424242, date: DAY }, user.id, { maxAttempts: 3, retentionMs: HOUR });
@@ -269,5 +277,14 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
     expect((await status(queued.body.id)).body).toMatchObject({ status: 'done', attempts: 2, rowCount: 7 * 24 * 2 });
     const [{ attempts }] = await sql<[{ attempts: number[] }]>`SELECT array_agg(DISTINCT attempt) AS attempts FROM report_chunks WHERE report_id = ${queued.body.id}`;
     expect(attempts).toEqual([2]);
+  });
+
+  it('one person cannot fill the queue: past 20 waiting reports, 429', async () => {
+    const body = { kind: 'patient_vitals', patientId, date: WEEK, period: 'week' };
+    for (let i = 0; i < 20; i++) expect((await request(body, otherToken)).status).toBe(202);
+    const refused = await request(body, otherToken);
+    expect(refused).toMatchObject({ status: 429, body: { error: 'too_many_attempts' } });
+    expect((await request(body)).status).toBe(202); // others are not affected
+    await sql`DELETE FROM report_jobs WHERE status = 'queued'`;
   });
 });
