@@ -142,28 +142,33 @@ export async function seedCloud(sql: Sql, sizes: SeedSizes, log: Log, now = Date
     return first;
   });
 
-  // Appointments, newest day first (from 8 weeks ahead backwards) until the count is reached.
+  // Appointments, doctor by doctor (a heap in doctor order builds the doctor's exclusion index
+  // about three times faster), each doctor's days from 8 weeks ahead backwards until their share.
   const lastDayMs = Math.floor(now / DAY) * DAY + FUTURE_DAYS * DAY;
   await step('appointments', async () => {
     const detached = await detachIndexes(sql, 'appointments');
     const report = progress(log, 'appointments', sizes.appointments);
     const writer = new CopyWriter(await sql`COPY appointments (doctor_id, patient_id, during, status, mode, created_at, cancelled_at) FROM STDIN`.writable());
-    const blocksByVariant = new Map<number, ReturnType<typeof doctorBlocks>>();
-    const zones = [...new Set(clinics.map((c) => c.timezone))];
+    const offsets = new Map<string, number>();
+    const offsetOf = (day: number, zone: string) => {
+      const key = `${day}/${zone}`;
+      let offset = offsets.get(key);
+      if (offset === undefined) offsets.set(key, (offset = noonOffsetMs(day, zone)));
+      return offset;
+    };
     let written = 0;
-    for (let day = lastDayMs; written < sizes.appointments; day -= DAY) {
-      const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1;
-      const offsets = new Map(zones.map((z) => [z, noonOffsetMs(day, z)]));
-      const daysAhead = Math.floor((day - now) / DAY);
-      const fill = fillRate(daysAhead);
-      for (let d = 0; d < sizes.doctors && written < sizes.appointments; d++) {
-        const variant = d % 30; // doctorBlocks depends on d mod 6 and d mod 5
-        let blocks = blocksByVariant.get(variant);
-        if (!blocks) blocksByVariant.set(variant, (blocks = doctorBlocks(d)));
-        const offset = offsets.get(clinics[clinicOf(d)]!.timezone)!;
+    for (let d = 0; d < sizes.doctors; d++) {
+      const share = Math.floor(sizes.appointments / sizes.doctors) + (d < sizes.appointments % sizes.doctors ? 1 : 0);
+      const blocks = doctorBlocks(d);
+      const zone = clinics[clinicOf(d)]!.timezone;
+      let mine = 0;
+      for (let day = lastDayMs; mine < share && day > lastDayMs - 20 * 365 * DAY; day -= DAY) {
+        const weekday = ((new Date(day).getUTCDay() + 6) % 7) + 1;
+        const fill = fillRate(Math.floor((day - now) / DAY));
         for (const b of blocks) {
           if (b.weekday !== weekday) continue;
-          for (let m = b.startHour * 60; m + b.slotMinutes <= b.endHour * 60 && written < sizes.appointments; m += b.slotMinutes) {
+          const offset = offsetOf(day, zone);
+          for (let m = b.startHour * 60; m + b.slotMinutes <= b.endHour * 60 && mine < share; m += b.slotMinutes) {
             const start = day + m * 60_000 - offset;
             if (mix(d, start / 60_000) >= fill) continue;
             const end = start + b.slotMinutes * 60_000;
@@ -174,10 +179,11 @@ export async function seedCloud(sql: Sql, sizes: SeedSizes, log: Log, now = Date
             await writer.line(
               `${firstDoctorId + d}\t${firstPatientId + assigner.patient(d, start)}\t[${new Date(start).toISOString()},${new Date(end).toISOString()})\t${status}\t${r < 0.2 ? 'video' : 'in_person'}\t${new Date(created).toISOString()}\t${cancelled}`,
             );
-            written++;
+            mine++;
           }
         }
       }
+      written += mine;
       report(written);
     }
     await writer.end();
