@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationDispatcher } from '../../cloud/notifications/dispatcher.js';
 import { EmailChannel } from '../../cloud/notifications/email-channel.js';
 import type { SmtpConfig } from '../../cloud/notifications/notification-config.js';
+import { notificationDispatcher } from '../../cloud/notifications/notification-workers.js';
 import { enqueue } from '../../cloud/notifications/outbox.js';
 import { SmsChannel } from '../../cloud/notifications/sms-channel.js';
 import type { Sql } from '../../cloud/db/sql.js';
@@ -116,6 +117,26 @@ describe('notifications: outbox, batched dispatch over real SMTP and HTTP SMS', 
       expect((await api(cloud.url, '/v1/appointments/999999/notifications', { token })).status).toBe(404);
     } finally {
       await dispatcher.close();
+    }
+  });
+
+  it('a replica configured through the environment runs the dispatcher: the booking notice arrives by itself', async () => {
+    const env = { CLOUD_SMTP_HOST: '127.0.0.1', CLOUD_SMTP_PORT: String(smtp.port), CLOUD_SMTP_FROM: 'Clinic <desk@clinic.test>', CLOUD_NOTIFY_POLL_MS: '50' };
+    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, workers: [notificationDispatcher(undefined, env)] });
+    let stopped = false;
+    try {
+      const before = smtp.messages.length;
+      const patientId = await seedPatient(cloud.service.ctx, { email: 'dora@example.test' });
+      const appointment = await book(cloud.service.ctx, { doctorId, patientId, startsAt: new Date(Date.now() + 4 * 24 * HOUR) });
+      await smtp.waitFor(smtp.total() + 1);
+      expect(smtp.messages.slice(before).some((m) => m.includes('dora@example.test') && /^From: Clinic <desk@clinic\.test>/m.test(m))).toBe(true);
+      // Stopping waits for the dispatcher's batch to be recorded.
+      await replica.service.close();
+      stopped = true;
+      const [row] = await rows("appointment_id = $1 AND kind = 'booked'", appointment.id);
+      expect(row).toMatchObject({ status: 'sent', attempts: 1 });
+    } finally {
+      if (!stopped) await replica.service.close();
     }
   });
 

@@ -11,6 +11,8 @@ export interface SmtpSink {
   readonly received: Map<string, number>;
   readonly messages: string[];
   refuse: (address: string) => number | null;
+  /** Messages received so far. */
+  total(): number;
   /** Resolves when `count` messages in total have been received. */
   waitFor(count: number): Promise<void>;
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export async function startSmtpSink(options: { keepMessages?: boolean } = {}): P
     received,
     messages,
     refuse: () => null,
+    total: () => total,
     waitFor(count) {
       if (total >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
