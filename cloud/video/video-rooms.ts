@@ -24,9 +24,15 @@ export const RECLAIM_ROOMS = `
 UPDATE video_rooms SET status = 'failed', last_error = 'room job stopped while creating (lease expired)', lease_until = NULL, due_at = $1, updated_at = $1
 WHERE status = 'creating' AND lease_until < $1`;
 
+export const ROOM_READY_CHANNEL = 'video_room_ready';
+
+/** Ready, and said on the cluster bus at commit (a screen waiting to join can be told at once). */
 export const ROOM_READY = `
-UPDATE video_rooms SET status = 'ready', provider = $2, room_name = $3, host_url = $4, join_url = $5, lease_until = NULL, updated_at = $6
-WHERE appointment_id = $1 AND status = 'creating'`;
+WITH ready AS (
+  UPDATE video_rooms SET status = 'ready', provider = $2, room_name = $3, host_url = $4, join_url = $5, lease_until = NULL, updated_at = $6
+  WHERE appointment_id = $1 AND status = 'creating'
+  RETURNING appointment_id)
+SELECT pg_notify('${ROOM_READY_CHANNEL}', appointment_id::text) FROM ready`;
 
 /** Retried after a backoff until the cap, or until the appointment is over (no use any more). */
 export const ROOM_FAILED = `

@@ -7,6 +7,8 @@ import { HttpVideoProvider } from '../../cloud/video/http-provider.js';
 import { JitsiProvider } from '../../cloud/video/jitsi-provider.js';
 import { RoomWorker, type RoomWorkerOptions } from '../../cloud/video/room-worker.js';
 import type { VideoProvider } from '../../cloud/video/video-provider.js';
+import { ROOM_READY_CHANNEL } from '../../cloud/video/video-rooms.js';
+import { videoRoomWorker } from '../../cloud/video/video-workers.js';
 import { book, cancel, seedClinic, seedPatient } from '../helpers/appointments.js';
 import { addUser, api, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 
@@ -91,6 +93,30 @@ describe('video rooms: made ahead by a background job behind a circuit breaker',
     const host = await jwtVerify(new URL(ready.hostUrl!).searchParams.get('jwt')!, key, { audience: 'jitsi', currentDate: startsAt });
     expect(host.payload).toMatchObject({ room, context: { user: { moderator: true } } });
     await expect(jwtVerify(url.searchParams.get('jwt')!, new TextEncoder().encode('another secret'))).rejects.toThrow();
+  });
+
+  it('a replica configured through the environment makes the room by itself once it is due', async () => {
+    const env = { CLOUD_JITSI_SECRET: SECRET, CLOUD_JITSI_DOMAIN: 'meet.clinic.test', CLOUD_VIDEO_POLL_MS: '50' };
+    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, workers: [videoRoomWorker(undefined, env)] });
+    try {
+      let ready: (id: string) => void = () => {};
+      const heard: string[] = [];
+      const listener = await sql.listen(ROOM_READY_CHANNEL, (id) => {
+        heard.push(id);
+        ready(id);
+      });
+      // Starts in 10 minutes: inside the 15-minute lead, so the room is due at once.
+      const { doctorId: doctor } = await seedClinic(cloud.service.ctx, 'UTC');
+      const appointment = await book(cloud.service.ctx, { doctorId: doctor, patientId: await seedPatient(cloud.service.ctx, {}), startsAt: new Date(Date.now() + 10 * MINUTE), mode: 'video' });
+      await new Promise<void>((resolve) => {
+        ready = (id) => id === String(appointment.id) && resolve();
+        if (heard.includes(String(appointment.id))) resolve();
+      });
+      await listener.unlisten();
+      expect((await join(appointment.id)).body).toMatchObject({ status: 'ready', provider: 'jitsi', joinUrl: expect.stringMatching(/^https:\/\/meet\.clinic\.test\/appt-/) });
+    } finally {
+      await replica.service.close();
+    }
   });
 
   it('an HTTP provider that fails then recovers: the breaker opens, booking still succeeds meanwhile, and it closes again', async () => {
