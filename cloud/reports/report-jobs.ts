@@ -40,6 +40,13 @@ RETURNING ${COLUMNS}`;
 
 export const GET_REPORT = `SELECT ${COLUMNS} FROM report_jobs WHERE id = $1`;
 
+/** A person's reports, newest first, keyset (created_at, id) on report_jobs_requester. */
+export const LIST_REPORTS = `
+SELECT ${COLUMNS} FROM report_jobs
+WHERE requested_by = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::uuid))
+ORDER BY created_at DESC, id DESC
+LIMIT $4`;
+
 /**
  * One claimable job: queued, or running with an expired lease (its worker died or hung). SKIP
  * LOCKED lets replicas claim concurrently without waiting on each other or taking the same job.
@@ -92,6 +99,10 @@ export class ReportJobs {
     const now = this.now();
     const [job] = await run<ReportJob>(this.sql, INSERT_REPORT, [kind, JSON.stringify(params), requestedBy, options.maxAttempts, new Date(now), new Date(now + options.retentionMs)]);
     return job!;
+  }
+
+  async listFor(userId: number, after: { createdAt: Date; id: string } | null, limit: number): Promise<ReportJob[]> {
+    return run<ReportJob>(this.sql, LIST_REPORTS, [userId, after?.createdAt ?? null, after?.id ?? null, limit]);
   }
 
   async get(id: string): Promise<ReportJob | null> {

@@ -4,7 +4,8 @@ import type { CloudApp } from '../context.js';
 import { run } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import { userOf } from '../http/access.js';
-import { errorResponses } from '../http/schemas.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { errorResponses, Page, PageQuery } from '../http/schemas.js';
 import { loadReportConfig } from './report-config.js';
 import { ReportJobs, type ReportFormat, type ReportJob } from './report-jobs.js';
 
@@ -110,6 +111,19 @@ export function registerReportRoutes(app: CloudApp): void {
     if (patientId !== null) audit.record({ actorType: 'user', actorId: String(user.userId), action: 'report.request', patientId, detail: { report: job.id, kind } });
     await bus.publish(REPORTS_CHANNEL, job.id).catch(() => {});
     return reply.status(202).header('location', `/v1/reports/${job.id}`).send(view(job));
+  });
+
+  app.get('/v1/reports', {
+    config: { access: STAFF },
+    schema: { tags: ['reports'], summary: 'My reports, newest first (keyset pages)', querystring: Type.Object({ ...PageQuery }), response: { 200: Page(ReportView), ...errorResponses } },
+  }, async (request) => {
+    const user = userOf(request);
+    const limit = request.query.limit ?? 20;
+    const after = decodeCursor(request.query.cursor, ['string', 'string']);
+    const rows = await jobs.listFor(user.userId, after ? { createdAt: new Date(after[0] as string), id: after[1] as string } : null, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items: items.map(view), nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
   });
 
   app.get('/v1/reports/:id', {

@@ -216,6 +216,25 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
     }
   });
 
+  it('lists my reports newest first in keyset pages, and only mine', async () => {
+    const mine = await api<{ items: ReportView[]; nextCursor: string | null }>(cloud.url, '/v1/reports?limit=2', { token });
+    expect(mine.status).toBe(200);
+    expect(mine.body.items).toHaveLength(2);
+    const all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: ReportView[]; nextCursor: string | null } } = await api(cloud.url, `/v1/reports?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      all.push(...page.body.items.map((r) => r.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const [{ ids }] = await sql<[{ ids: string[] }]>`
+      SELECT array_agg(r.id ORDER BY r.created_at DESC, r.id DESC) AS ids FROM report_jobs r JOIN users u ON u.id = r.requested_by
+      WHERE u.id = (SELECT requested_by FROM report_jobs WHERE id = ${mine.body.items[0]!.id})`;
+    expect(all).toEqual(ids);
+    expect((await api<{ items: ReportView[] }>(cloud.url, '/v1/reports', { token: otherToken })).body.items.every((r) => !all.includes(r.id))).toBe(true);
+    expect((await api(cloud.url, '/v1/reports?cursor=bogus', { token })).status).toBe(400);
+  });
+
   it('a report that cannot be made ends failed with the reason', async () => {
     const [user] = await sql<[{ id: number }]>`SELECT id FROM users LIMIT 1`;
     const job = await jobs().create('doctor_appointments', { doctorId: 424242, date: DAY }, user.id, { maxAttempts: 3, retentionMs: HOUR });

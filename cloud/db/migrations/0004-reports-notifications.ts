@@ -33,7 +33,7 @@ CREATE TABLE report_jobs (
 -- What a worker looks for: queued jobs, and running ones whose lease ran out.
 CREATE INDEX report_jobs_claimable ON report_jobs (created_at) WHERE status IN ('queued', 'running');
 CREATE INDEX report_jobs_expires ON report_jobs (expires_at);
-CREATE INDEX report_jobs_requester ON report_jobs (requested_by, created_at);
+CREATE INDEX report_jobs_requester ON report_jobs (requested_by, created_at, id);
 
 -- Report output in chunks, written as it is produced and streamed out the same way, so neither
 -- the worker nor a download ever holds a whole large report in memory.
