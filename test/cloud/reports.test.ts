@@ -120,6 +120,11 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
     expect(pdf.type).toBe('application/pdf');
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.body.subarray(-6).toString()).toContain('%%EOF');
+
+    await cloud.service.ctx.audit.flush();
+    // '#>> {}' reads the detail whether it was stored as a JSON object or as a JSON string.
+    const audited = await sql<Array<{ action: string }>>`SELECT action FROM audit_log WHERE patient_id = ${patientId} AND (detail #>> '{}')::jsonb ->> 'report' = ${queued.body.id} ORDER BY id`;
+    expect(audited.map((a) => a.action)).toEqual(['report.request', 'report.download', 'report.download']);
   });
 
   it('a day report reads the minute rollup; its CSV arrives in stored chunks', async () => {
