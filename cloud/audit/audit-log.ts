@@ -62,7 +62,7 @@ export class AuditLog {
         SELECT * FROM unnest(
           ${batch.map((e) => e.at.toISOString())}::timestamptz[], ${batch.map((e) => e.actorType)}::text[],
           ${batch.map((e) => e.actorId)}::text[], ${batch.map((e) => e.action)}::text[],
-          ${batch.map((e) => e.patientId) as number[]}::bigint[], ${batch.map((e) => (e.detail ? JSON.stringify(e.detail) : null)) as string[]}::jsonb[])`;
+          ${batch.map((e) => e.patientId) as number[]}::bigint[], ${batch.map((e) => (e.detail ? JSON.stringify(e.detail) : null)) as string[]}::text[]::jsonb[])`;
     } catch (error) {
       this.logger.warn({ err: (error as Error).message, entries: batch.length }, 'audit write failed; will retry');
       this.buffer.unshift(...batch);

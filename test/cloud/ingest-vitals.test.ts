@@ -114,6 +114,9 @@ describe('station batches → cloud → physician API (real PostgreSQL)', () => 
     await cloud.service.ctx.audit.flush();
     const rows = await cloud.service.ctx.sql<Array<{ action: string }>>`SELECT action FROM audit_log WHERE patient_id = ${patientId} AND actor_type = 'user'`;
     expect(new Set(rows.map((r) => r.action))).toEqual(new Set(['vitals.latest', 'vitals.history', 'alarms.read']));
+    // Details are JSON objects one can query, not JSON strings.
+    const [history] = await cloud.service.ctx.sql<[{ from: string }]>`SELECT detail->>'from' AS from FROM audit_log WHERE patient_id = ${patientId} AND action = 'vitals.history'`;
+    expect(Number(history.from)).toBe(T0);
   });
 
   it('lists and searches patients by name prefix or MRN, in keyset pages', async () => {
