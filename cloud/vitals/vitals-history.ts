@@ -35,7 +35,12 @@ FROM (
 GROUP BY vital`;
 }
 
-const BUCKET_SQL: Record<Rollup, string> = { vitals_1m: selectBuckets('vitals_1m'), vitals_1h: selectBuckets('vitals_1h'), vitals_1d: selectBuckets('vitals_1d') };
+const BUCKET_SQL: Record<Rollup, string> = {
+  vitals_1m: selectBuckets('vitals_1m'),
+  vitals_5m: selectBuckets('vitals_5m'),
+  vitals_1h: selectBuckets('vitals_1h'),
+  vitals_1d: selectBuckets('vitals_1d'),
+};
 
 /** A patient's alarm events, newest first, keyset (at, station, event). */
 export const SELECT_ALARMS = `

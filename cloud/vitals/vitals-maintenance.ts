@@ -16,12 +16,16 @@ export function timescalePolicies(retentionDays: number): string[] {
     `SELECT add_retention_policy('vitals', drop_after => INTERVAL '${retentionDays} days')`,
     `SELECT remove_continuous_aggregate_policy('vitals_1m', if_exists => true)`,
     `SELECT add_continuous_aggregate_policy('vitals_1m', start_offset => INTERVAL '31 days', end_offset => INTERVAL '1 minute', schedule_interval => INTERVAL '1 minute')`,
+    `SELECT remove_continuous_aggregate_policy('vitals_5m', if_exists => true)`,
+    `SELECT add_continuous_aggregate_policy('vitals_5m', start_offset => INTERVAL '31 days', end_offset => INTERVAL '5 minutes', schedule_interval => INTERVAL '5 minutes')`,
     `SELECT remove_continuous_aggregate_policy('vitals_1h', if_exists => true)`,
     `SELECT add_continuous_aggregate_policy('vitals_1h', start_offset => INTERVAL '31 days', end_offset => INTERVAL '1 hour', schedule_interval => INTERVAL '15 minutes')`,
     `SELECT remove_continuous_aggregate_policy('vitals_1d', if_exists => true)`,
     `SELECT add_continuous_aggregate_policy('vitals_1d', start_offset => INTERVAL '62 days', end_offset => INTERVAL '1 day', schedule_interval => INTERVAL '1 hour')`,
     `SELECT remove_retention_policy('vitals_1m', if_exists => true)`,
     `SELECT add_retention_policy('vitals_1m', drop_after => INTERVAL '${retentionDays * 2} days')`,
+    `SELECT remove_retention_policy('vitals_5m', if_exists => true)`,
+    `SELECT add_retention_policy('vitals_5m', drop_after => INTERVAL '${retentionDays * 4} days')`,
   ];
 }
 
@@ -62,6 +66,7 @@ export class VitalsMaintenance {
       const dropped = await this.partitions.dropOlderThan(cutoff);
       const cutoffIso = new Date(cutoff).toISOString();
       await this.sql`DELETE FROM vitals_1m WHERE bucket < ${new Date(now - 2 * this.retentionDays * DAY_MS).toISOString()}::timestamptz`;
+      await this.sql`DELETE FROM vitals_5m WHERE bucket < ${new Date(now - 4 * this.retentionDays * DAY_MS).toISOString()}::timestamptz`;
       if (dropped.length > 0) this.logger.info({ dropped: dropped.length, cutoff: cutoffIso }, 'vitals partitions dropped past retention');
     }
     await this.sql`DELETE FROM station_batches WHERE received_at < now() - interval '30 days'`;

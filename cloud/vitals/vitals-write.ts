@@ -40,6 +40,7 @@ function upsertRollup(table: string, width: string): string {
 
 export const INSERT_VITALS_NATIVE = `WITH ${ROWS}, ${INSERT_RAW},
 ${upsertRollup('vitals_1m', '1 minute')},
+${upsertRollup('vitals_5m', '5 minutes')},
 ${upsertRollup('vitals_1h', '1 hour')},
 ${upsertRollup('vitals_1d', '1 day')}
 ${UPSERT_LATEST}`;

@@ -47,7 +47,7 @@ describe('TimescaleDB mode on PGlite + TimescaleDB', () => {
   }, 120_000);
   afterAll(() => db?.close());
 
-  it('creates a hypertable with compression segmented by patient and three hierarchical continuous aggregates', async () => {
+  it('creates a hypertable with compression segmented by patient and four hierarchical continuous aggregates', async () => {
     const hypertables = await db.query<{ hypertable_name: string; compression_enabled: boolean }>('SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables');
     expect(hypertables.rows).toContainEqual({ hypertable_name: 'vitals', compression_enabled: true });
     const segmentBy = await db.query<{ attname: string }>(`SELECT attname FROM timescaledb_information.compression_settings WHERE hypertable_name = 'vitals' AND segmentby_column_index IS NOT NULL`);
@@ -57,10 +57,11 @@ describe('TimescaleDB mode on PGlite + TimescaleDB', () => {
       { view_name: 'vitals_1d', materialized_only: false },
       { view_name: 'vitals_1h', materialized_only: false },
       { view_name: 'vitals_1m', materialized_only: false },
+      { view_name: 'vitals_5m', materialized_only: false },
     ]);
     expect(await jobs('policy_compression')).toHaveLength(1);
-    expect(await jobs('policy_retention')).toHaveLength(2);
-    expect(await jobs('policy_refresh_continuous_aggregate')).toHaveLength(3);
+    expect(await jobs('policy_retention')).toHaveLength(3);
+    expect(await jobs('policy_refresh_continuous_aggregate')).toHaveLength(4);
   });
 
   it('ingests with the service statement, compresses an old chunk by its policy job, and reads it back', async () => {
@@ -89,13 +90,13 @@ describe('TimescaleDB mode on PGlite + TimescaleDB', () => {
                min(value) AS min, max(value) AS max, avg(value::float8) AS mean, count(*) AS n
         FROM vitals WHERE patient_id = 1 AND ts >= to_timestamp($1 / 1000.0) AND ts < to_timestamp($2 / 1000.0) GROUP BY 1, 2) d
       GROUP BY vital ORDER BY vital`, [oldStart, oldStart + DAY]);
-    const query = async () => (await db.query<{ vital: number; points: string }>(selectBuckets('vitals_1m'), [1, oldStart, oldStart + DAY, 300, [HR, SPO2]])).rows.sort((a, b) => a.vital - b.vital);
+    const query = async () => (await db.query<{ vital: number; points: string }>(selectBuckets('vitals_5m'), [1, oldStart, oldStart + DAY, 300, [HR, SPO2]])).rows.sort((a, b) => a.vital - b.vital);
     const parse = (rows: Array<{ vital: number; points: string }>) => rows.map((r) => ({ vital: r.vital, points: JSON.parse(r.points) as number[][] }));
     expect(parse(expected.rows)[0]!.points).toHaveLength(2); // 600 s of samples from 01:00: two 5-minute buckets
     expect(parse(await query())).toEqual(parse(expected.rows));
 
     for (const job of await jobs('policy_refresh_continuous_aggregate')) await db.exec(`CALL run_job(${job})`);
-    for (const view of ['vitals_1m', 'vitals_1h', 'vitals_1d']) await db.exec(`CALL refresh_continuous_aggregate('${view}', NULL, NULL)`);
+    for (const view of ['vitals_1m', 'vitals_5m', 'vitals_1h', 'vitals_1d']) await db.exec(`CALL refresh_continuous_aggregate('${view}', NULL, NULL)`);
     // Now served from the materialization (the raw chunk is compressed, too): still exact.
     expect(parse(await query())).toEqual(parse(expected.rows));
     const day = await db.query<{ vital: number; points: string }>(selectBuckets('vitals_1d'), [1, oldStart - 3600_000, oldStart + DAY, 86400, [HR]]);

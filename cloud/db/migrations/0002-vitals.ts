@@ -3,7 +3,7 @@ import type { Migration, StorageMode } from '../migration.js';
 /**
  * Vitals: one row per (time, patient, vital). The two storage modes keep the same tables and
  * column names, so every read query is the same text in both:
- * - timescaledb: a hypertable (1-day chunks) and continuous aggregates vitals_1m / _1h / _1d
+ * - timescaledb: a hypertable (1-day chunks) and continuous aggregates vitals_1m / _5m / _1h / _1d
  *   (hierarchical, real-time); compression and retention are policies set at start.
  * - native: daily range partitions created ahead by the service, and rollup tables of the same
  *   shape that ingest maintains in the same statement as the insert.
@@ -101,6 +101,7 @@ CREATE TABLE vitals (${VITALS_COLUMNS}
 ) PARTITION BY RANGE (ts);
 CREATE INDEX vitals_patient_ts ON vitals (patient_id, ts);
 ${rollupTable('vitals_1m')}
+${rollupTable('vitals_5m')}
 ${rollupTable('vitals_1h')}
 ${rollupTable('vitals_1d')}
 `;
@@ -132,7 +133,8 @@ ALTER TABLE vitals SET (
   timescaledb.compress_orderby = 'ts DESC, vital'
 );
 ${continuousAggregate('vitals_1m', '1 minute', 'vitals', true)}
-${continuousAggregate('vitals_1h', '1 hour', 'vitals_1m', false)}
+${continuousAggregate('vitals_5m', '5 minutes', 'vitals_1m', false)}
+${continuousAggregate('vitals_1h', '1 hour', 'vitals_5m', false)}
 ${continuousAggregate('vitals_1d', '1 day', 'vitals_1h', false)}
 `;
 
