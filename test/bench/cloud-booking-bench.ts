@@ -71,9 +71,9 @@ const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:
 export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: number; requestsPerKind?: number; rate?: number; bookingRate?: number; log?: (line: string) => void } = {}): Promise<CloudBookingBenchResult> {
   const sizes = opts.sizes ?? benchSizes();
   const clients = opts.clients ?? 100;
-  const requestsPerKind = opts.requestsPerKind ?? Number(process.env.BENCH_BOOKING_REQUESTS ?? 3000);
-  const rate = opts.rate ?? Number(process.env.BENCH_BOOKING_RATE ?? 1000);
-  const bookingRate = opts.bookingRate ?? Number(process.env.BENCH_BOOKING_BOOK_RATE ?? 200);
+  const requestsPerKind = opts.requestsPerKind ?? Number(process.env.BENCH_BOOKING_REQUESTS ?? 4000);
+  const rate = opts.rate ?? Number(process.env.BENCH_BOOKING_RATE ?? 300);
+  const bookingRate = opts.bookingRate ?? Number(process.env.BENCH_BOOKING_BOOK_RATE ?? 100);
   const log = opts.log ?? (() => {});
   const root = mkdtempSync(join(tmpdir(), 'ward-booking-bench-'));
   // As root, PostgreSQL runs as the 'postgres' user, who must reach its data folder.
@@ -149,7 +149,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     // Free slots to book: from searches, each (doctor, start) used once.
     const slots: Array<{ doctorId: number; startsAt: string; endsAt: string }> = [];
     const seen = new Set<string>();
-    for (let i = 0; slots.length < requestsPerKind * 2 && i < 2000; i++) {
+    for (let i = 0; slots.length < requestsPerKind * 3 && i < 4000; i++) {
       const s = searchOf(i, (i % 28) / 28);
       const rows = await run<{ doctorId: number; startsAt: string; endsAt: string }>(sql, SEARCH_AVAILABILITY, [s.spec, s.city, null, null, s.from, s.to, new Date(Date.now() + 3600_000).toISOString(), '-infinity', 0, 100]);
       for (const row of rows) {
@@ -203,13 +203,13 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       );
       return { ...summary(latencies), offeredPerSecond: ratePerSecond };
     };
-    const closedLoop = async (request: Request) => {
+    const closedLoop = async (request: Request, count = requestsPerKind) => {
       const latencies: number[] = [];
       let next = 0;
       const started = performance.now();
       await Promise.all(
         Array.from({ length: clients }, async () => {
-          while (next++ < requestsPerKind) await timed(request, latencies);
+          while (next++ < count) await timed(request, latencies);
         }),
       );
       const seconds = (performance.now() - started) / 1000;
@@ -219,6 +219,8 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     const kinds: BookingKind[] = ['health', 'searchPopular', 'searchUncached', 'history', 'records', 'booking'];
     const latency = {} as Record<BookingKind, Latency>;
     const saturation = {} as CloudBookingBenchResult['saturation'];
+    // Warm-up (JIT, prepared statements, connections), not measured.
+    for (const kind of kinds) await closedLoop(work[kind], 300);
     for (const kind of kinds) {
       log(`  ${kind}: open loop`);
       latency[kind] = await openLoop(work[kind], kind === 'booking' ? bookingRate : rate);
