@@ -113,6 +113,8 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     const doctor = await api<{ clinic: { city: string } }>(cloud.url, `/v1/doctors/${doctorId}`, { token: nurse });
     expect(doctor.body.clinic.city).toBe('Springfield');
     expect((await api<{ blocks: WeeklyBlock[] }>(cloud.url, `/v1/doctors/${doctorId}/schedule`, { token: nurse })).body.blocks).toHaveLength(5);
+    const openapi = await api<{ paths: Record<string, unknown> }>(cloud.url, '/v1/openapi.json');
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/availability', '/v1/appointments', '/v1/patients/{patientId}/records', '/v1/doctors/{doctorId}/day']));
   });
 
   it('of 100 concurrent requests for one slot exactly one succeeds; the 99 others get 409 naming the slot', async () => {
