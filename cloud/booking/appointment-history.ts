@@ -5,30 +5,31 @@ import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
 const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const HISTORY_COLUMNS = `a.id, a.status, a.mode, ${ISO('lower(a.during)')} AS "startsAt", ${ISO('upper(a.during)')} AS "endsAt",
-       d.id AS "doctorId", d.name AS "doctorName", d.specialization, c.id AS "clinicId", c.name AS "clinicName", c.city`;
-
 /**
  * A patient's appointments: upcoming ones (start >= the pivot $2) soonest first, then past ones
- * latest first, both keyset on (start, id) through appointments_patient_start, doctor and clinic
- * joined. $3 = 1 once the cursor has left the upcoming part. The pivot ("now" of the first page)
- * travels in the cursor, so an appointment that starts while someone pages is neither repeated
- * nor skipped.
+ * latest first, both keyset on (start, id) through appointments_patient_start; doctor and clinic
+ * are joined to the (at most 2 × limit) rows after the limits, by primary key. $3 = 1 once the
+ * cursor has left the upcoming part. The pivot ("now" of the first page) travels in the cursor,
+ * so an appointment that starts while someone pages is neither repeated nor skipped.
  */
 export const PATIENT_HISTORY = `
-(SELECT ${HISTORY_COLUMNS}, 0 AS seg
- FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN clinics c ON c.id = d.clinic_id
- WHERE a.patient_id = $1 AND lower(a.during) >= $2::text::timestamptz AND $3::int = 0
-   AND (lower(a.during), a.id) > ($4::text::timestamptz, $5::bigint)
- ORDER BY lower(a.during), a.id
- LIMIT $6)
-UNION ALL
-(SELECT ${HISTORY_COLUMNS}, 1 AS seg
- FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN clinics c ON c.id = d.clinic_id
- WHERE a.patient_id = $1 AND lower(a.during) < $2::text::timestamptz
-   AND (lower(a.during), a.id) < ($7::text::timestamptz, $8::bigint)
- ORDER BY lower(a.during) DESC, a.id DESC
- LIMIT $6)`;
+SELECT a.id, a.status, a.mode, ${ISO('lower(a.during)')} AS "startsAt", ${ISO('upper(a.during)')} AS "endsAt",
+       d.id AS "doctorId", d.name AS "doctorName", d.specialization, c.id AS "clinicId", c.name AS "clinicName", c.city, a.seg
+FROM (
+  (SELECT id, doctor_id, status, mode, during, 0 AS seg FROM appointments
+   WHERE patient_id = $1 AND lower(during) >= $2::text::timestamptz AND $3::int = 0
+     AND (lower(during), id) > ($4::text::timestamptz, $5::bigint)
+   ORDER BY lower(during), id
+   LIMIT $6)
+  UNION ALL
+  (SELECT id, doctor_id, status, mode, during, 1 AS seg FROM appointments
+   WHERE patient_id = $1 AND lower(during) < $2::text::timestamptz
+     AND (lower(during), id) < ($7::text::timestamptz, $8::bigint)
+   ORDER BY lower(during) DESC, id DESC
+   LIMIT $6)
+) a
+JOIN doctors d ON d.id = a.doctor_id
+JOIN clinics c ON c.id = d.clinic_id`;
 
 /** A doctor's appointments on one local date of the clinic, by start (appointments_doctor_start). */
 export const DOCTOR_DAY = `
