@@ -35,12 +35,22 @@ FROM (
 GROUP BY vital`;
 }
 
-const BUCKET_SQL: Record<Rollup, string> = {
-  vitals_1m: selectBuckets('vitals_1m'),
-  vitals_5m: selectBuckets('vitals_5m'),
-  vitals_1h: selectBuckets('vitals_1h'),
-  vitals_1d: selectBuckets('vitals_1d'),
-};
+/**
+ * Buckets exactly as wide as the rollup's: one row is one bucket, nothing to re-aggregate
+ * ($4 = the vitals). The common case: 24 hours in 5-minute buckets.
+ */
+export function selectRollupRows(source: Rollup): string {
+  return `
+SELECT vital, json_agg(json_build_array((extract(epoch FROM bucket) * 1000)::bigint, min, round((sum / count)::numeric, 2), max, count) ORDER BY bucket)::text AS points
+FROM ${source}
+WHERE patient_id = $1 AND bucket >= to_timestamp($2 / 1000.0) AND bucket < to_timestamp($3 / 1000.0) AND vital = ANY($4::smallint[])
+GROUP BY vital`;
+}
+
+const ROLLUPS: readonly Rollup[] = ['vitals_1m', 'vitals_5m', 'vitals_1h', 'vitals_1d'];
+const ROLLUP_SECONDS: Record<Rollup, number> = { vitals_1m: 60, vitals_5m: 300, vitals_1h: 3600, vitals_1d: 86400 };
+const BUCKET_SQL = Object.fromEntries(ROLLUPS.map((r) => [r, selectBuckets(r)])) as Record<Rollup, string>;
+const ROLLUP_ROWS_SQL = Object.fromEntries(ROLLUPS.map((r) => [r, selectRollupRows(r)])) as Record<Rollup, string>;
 
 /** A patient's alarm events, newest first, keyset (at, station, event). */
 export const SELECT_ALARMS = `
@@ -81,7 +91,9 @@ export class VitalsHistory {
     const rows =
       resolution.kind === 'raw'
         ? await this.sql.unsafe<Array<{ vital: number; points: string }>>(SELECT_RAW, [patientId, from, to, ids, RAW_ROW_LIMIT], { prepare: true })
-        : await this.sql.unsafe<Array<{ vital: number; points: string }>>(BUCKET_SQL[resolution.source], [patientId, from, to, resolution.seconds, ids], { prepare: true });
+        : resolution.seconds === ROLLUP_SECONDS[resolution.source]
+          ? await this.sql.unsafe<Array<{ vital: number; points: string }>>(ROLLUP_ROWS_SQL[resolution.source], [patientId, from, to, ids], { prepare: true })
+          : await this.sql.unsafe<Array<{ vital: number; points: string }>>(BUCKET_SQL[resolution.source], [patientId, from, to, resolution.seconds, ids], { prepare: true });
     const series = rows
       .sort((a, b) => a.vital - b.vital)
       .map((r) => {

@@ -31,6 +31,8 @@ export interface CloudBenchResult {
   catchUp: { hours: number; beds: number; rows: number; seconds: number; rowsPerSecond: number; projected24hSeconds: number };
   /** 100 clients each sending a request every `clients / rate` seconds on average (open loop). */
   latency: Record<'health' | 'latest' | 'history24h', { p50: number; p95: number; p99: number; requests: number; offeredPerSecond: number }>;
+  /** One client, one request at a time: the unloaded floor. */
+  sequential: Record<'health' | 'latest' | 'history24h', { p50: number; p95: number }>;
   /** The same clients in a closed loop (each waits for its answer, then asks again): saturation throughput. */
   saturation: Record<'health' | 'latest' | 'history24h', { requestsPerSecond: number; p50: number; p95: number }>;
   clients: number;
@@ -214,6 +216,13 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
       latest: (i: number) => `/v1/patients/${pick(i)}/vitals/latest`,
       history24h: (i: number) => `/v1/patients/${pick(i)}/vitals?from=${now - 86_400_000}&to=${now}`,
     };
+    const sequentialRun = async (path: (i: number) => string) => {
+      const latencies: number[] = [];
+      for (let i = 0; i < 300; i++) await timed(path(i), latencies);
+      const s = summary(latencies);
+      return { p50: s.p50, p95: s.p95 };
+    };
+    const sequential = { health: await sequentialRun(paths.health), latest: await sequentialRun(paths.latest), history24h: await sequentialRun(paths.history24h) };
     const saturation = { health: await closedLoop(paths.health), latest: await closedLoop(paths.latest), history24h: await closedLoop(paths.history24h) };
     const latency = {
       health: await openLoop(paths.health, opts.openLoopRate),
@@ -228,6 +237,7 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
       ingestRows,
       catchUp: { hours: opts.backlogHours, beds: opts.beds, rows: catchUpRows, seconds: catchUpSeconds, rowsPerSecond, projected24hSeconds: (32 * 86400 * CODES.length) / rowsPerSecond },
       latency,
+      sequential,
       saturation,
       clients: opts.clients,
     };

@@ -81,8 +81,9 @@ async function cloud() {
   for (const kind of ['health', 'latest', 'history24h'] as const) {
     const l = r.latency[kind];
     const s = r.saturation[kind];
+    const one = r.sequential[kind];
     console.error(
-      `${kind.padEnd(10)} ${r.clients} clients open loop @ ${fmt(l.offeredPerSecond)} req/s: p50 ${fmt(l.p50, 1)} ms p95 ${fmt(l.p95, 1)} ms p99 ${fmt(l.p99, 1)} ms` +
+      `${kind.padEnd(10)} one client: p50 ${fmt(one.p50, 1)} ms p95 ${fmt(one.p95, 1)} ms | ${r.clients} clients open loop @ ${fmt(l.offeredPerSecond)} req/s: p50 ${fmt(l.p50, 1)} ms p95 ${fmt(l.p95, 1)} ms p99 ${fmt(l.p99, 1)} ms` +
         ` | closed loop (saturation): ${fmt(s.requestsPerSecond)} req/s, p50 ${fmt(s.p50, 1)} ms p95 ${fmt(s.p95, 1)} ms`,
     );
   }

@@ -5,7 +5,7 @@ import { migrationSql } from '../../cloud/db/migration.js';
 import { migration as core } from '../../cloud/db/migrations/0001-core.js';
 import { migration as vitals } from '../../cloud/db/migrations/0002-vitals.js';
 import { SELECT_LATEST } from '../../cloud/vitals/latest-vitals-cache.js';
-import { SELECT_RAW, selectBuckets } from '../../cloud/vitals/vitals-history.js';
+import { SELECT_RAW, selectBuckets, selectRollupRows } from '../../cloud/vitals/vitals-history.js';
 import { timescalePolicies } from '../../cloud/vitals/vitals-maintenance.js';
 import { INSERT_VITALS_TIMESCALE, insertVitalsParams, type VitalRows } from '../../cloud/vitals/vitals-write.js';
 
@@ -99,6 +99,8 @@ describe('TimescaleDB mode on PGlite + TimescaleDB', () => {
     for (const view of ['vitals_1m', 'vitals_5m', 'vitals_1h', 'vitals_1d']) await db.exec(`CALL refresh_continuous_aggregate('${view}', NULL, NULL)`);
     // Now served from the materialization (the raw chunk is compressed, too): still exact.
     expect(parse(await query())).toEqual(parse(expected.rows));
+    const rollupRows = await db.query<{ vital: number; points: string }>(selectRollupRows('vitals_5m'), [1, oldStart, oldStart + DAY, [HR, SPO2]]);
+    expect(parse(rollupRows.rows.sort((a, b) => a.vital - b.vital))).toEqual(parse(expected.rows));
     const day = await db.query<{ vital: number; points: string }>(selectBuckets('vitals_1d'), [1, oldStart - 3600_000, oldStart + DAY, 86400, [HR]]);
     expect(day.rows.map((r) => ({ vital: r.vital, points: JSON.parse(r.points) as number[][] }))).toEqual([{ vital: HR, points: [[oldStart - 3600_000, 60, 74.5, 89, 600]] }]);
   });
