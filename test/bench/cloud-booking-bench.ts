@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { Users } from '../../cloud/auth/users.js';
 import { SEARCH_AVAILABILITY } from '../../cloud/booking/availability-search.js';
 import { startEmbeddedPostgres } from '../../cloud/db/embedded-postgres.js';
 import { migrate } from '../../cloud/db/migrate.js';
@@ -24,7 +25,8 @@ export interface Latency {
 export type BookingKind = 'health' | 'searchPopular' | 'searchUncached' | 'booking' | 'history' | 'records';
 
 export interface CloudBookingBenchResult {
-  seed: SeedResult;
+  /** null when measuring an existing database (BENCH_BOOKING_DATABASE_URL). */
+  seed: SeedResult | null;
   clients: number;
   /** 100 clients, open loop (each asks at random intervals, whatever the answers take). */
   latency: Record<BookingKind, Latency>;
@@ -75,22 +77,28 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
   const rate = opts.rate ?? Number(process.env.BENCH_BOOKING_RATE ?? 300);
   const bookingRate = opts.bookingRate ?? Number(process.env.BENCH_BOOKING_BOOK_RATE ?? 100);
   const log = opts.log ?? (() => {});
-  const root = mkdtempSync(join(tmpdir(), 'ward-booking-bench-'));
+  // BENCH_BOOKING_DATABASE_URL: measure an already seeded database (e.g. the full scale) instead.
+  const existing = process.env.BENCH_BOOKING_DATABASE_URL;
+  const root = existing ? null : mkdtempSync(join(tmpdir(), 'ward-booking-bench-'));
   // As root, PostgreSQL runs as the 'postgres' user, who must reach its data folder.
-  chmodSync(root, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: join(root, 'data'), port: 0 });
-  const admin = connect(pg.url, { max: 1 });
-  await admin.unsafe('CREATE DATABASE booking');
-  await admin.end();
-  const url = new URL(pg.url);
-  url.pathname = '/booking';
+  if (root) chmodSync(root, 0o755);
+  const pg = root ? await startEmbeddedPostgres({ dataDir: join(root, 'data'), port: 0 }) : null;
+  const url = new URL(existing ?? pg!.url);
+  if (pg) {
+    const admin = connect(pg.url, { max: 1 });
+    await admin.unsafe('CREATE DATABASE booking');
+    await admin.end();
+    url.pathname = '/booking';
+  }
   const sql = connect(url.toString(), { max: 4 });
   const counter = await startStatementCounter(url.toString());
   let cloud: Awaited<ReturnType<typeof startCloudProcess>> | null = null;
   let http: Pool | null = null;
   try {
     await migrate(sql, MIGRATIONS);
-    const seed = await seedCloud(sql, sizes, log);
+    const seed = pg ? await seedCloud(sql, sizes, log) : null;
+    const [data] = await sql<[{ firstPatientId: number; patients: number; clinics: number }]>`
+      SELECT min(id) AS "firstPatientId", count(*)::int AS patients, (SELECT count(*)::int FROM clinics) AS clinics FROM patients WHERE mrn LIKE 'SEED-%'`;
     cloud = await startCloudProcess({ DATABASE_URL: counter.url, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '20' });
     const pool = (http = new Pool(cloud.ready.url, { connections: clients + 10, pipelining: 1 }));
     const call = async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -98,18 +106,15 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       const text = await response.body.text();
       return { status: response.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     };
-    const setup = async (path: string, token: string | undefined, body: unknown) => {
-      const r = await call('POST', path, token, body);
-      if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-      return r.body;
-    };
-    const adminToken = (await setup('/v1/auth/login', undefined, seed.admin)).accessToken as string;
-    await setup('/v1/users', adminToken, { username: 'bench-nurse', displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
-    const token = (await setup('/v1/auth/login', undefined, { username: 'bench-nurse', password: 'bench-bench-bench' })).accessToken as string;
+    const username = `bench-nurse-${Date.now().toString(36)}`;
+    await new Users(sql).create({ username, displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
+    const login = await call('POST', '/v1/auth/login', undefined, { username, password: 'bench-bench-bench' });
+    if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
+    const token = login.body.accessToken as string;
 
     // Searches: a spec in a city over 7 days starting within the next 4 weeks.
     const today = new Date().toISOString().slice(0, 10);
-    const cities = CITIES.slice(0, Math.min(CITIES.length, seed.clinics));
+    const cities = CITIES.slice(0, Math.min(CITIES.length, data.clinics));
     const searchOf = (i: number, r: number) => {
       const spec = SPECIALIZATIONS[i % SPECIALIZATIONS.length]!;
       const city = cities[Math.floor(i / SPECIALIZATIONS.length) % cities.length]!.name;
@@ -124,7 +129,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       const n = unique++;
       return searchPath(searchOf(n * 13 + 5, Math.random()), 10 + (n % 90));
     };
-    const patient = () => seed.firstPatientId + Math.floor(Math.random() * seed.patients);
+    const patient = () => data.firstPatientId + Math.floor(Math.random() * data.patients);
 
     // Baseline: the search statement straight on PostgreSQL, one connection, sequentially.
     const raw: number[] = [];
@@ -238,7 +243,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     }
     await counter.close();
     await sql.end({ timeout: 5 });
-    await pg.stop();
-    rmSync(root, { recursive: true, force: true });
+    await pg?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
   }
 }
