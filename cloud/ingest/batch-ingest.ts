@@ -54,19 +54,23 @@ export class BatchIngest {
 
   private async write(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
     const newest = new Map<number, Map<number, LatestValue>>();
+    const origin = batch.origin ?? '';
+    const obsStream = `${STREAM_OBSERVATIONS}@${origin}`;
+    const alarmStream = `${STREAM_ALARMS}@${origin}`;
     const result = await this.sql.begin(async (tx) => {
       await tx`INSERT INTO station_streams (station_id, stream, last_id)
-        VALUES (${stationId}, ${STREAM_OBSERVATIONS}, 0), (${stationId}, ${STREAM_ALARMS}, 0) ON CONFLICT DO NOTHING`;
+        VALUES (${stationId}, ${obsStream}, 0), (${stationId}, ${alarmStream}, 0) ON CONFLICT DO NOTHING`;
+      // Every stream of the station is locked, in one order: batches of one station serialize.
       const cursors = await tx<Array<{ stream: string; lastId: number }>>`
-        SELECT stream, last_id AS "lastId" FROM station_streams WHERE station_id = ${stationId} FOR UPDATE`;
+        SELECT stream, last_id AS "lastId" FROM station_streams WHERE station_id = ${stationId} ORDER BY stream FOR UPDATE`;
       const [seen] = await tx<Array<{ hash: Buffer; result: BatchResult }>>`
         SELECT body_sha256 AS hash, result FROM station_batches WHERE station_id = ${stationId} AND batch_id = ${batchId}`;
       if (seen) {
         if (!seen.hash.equals(bodySha256)) throw new ApiError('batch_conflict', `batch ${batchId} was already stored with a different body`);
         return { ...seen.result, replayed: true };
       }
-      const obsCursor = cursors.find((c) => c.stream === STREAM_OBSERVATIONS)?.lastId ?? 0;
-      const alarmCursor = cursors.find((c) => c.stream === STREAM_ALARMS)?.lastId ?? 0;
+      const obsCursor = cursors.find((c) => c.stream === obsStream)?.lastId ?? 0;
+      const alarmCursor = cursors.find((c) => c.stream === alarmStream)?.lastId ?? 0;
       const observations = batch.observations.filter((o) => o.id > obsCursor);
       const events = batch.alarmEvents.filter((e) => e.id > alarmCursor);
 
@@ -92,12 +96,12 @@ export class BatchIngest {
         }
       }
       if (rows.ts.length > 0) await tx.unsafe(insertVitalsSql(this.mode), insertVitalsParams(rows) as never[], { prepare: true });
-      if (events.length > 0) await insertAlarmEvents(tx, stationId, events, patientIds);
+      if (events.length > 0) await insertAlarmEvents(tx, stationId, origin, events, patientIds);
 
       const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id));
       const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id));
       await tx`UPDATE station_streams SET last_id = v.last_id, updated_at = now()
-        FROM (VALUES (${STREAM_OBSERVATIONS}, ${lastObs}::bigint), (${STREAM_ALARMS}, ${lastAlarm}::bigint)) AS v(stream, last_id)
+        FROM (VALUES (${obsStream}, ${lastObs}::bigint), (${alarmStream}, ${lastAlarm}::bigint)) AS v(stream, last_id)
         WHERE station_streams.station_id = ${stationId} AND station_streams.stream = v.stream`;
       const stored: BatchResult = {
         batchId,
@@ -164,12 +168,12 @@ function uniquePatients(list: ReadonlyArray<StationPatient | null>): StationPati
   return [...byMrn.values()];
 }
 
-async function insertAlarmEvents(tx: TransactionSql, stationId: string, events: readonly StationAlarmEvent[], patientIds: Map<string, number>): Promise<void> {
+async function insertAlarmEvents(tx: TransactionSql, stationId: string, origin: string, events: readonly StationAlarmEvent[], patientIds: Map<string, number>): Promise<void> {
   const column = <T>(pick: (e: StationAlarmEvent) => T): T[] => events.map(pick);
   await tx`
-    INSERT INTO alarm_events (station_id, event_id, patient_id, at, alarm_id, phase, condition, type, priority, state, inactivation,
+    INSERT INTO alarm_events (station_id, origin, event_id, patient_id, at, alarm_id, phase, condition, type, priority, state, inactivation,
                               bed_id, device_id, value, limit_value, actor, reason)
-    SELECT ${stationId}, e.* FROM unnest(
+    SELECT ${stationId}, ${origin}, e.* FROM unnest(
       ${column((e) => e.id)}::bigint[], ${column((e) => (e.patient ? patientIds.get(e.patient.mrn)! : null)) as number[]}::bigint[],
       ${column((e) => new Date(e.at).toISOString())}::timestamptz[], ${column((e) => e.alarmId)}::text[], ${column((e) => e.phase)}::text[],
       ${column((e) => e.condition)}::text[], ${column((e) => e.type)}::text[], ${column((e) => e.priority)}::text[],
@@ -177,5 +181,5 @@ async function insertAlarmEvents(tx: TransactionSql, stationId: string, events: 
       ${column((e) => e.deviceId) as string[]}::text[], ${column((e) => e.value) as number[]}::real[], ${column((e) => e.limit) as number[]}::real[],
       ${column((e) => e.actor) as string[]}::text[], ${column((e) => e.reason) as string[]}::text[]
     ) AS e
-    ON CONFLICT (station_id, event_id) DO NOTHING`;
+    ON CONFLICT (station_id, origin, event_id) DO NOTHING`;
 }

@@ -39,6 +39,9 @@ export const StationAlarmEvent = Type.Object({
 
 /** PUT /v1/stations/{stationId}/batches/{batchId}: what a station sends (gzip JSON). */
 export const StationBatch = Type.Object({
+  origin: Type.Optional(
+    Type.String({ pattern: '^[0-9A-Za-z_-]{1,64}$', description: "the station database's id: row ids (and so the cursors) are per database" }),
+  ),
   observations: Type.Array(StationObservation, { maxItems: 20_000 }),
   alarmEvents: Type.Array(StationAlarmEvent, { maxItems: 20_000 }),
 });

@@ -52,15 +52,15 @@ const ROLLUP_SECONDS: Record<Rollup, number> = { vitals_1m: 60, vitals_5m: 300, 
 const BUCKET_SQL = Object.fromEntries(ROLLUPS.map((r) => [r, selectBuckets(r)])) as Record<Rollup, string>;
 const ROLLUP_ROWS_SQL = Object.fromEntries(ROLLUPS.map((r) => [r, selectRollupRows(r)])) as Record<Rollup, string>;
 
-/** A patient's alarm events, newest first, keyset (at, station, event). */
+/** A patient's alarm events, newest first, keyset (at, station, origin, event). */
 export const SELECT_ALARMS = `
-SELECT station_id AS "stationId", event_id AS "eventId", (extract(epoch FROM at) * 1000)::float8 AS at, alarm_id AS "alarmId", phase, condition,
+SELECT station_id AS "stationId", origin, event_id AS "eventId", (extract(epoch FROM at) * 1000)::float8 AS at, alarm_id AS "alarmId", phase, condition,
        type, priority, state, inactivation, bed_id AS "bedId", device_id AS "deviceId", value, limit_value AS "limit", actor, reason
 FROM alarm_events
 WHERE patient_id = $1 AND at >= to_timestamp($2 / 1000.0) AND at < to_timestamp($3 / 1000.0)
-  AND ($4::float8 IS NULL OR (at, station_id, event_id) < (to_timestamp($4 / 1000.0), $5::text, $6::bigint))
-ORDER BY at DESC, station_id DESC, event_id DESC
-LIMIT $7`;
+  AND ($4::float8 IS NULL OR (at, station_id, origin, event_id) < (to_timestamp($4 / 1000.0), $5::text, $6::text, $7::bigint))
+ORDER BY at DESC, station_id DESC, origin DESC, event_id DESC
+LIMIT $8`;
 
 const RAW_ROW_LIMIT = 250_000;
 
@@ -105,14 +105,14 @@ export class VitalsHistory {
   }
 
   async alarms(patientId: number, from: number, to: number, page: { cursor?: string; limit: number }): Promise<{ items: Array<Record<string, unknown>>; nextCursor: string | null }> {
-    const after = decodeCursor(page.cursor, ['number', 'string', 'number']);
-    const rows = await this.sql.unsafe<Array<Record<string, unknown> & { at: number; stationId: string; eventId: number }>>(
+    const after = decodeCursor(page.cursor, ['number', 'string', 'string', 'number']);
+    const rows = await this.sql.unsafe<Array<Record<string, unknown> & { at: number; stationId: string; origin: string; eventId: number }>>(
       SELECT_ALARMS,
-      [patientId, from, to, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, page.limit + 1],
+      [patientId, from, to, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, after?.[3] ?? null, page.limit + 1],
       { prepare: true },
     );
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.at, last.stationId, last.eventId]) : null };
+    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.at, last.stationId, last.origin, last.eventId]) : null };
   }
 }

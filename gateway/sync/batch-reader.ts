@@ -11,6 +11,8 @@ interface BatchPatient {
 
 /** The station → cloud batch body (PUT /v1/stations/:stationId/batches/:batchId). */
 export interface StationBatch {
+  /** This station database's id: row ids are only unique within one database. */
+  readonly origin: string;
   readonly observations: ReadonlyArray<{
     readonly id: number;
     readonly deviceId: string;
@@ -80,6 +82,7 @@ SELECT e.id, e.alarm_id AS alarmId, e.phase, e.at, e.condition, e.type, e.priori
        e.value, e.limit_value AS "limit", e.actor, e.reason
 FROM alarm_events e LEFT JOIN patients p ON p.id = e.patient_id
 WHERE e.id > @after ORDER BY e.id LIMIT @limit`;
+export const SELECT_STORE_ID = 'SELECT store_id AS storeId FROM store_identity WHERE id = 1';
 export const MAX_OBSERVATION_ID = 'SELECT COALESCE(MAX(id), 0) AS id FROM observations';
 export const MAX_ALARM_EVENT_ID = 'SELECT COALESCE(MAX(id), 0) AS id FROM alarm_events';
 
@@ -100,8 +103,10 @@ export class BatchReader implements SyncSource {
   private readonly selectAlarmEvents: Statement;
   private readonly maxObservation: Statement;
   private readonly maxAlarmEvent: Statement;
+  private readonly origin: string;
 
   constructor(db: Database) {
+    this.origin = (db.prepare(SELECT_STORE_ID).get() as { storeId: string }).storeId;
     this.selectCursor = db.prepare(SELECT_CURSOR);
     this.upsertCursor = db.prepare(UPSERT_CURSOR);
     this.selectObservations = db.prepare(SELECT_OBSERVATIONS_AFTER);
@@ -149,7 +154,7 @@ export class BatchReader implements SyncSource {
       const def = vitalById(row.vital);
       if (def) last.vitals[def.code] = row.value;
     }
-    return prepare('observations', 'obs', observations[0]!.id, observations[observations.length - 1]!.id, { observations, alarmEvents: [] });
+    return prepare('observations', 'obs', observations[0]!.id, observations[observations.length - 1]!.id, { origin: this.origin, observations, alarmEvents: [] });
   }
 
   nextAlarmEvents(limit: number): PreparedBatch | null {
@@ -158,7 +163,7 @@ export class BatchReader implements SyncSource {
     >;
     if (rows.length === 0) return null;
     const alarmEvents = rows.map(({ mrn, name, birthDate, ...event }) => ({ ...event, patient: patientOf({ mrn, name, birthDate }) }));
-    return prepare('alarm_events', 'alarms', rows[0]!.id, rows[rows.length - 1]!.id, { observations: [], alarmEvents });
+    return prepare('alarm_events', 'alarms', rows[0]!.id, rows[rows.length - 1]!.id, { origin: this.origin, observations: [], alarmEvents });
   }
 
   /** Moves a stream's cursor; called only after the cloud confirmed the batch. Never moves backwards. */

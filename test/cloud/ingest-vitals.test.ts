@@ -53,6 +53,16 @@ describe('station batches → cloud → physician API (real PostgreSQL)', () => 
     expect(n).toBe(300);
   });
 
+  it('keeps cursors per station database: a reinstalled station whose row ids restart at 1 loses nothing', async () => {
+    const [{ n: before }] = await cloud.service.ctx.sql<[{ n: number }]>`SELECT count(*)::int AS n FROM vitals`;
+    const first = await putBatch(cloud.url, credential, 'new-db-1', { origin: 'a1b2c3', observations: observations(1, 10, null, 'mon-new'), alarmEvents: [] });
+    expect(first.body).toMatchObject({ observations: { stored: 10, duplicates: 0 } });
+    const again = await putBatch(cloud.url, credential, 'new-db-2', { origin: 'a1b2c3', observations: observations(5, 10, null, 'mon-new'), alarmEvents: [] });
+    expect(again.body).toMatchObject({ observations: { stored: 4, duplicates: 6 } });
+    const [{ n: after }] = await cloud.service.ctx.sql<[{ n: number }]>`SELECT count(*)::int AS n FROM vitals`;
+    expect(after - before).toBe(28);
+  });
+
   it('rejects bad batches with a clear error and stores nothing', async () => {
     const unknownVital = { observations: [{ ...observations(151, 1)[0], vitals: { HR: 70, BOGUS: 1 } }], alarmEvents: [] };
     expect(await putBatch(cloud.url, credential, 'bad-1', unknownVital)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
@@ -66,7 +76,7 @@ describe('station batches → cloud → physician API (real PostgreSQL)', () => 
     const otherStation = await fetch(`${cloud.url}/v1/stations/ward-1/batches/x`, { method: 'PUT', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: '{"observations":[],"alarmEvents":[]}' });
     expect(otherStation.status).toBe(403);
     const [{ n }] = await cloud.service.ctx.sql<[{ n: number }]>`SELECT count(*)::int AS n FROM vitals`;
-    expect(n).toBe(300);
+    expect(n).toBe(328);
   });
 
   it('serves latest vitals per patient, updated by the next batch', async () => {

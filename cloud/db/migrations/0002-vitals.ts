@@ -18,7 +18,8 @@ CREATE TABLE station_devices (
   UNIQUE (station_id, device_id)
 );
 
--- Per station and stream ('observations', 'alarm_events'): the highest station row id stored.
+-- Per station and stream ('observations@<origin>', 'alarm_events@<origin>'; the origin is the
+-- station database's id, as row ids restart in a new database): the highest row id stored.
 -- Stations send each stream in id order, so a row at or below it is a replay and is skipped.
 CREATE TABLE station_streams (
   station_id text NOT NULL REFERENCES stations(id),
@@ -51,6 +52,7 @@ CREATE TABLE latest_vitals (
 
 CREATE TABLE alarm_events (
   station_id text NOT NULL REFERENCES stations(id),
+  origin text NOT NULL DEFAULT '',
   event_id bigint NOT NULL,
   patient_id bigint,
   at timestamptz NOT NULL,
@@ -67,10 +69,10 @@ CREATE TABLE alarm_events (
   limit_value real,
   actor text,
   reason text,
-  PRIMARY KEY (station_id, event_id)
+  PRIMARY KEY (station_id, origin, event_id)
 );
--- Alarm history of a patient, newest first, keyset (at, station_id, event_id).
-CREATE INDEX alarm_events_patient_at ON alarm_events (patient_id, at DESC, station_id DESC, event_id DESC);
+-- Alarm history of a patient, newest first, keyset (at, station_id, origin, event_id).
+CREATE INDEX alarm_events_patient_at ON alarm_events (patient_id, at DESC, station_id DESC, origin DESC, event_id DESC);
 `;
 
 const VITALS_COLUMNS = `

@@ -2,6 +2,7 @@ import type { Migration } from '../migrate.js';
 import { migration as core } from './0001-core.js';
 import { migration as nurses } from './0003-nurses.js';
 import { migration as alarmEvents } from './0004-alarm-events.js';
+import { migration as storeIdentity } from './0005-store-identity.js';
 
 /** Every station migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, nurses, alarmEvents];
+export const MIGRATIONS: readonly Migration[] = [core, nurses, alarmEvents, storeIdentity];
