@@ -3,6 +3,10 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from '../log.js';
 
 export const SELECT_SYNC_CURSOR = "SELECT last_id AS lastId FROM sync_cursors WHERE stream = 'observations'";
+export const SELECT_ALARM_SYNC_CURSOR = "SELECT last_id AS lastId FROM sync_cursors WHERE stream = 'alarm_events'";
+/** Alarm events follow the same rule as vitals: older than the hot window and in the cloud. */
+export const DELETE_OLD_SYNCED_ALARM_EVENTS = `DELETE FROM alarm_events WHERE id IN (
+  SELECT id FROM alarm_events WHERE id <= @cursor AND at < @before ORDER BY id LIMIT @limit)`;
 /** Deletes in slices so the writer is never blocked for long. */
 export const DELETE_OLD_SYNCED_VALUES = `DELETE FROM observation_values WHERE observation_id IN (
   SELECT id FROM observations WHERE id <= @cursor AND ts < @before ORDER BY id LIMIT @limit)`;
@@ -26,6 +30,8 @@ export class RetentionJob {
   private readonly cursor: Statement;
   private readonly deleteValues: Statement;
   private readonly deleteObservations: Statement;
+  private readonly alarmCursor: Statement;
+  private readonly deleteAlarmEvents: Statement;
   private timer: NodeJS.Timeout | null = null;
   lastUse: StorageUse | null = null;
 
@@ -38,6 +44,8 @@ export class RetentionJob {
     this.cursor = db.prepare(SELECT_SYNC_CURSOR);
     this.deleteValues = db.prepare(DELETE_OLD_SYNCED_VALUES);
     this.deleteObservations = db.prepare(DELETE_OLD_SYNCED);
+    this.alarmCursor = db.prepare(SELECT_ALARM_SYNC_CURSOR);
+    this.deleteAlarmEvents = db.prepare(DELETE_OLD_SYNCED_ALARM_EVENTS);
   }
 
   start(intervalMs = 10 * 60_000): void {
@@ -53,7 +61,9 @@ export class RetentionJob {
   /** One pass; returns the number of observations deleted. */
   run(): number {
     const cursor = (this.cursor.get() as { lastId: number } | undefined)?.lastId ?? 0;
-    let deleted = this.deleteBefore(cursor, this.now() - this.options.hotWindowHours * 3600_000);
+    const before = this.now() - this.options.hotWindowHours * 3600_000;
+    let deleted = this.deleteBefore(cursor, before);
+    this.deleteOldAlarmEvents(before);
     let use = this.use();
     // Over budget: give up synced rows inside the hot window too, oldest first.
     while (use.bytes > use.budgetBytes * 0.8) {
@@ -81,6 +91,11 @@ export class RetentionJob {
     const bytes = (pageCount - freePages) * pageSize + walBytes;
     const budgetBytes = this.options.diskBudgetMb * 1024 * 1024;
     return { bytes, budgetBytes, nearBudget: bytes >= budgetBytes * 0.9 };
+  }
+
+  private deleteOldAlarmEvents(before: number, limit = 20_000): void {
+    const cursor = (this.alarmCursor.get() as { lastId: number } | undefined)?.lastId ?? 0;
+    while (this.deleteAlarmEvents.run({ cursor, before, limit }).changes === limit);
   }
 
   private deleteBefore(cursor: number, before: number, limit = 20_000): number {

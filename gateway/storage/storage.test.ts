@@ -119,6 +119,20 @@ describe('retention', () => {
     db.close();
   });
 
+  it('deletes alarm events by the same rule: old and in the cloud', () => {
+    const db = openDatabase(dbPath());
+    const now = Date.UTC(2026, 10, 24);
+    const old = now - 100 * 3600_000;
+    const event = db.prepare(`INSERT INTO alarm_events (alarm_id, phase, at, condition, type, priority, state, inactivation)
+      VALUES ('a', 'start', ?, 'HR_HIGH', 'physiological', 'PM', 'active', 'none')`);
+    for (let i = 1; i <= 6; i++) event.run(i <= 4 ? old : now);
+    db.prepare("INSERT INTO sync_cursors (stream, last_id, updated_at) VALUES ('alarm_events', 3, ?)").run(now);
+    new RetentionJob(db, { hotWindowHours: 72, diskBudgetMb: 1024 }, silentLogger(), () => now).run();
+    // 1-3 old and synced: gone; 4 old but not synced, 5-6 recent: kept.
+    expect(db.prepare('SELECT id FROM alarm_events ORDER BY id').all().map((r) => (r as { id: number }).id)).toEqual([4, 5, 6]);
+    db.close();
+  });
+
   it('over the disk budget gives up synced rows even inside the hot window, never unsynced ones', () => {
     const db = openDatabase(dbPath());
     const now = Date.now();
