@@ -23,12 +23,13 @@ async function main() {
 async function booking() {
   const sizes = benchSizes();
   console.error(
-    `\n== Cloud records and booking (own embedded PostgreSQL seeded with COPY: ${fmt(sizes.patients)} patients, ${fmt(sizes.doctors)} doctors, ` +
-      `${fmt(sizes.appointments)} appointments, ${fmt(sizes.records)} records; BENCH_BOOKING_SCALE=1 for the seeds' full scale) ==`,
+    process.env.BENCH_BOOKING_DATABASE_URL
+      ? `\n== Cloud records and booking (on the database already seeded at BENCH_BOOKING_DATABASE_URL) ==`
+      : `\n== Cloud records and booking (own embedded PostgreSQL seeded with COPY: ${fmt(sizes.patients)} patients, ${fmt(sizes.doctors)} doctors, ` +
+          `${fmt(sizes.appointments)} appointments, ${fmt(sizes.records)} records; BENCH_BOOKING_SCALE=1 for the seeds' full scale) ==`,
   );
   const r = await cloudBookingBench({ log: process.env.BENCH_VERBOSE ? (line) => console.error(line) : undefined });
   if (r.seed) console.error(`seed: ${fmt(r.seed.totalSeconds, 1)} s (${Object.entries(r.seed.seconds).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(', ')})`);
-  else console.error(`measured on the existing database BENCH_BOOKING_DATABASE_URL (sizes above do not apply)`);
   console.error(`baseline: the search statement straight on PostgreSQL (one connection, no HTTP): p50 ${fmt(r.rawSearchSql.p50, 2)} ms p95 ${fmt(r.rawSearchSql.p95, 2)} ms`);
   console.error(`statements per search request (counted at the wire): ${fmt(r.statementsPerSearch.uncached, 2)} on a cache miss, ${fmt(r.statementsPerSearch.cached, 2)} on a hit`);
   const names: Record<string, string> = { health: 'health (baseline: HTTP + SELECT 1)', searchPopular: 'search, popular (cached)', searchUncached: 'search, all distinct (uncached)', history: "patient's appointments page", records: 'records page', booking: 'booking (POST, transaction)' };
