@@ -71,13 +71,16 @@ export function registerVitalsRoutes(app: CloudApp): void {
     const { patientId } = request.params;
     const from = instant(request.query.from, 0);
     const to = instant(request.query.to, Date.now());
-    await readable(patientId, userOf(request).userId, 'vitals.history', { from, to });
     const resolution = request.query.resolution === undefined || request.query.resolution === 'auto' || request.query.resolution === 'raw' ? (request.query.resolution ?? 'auto') : Number(request.query.resolution);
-    const json = await history.historyJson(patientId, from, to, {
-      vitals: request.query.vitals?.split(',').map((v) => v.trim()).filter(Boolean),
-      resolution,
-      maxPoints: request.query.maxPoints,
-    });
+    // The existence check and the history run side by side (two pooled connections): one round trip of latency.
+    const [, json] = await Promise.all([
+      readable(patientId, userOf(request).userId, 'vitals.history', { from, to }),
+      history.historyJson(patientId, from, to, {
+        vitals: request.query.vitals?.split(',').map((v) => v.trim()).filter(Boolean),
+        resolution,
+        maxPoints: request.query.maxPoints,
+      }),
+    ]);
     // Already JSON (built by PostgreSQL and historyJson); sent as is, not serialized again.
     return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(json);
   });

@@ -106,6 +106,11 @@ describe('station batches → cloud → physician API (real PostgreSQL)', () => 
     expect(hr[0]).toEqual([T0, Math.min(...values), Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 100) / 100, Math.max(...values), 151]);
   });
 
+  it('answers 404 for the history and latest values of a patient who does not exist', async () => {
+    expect(await api(cloud.url, `/v1/patients/999999/vitals?from=${T0}&to=${T0 + 3600_000}`, { token: physicianToken })).toMatchObject({ status: 404, body: { error: 'patient_not_found' } });
+    expect(await api(cloud.url, '/v1/patients/999999/vitals/latest', { token: physicianToken })).toMatchObject({ status: 404, body: { error: 'patient_not_found' } });
+  });
+
   it('stores alarm events once and lists them newest first with keyset pages', async () => {
     const events = Array.from({ length: 5 }, (_, i) => ({
       id: i + 1, alarmId: `a${i}`, phase: 'start' as const, at: T0 + i * 1000, condition: 'SPO2_LOW', type: 'physiological' as const,
