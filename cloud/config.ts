@@ -27,7 +27,8 @@ function defaultDataDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ward-cloud');
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** An integer environment variable within bounds, or the fallback when unset; a clear error otherwise. */
+export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -41,14 +42,14 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
   if (mode !== 'auto' && mode !== 'timescaledb' && mode !== 'native') throw new Error(`CLOUD_STORAGE_MODE must be auto, timescaledb or native (got ${mode})`);
   return {
     host: env.CLOUD_HOST ?? '127.0.0.1',
-    port: integer(env, 'CLOUD_PORT', 8080, 0, 65535),
+    port: envInteger(env, 'CLOUD_PORT', 8080, 0, 65535),
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.CLOUD_DATA_DIR ?? defaultDataDir(env),
     storageMode: mode,
     jwtSecret: env.CLOUD_JWT_SECRET || null,
-    accessTokenTtlSeconds: integer(env, 'CLOUD_ACCESS_TOKEN_TTL', 900, 30, 3600),
-    vitalsRetentionDays: integer(env, 'CLOUD_VITALS_RETENTION_DAYS', 90, 1, 3650),
-    poolSize: integer(env, 'CLOUD_DB_POOL', 20, 2, 500),
+    accessTokenTtlSeconds: envInteger(env, 'CLOUD_ACCESS_TOKEN_TTL', 900, 30, 3600),
+    vitalsRetentionDays: envInteger(env, 'CLOUD_VITALS_RETENTION_DAYS', 90, 1, 3650),
+    poolSize: envInteger(env, 'CLOUD_DB_POOL', 20, 2, 500),
     logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
   };
 }

@@ -1,12 +1,6 @@
+import { envInteger } from '../config.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../resilience/backoff.js';
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${raw})`);
-  return value;
-}
 
 export interface SmtpConfig {
   readonly host: string;
@@ -41,20 +35,20 @@ export function loadNotificationConfig(env: NodeJS.ProcessEnv = process.env): No
     smtp: host
       ? {
           host,
-          port: integer(env, 'CLOUD_SMTP_PORT', 587, 1, 65535),
+          port: envInteger(env, 'CLOUD_SMTP_PORT', 587, 1, 65535),
           secure: env.CLOUD_SMTP_SECURE === 'true',
           requireTls: env.CLOUD_SMTP_REQUIRE_TLS === 'true',
           user: env.CLOUD_SMTP_USER || null,
           password: env.CLOUD_SMTP_PASSWORD || null,
           from: env.CLOUD_SMTP_FROM ?? 'Ward clinic <no-reply@localhost>',
-          pool: integer(env, 'CLOUD_SMTP_POOL', 5, 1, 100),
+          pool: envInteger(env, 'CLOUD_SMTP_POOL', 5, 1, 100),
         }
       : null,
-    sms: env.CLOUD_SMS_URL ? { url: env.CLOUD_SMS_URL, token: env.CLOUD_SMS_TOKEN || null, concurrency: integer(env, 'CLOUD_SMS_CONCURRENCY', 10, 1, 200) } : null,
-    batchSize: integer(env, 'CLOUD_NOTIFY_BATCH', 200, 1, 5000),
-    maxAttempts: integer(env, 'CLOUD_NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
-    leaseMs: integer(env, 'CLOUD_NOTIFY_LEASE_SECONDS', 300, 10, 3600) * 1000,
-    pollMs: integer(env, 'CLOUD_NOTIFY_POLL_MS', 1000, 50, 60_000),
-    backoff: { ...DEFAULT_BACKOFF, baseMs: integer(env, 'CLOUD_NOTIFY_BACKOFF_BASE_SECONDS', 30, 1, 3600) * 1000, capMs: integer(env, 'CLOUD_NOTIFY_BACKOFF_CAP_SECONDS', 3600, 1, 86_400) * 1000 },
+    sms: env.CLOUD_SMS_URL ? { url: env.CLOUD_SMS_URL, token: env.CLOUD_SMS_TOKEN || null, concurrency: envInteger(env, 'CLOUD_SMS_CONCURRENCY', 10, 1, 200) } : null,
+    batchSize: envInteger(env, 'CLOUD_NOTIFY_BATCH', 200, 1, 5000),
+    maxAttempts: envInteger(env, 'CLOUD_NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
+    leaseMs: envInteger(env, 'CLOUD_NOTIFY_LEASE_SECONDS', 300, 10, 3600) * 1000,
+    pollMs: envInteger(env, 'CLOUD_NOTIFY_POLL_MS', 1000, 50, 60_000),
+    backoff: { ...DEFAULT_BACKOFF, baseMs: envInteger(env, 'CLOUD_NOTIFY_BACKOFF_BASE_SECONDS', 30, 1, 3600) * 1000, capMs: envInteger(env, 'CLOUD_NOTIFY_BACKOFF_CAP_SECONDS', 3600, 1, 86_400) * 1000 },
   };
 }

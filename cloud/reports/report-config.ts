@@ -1,11 +1,4 @@
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${raw})`);
-  return value;
-}
-
+import { envInteger } from '../config.js';
 export interface ReportConfig {
   /** A finished (or failed) report is deleted this long after it was requested. */
   readonly retentionMs: number;
@@ -20,9 +13,9 @@ export interface ReportConfig {
 /** From the environment (README "Cloud: reports, notifications and video"). */
 export function loadReportConfig(env: NodeJS.ProcessEnv = process.env): ReportConfig {
   return {
-    retentionMs: integer(env, 'CLOUD_REPORT_RETENTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
-    leaseMs: integer(env, 'CLOUD_REPORT_LEASE_SECONDS', 60, 5, 3600) * 1000,
-    maxAttempts: integer(env, 'CLOUD_REPORT_MAX_ATTEMPTS', 3, 1, 20),
-    pollMs: integer(env, 'CLOUD_REPORT_POLL_MS', 2000, 50, 600_000),
+    retentionMs: envInteger(env, 'CLOUD_REPORT_RETENTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
+    leaseMs: envInteger(env, 'CLOUD_REPORT_LEASE_SECONDS', 60, 5, 3600) * 1000,
+    maxAttempts: envInteger(env, 'CLOUD_REPORT_MAX_ATTEMPTS', 3, 1, 20),
+    pollMs: envInteger(env, 'CLOUD_REPORT_POLL_MS', 2000, 50, 600_000),
   };
 }

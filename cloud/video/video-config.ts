@@ -1,11 +1,4 @@
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${raw})`);
-  return value;
-}
-
+import { envInteger } from '../config.js';
 export interface VideoConfig {
   /** Rooms are made this long before the start. */
   readonly leadMs: number;
@@ -27,16 +20,16 @@ export function loadVideoConfig(env: NodeJS.ProcessEnv = process.env): VideoConf
   if (kind !== 'jitsi' && kind !== 'http') throw new Error(`CLOUD_VIDEO_PROVIDER must be jitsi or http (got ${kind})`);
   if (kind === 'http' && !env.CLOUD_VIDEO_HTTP_URL) throw new Error('CLOUD_VIDEO_PROVIDER=http needs CLOUD_VIDEO_HTTP_URL');
   return {
-    leadMs: integer(env, 'CLOUD_VIDEO_LEAD_MINUTES', 15, 1, 24 * 60) * 60_000,
+    leadMs: envInteger(env, 'CLOUD_VIDEO_LEAD_MINUTES', 15, 1, 24 * 60) * 60_000,
     provider:
       kind === 'jitsi'
         ? { kind, domain: env.CLOUD_JITSI_DOMAIN ?? 'meet.jit.si', appId: env.CLOUD_JITSI_APP_ID ?? 'ward-cloud', secret: env.CLOUD_JITSI_SECRET || null }
         : { kind, url: env.CLOUD_VIDEO_HTTP_URL!, token: env.CLOUD_VIDEO_HTTP_TOKEN || null },
-    timeoutMs: integer(env, 'CLOUD_VIDEO_TIMEOUT_MS', 5000, 100, 120_000),
-    breakerFailures: integer(env, 'CLOUD_VIDEO_BREAKER_FAILURES', 5, 1, 1000),
-    breakerCooldownMs: integer(env, 'CLOUD_VIDEO_BREAKER_COOLDOWN_SECONDS', 60, 1, 3600) * 1000,
-    maxAttempts: integer(env, 'CLOUD_VIDEO_MAX_ATTEMPTS', 10, 1, 100),
-    pollMs: integer(env, 'CLOUD_VIDEO_POLL_MS', 5000, 50, 600_000),
+    timeoutMs: envInteger(env, 'CLOUD_VIDEO_TIMEOUT_MS', 5000, 100, 120_000),
+    breakerFailures: envInteger(env, 'CLOUD_VIDEO_BREAKER_FAILURES', 5, 1, 1000),
+    breakerCooldownMs: envInteger(env, 'CLOUD_VIDEO_BREAKER_COOLDOWN_SECONDS', 60, 1, 3600) * 1000,
+    maxAttempts: envInteger(env, 'CLOUD_VIDEO_MAX_ATTEMPTS', 10, 1, 100),
+    pollMs: envInteger(env, 'CLOUD_VIDEO_POLL_MS', 5000, 50, 600_000),
     fallbackPhone: env.CLOUD_VIDEO_FALLBACK_PHONE || null,
   };
 }
