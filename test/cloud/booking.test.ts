@@ -6,6 +6,7 @@ import { freeSlots, type DoctorCalendar, type WeeklyBlock } from '../../cloud/bo
 import type { Sql } from '../../cloud/db/sql.js';
 import { addUser, api, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 import { startStatementCounter } from '../helpers/pg-statement-counter.js';
+import { indexesIn } from '../helpers/query-plan.js';
 
 interface Slot {
   startsAt: string;
@@ -62,16 +63,6 @@ async function allPages<T>(url: string, path: string, token: string): Promise<T[
     cursor = page.body.nextCursor;
   } while (cursor);
   return out;
-}
-
-function indexesIn(plan: unknown): string[] {
-  const found: string[] = [];
-  const walk = (node: Record<string, unknown>) => {
-    if (typeof node['Index Name'] === 'string') found.push(node['Index Name']);
-    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-  };
-  walk(plan as Record<string, unknown>);
-  return found;
 }
 
 describe('booking (real PostgreSQL, real HTTP)', () => {

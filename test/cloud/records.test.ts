@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../cloud/db/sql.js';
 import { GET_RECORD, LIST_RECORDS, LIST_RECORDS_OF_TYPE } from '../../cloud/records/medical-records.js';
 import { addUser, api, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
+import { indexesIn, seqScansIn } from '../helpers/query-plan.js';
 
 interface RecordBody {
   id: number;
@@ -14,28 +15,6 @@ interface RecordBody {
 interface RecordPage {
   items: RecordBody[];
   nextCursor: string | null;
-}
-
-/** The index names in a JSON plan (every node, recursively). */
-function indexesIn(plan: unknown): string[] {
-  const found: string[] = [];
-  const walk = (node: Record<string, unknown>) => {
-    if (typeof node['Index Name'] === 'string') found.push(node['Index Name']);
-    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-  };
-  walk(plan as Record<string, unknown>);
-  return found;
-}
-
-/** Tables read by a sequential scan. */
-function seqScansIn(plan: unknown): string[] {
-  const found: string[] = [];
-  const walk = (node: Record<string, unknown>) => {
-    if (node['Node Type'] === 'Seq Scan') found.push(String(node['Relation Name']));
-    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-  };
-  walk(plan as Record<string, unknown>);
-  return found;
 }
 
 async function explain(sql: Sql, text: string, params: unknown[]): Promise<{ indexes: string[]; seqScans: string[] }> {
