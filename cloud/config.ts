@@ -14,6 +14,8 @@ export interface CloudConfig {
   readonly vitalsRetentionDays: number;
   readonly poolSize: number;
   readonly logLevel: string;
+  /** Free slots are kept as rows this many days ahead; searches beyond are computed (slower). */
+  readonly availabilityDays: number;
 }
 
 /**
@@ -26,6 +28,9 @@ function defaultDataDir(env: NodeJS.ProcessEnv): string {
   if (process.platform === 'win32') return join(env.APPDATA ?? homedir(), 'ward-cloud');
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ward-cloud');
 }
+
+/** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
+export const DEFAULT_AVAILABILITY_DAYS = 63;
 
 /** An integer environment variable within bounds, or the fallback when unset; a clear error otherwise. */
 export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -51,5 +56,6 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     vitalsRetentionDays: envInteger(env, 'CLOUD_VITALS_RETENTION_DAYS', 90, 1, 3650),
     poolSize: envInteger(env, 'CLOUD_DB_POOL', 20, 2, 500),
     logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
+    availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
   };
 }

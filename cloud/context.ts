@@ -6,6 +6,7 @@ import type { RefreshTokens } from './auth/refresh-tokens.js';
 import type { Users } from './auth/users.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { AppointmentHook } from './booking/appointment-events.js';
+import type { OpenSlots } from './booking/open-slots.js';
 import type { ClusterBus } from './cluster/cluster-bus.js';
 import type { StorageMode } from './db/migration.js';
 import type { Sql } from './db/sql.js';
@@ -33,6 +34,8 @@ export interface CloudContext {
   readonly startedAt: Date;
   /** Called inside every appointment-changing transaction (outbox, video rooms). */
   readonly appointmentHooks: AppointmentHook[];
+  /** The table of free slots for the coming weeks (searches read it up to `through()`). */
+  readonly openSlots: OpenSlots;
 }
 
 export type CloudApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider> & {

@@ -13,6 +13,7 @@ import type { CloudApp, CloudContext } from './context.js';
 import { migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations/index.js';
 import { connect } from './db/sql.js';
+import { OpenSlots } from './booking/open-slots.js';
 import { BatchIngest, LATEST_CHANNEL } from './ingest/batch-ingest.js';
 import { Patients } from './patients/patients.js';
 import { StationCredentials } from './stations/station-credentials.js';
@@ -69,9 +70,12 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
       history: new VitalsHistory(sql),
       startedAt: new Date(),
       appointmentHooks: [],
+      openSlots: new OpenSlots(sql, config.availabilityDays),
     };
     const maintenance = new VitalsMaintenance(sql, mode, partitions, config.vitalsRetentionDays, logger);
     await maintenance.start();
+    // In the background: a first fill at full scale takes minutes; searches compute until then.
+    const openSlotsReady = ctx.openSlots.start((error) => logger.warn({ err: error.message }, 'open slots maintenance failed'));
     const app = await buildApp(ctx, logger, options.extraRoutes);
     await app.listen({ host: config.host, port: config.port });
     const workers = (options.workers ?? []).map((start) => start(ctx));
@@ -83,6 +87,8 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
       async close() {
         for (const worker of workers) await worker.stop();
         maintenance.stop();
+        ctx.openSlots.stop();
+        await openSlotsReady;
         await app.close();
         await ctx.audit.flush();
         await bus.close();

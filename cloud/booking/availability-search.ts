@@ -3,54 +3,62 @@ import { run } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
+const UTC_TEXT = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The page's slots (subquery `page`) with their doctor and clinic: joined for the page only. */
+const WITH_DOCTORS = `
+SELECT ${UTC_TEXT('page.starts_at')} AS "startsAt", ${UTC_TEXT('page.ends_at')} AS "endsAt", page.slot_minutes AS "slotMinutes",
+       d.id AS "doctorId", d.name AS "doctorName", d.specialization, d.consultation_fee_cents AS "consultationFeeCents",
+       c.id AS "clinicId", c.name AS "clinicName", c.city, c.timezone
+FROM page JOIN doctors d ON d.id = page.doctor_id JOIN clinics c ON c.id = page.clinic_id
+ORDER BY page.starts_at, page.doctor_id`;
+
 /**
- * Free slots with their doctor and clinic, in ONE statement (no N+1): the candidate doctors
- * (index doctors_specialization_clinic) each with one multirange of busy time over the window
- * (non-cancelled appointments through the doctor's exclusion index, plus exceptions through
- * theirs, computed once per doctor), their weekly blocks cut into slots for each local date, the
- * slots overlapping nothing after the keyset cursor ($8, $9), by time then doctor. Local dates are
- * the clinic's; the cursor has a sentinel ('-infinity', 0) on the first page so that no
- * "IS NULL OR" hides it from the planner. Every slot row carries its doctor's columns, so there is
- * no join back to the candidates (a re-scanned aggregate there cost 40 ms at full scale).
+ * Free slots from the table of open slots (migration 5), for local dates it keeps: one range of
+ * open_slots_specialization_city (or _specialization, or the primary key for one doctor), read
+ * in time order from the keyset cursor ($8, $9) and stopped after the page. The UTC bounds on
+ * starts_at (local dates lie within a day of UTC) make it an index range rather than a filter;
+ * the local dates themselves are checked on the rows read. Parameters as SEARCH_AVAILABILITY.
+ */
+export const SEARCH_OPEN_SLOTS = `
+WITH page AS (
+  SELECT o.doctor_id, o.clinic_id, o.starts_at, o.ends_at, o.slot_minutes
+  FROM open_slots o
+  WHERE o.specialization = $1
+    AND ($2::text IS NULL OR o.city = $2::text)
+    AND ($3::bigint IS NULL OR o.clinic_id = $3::bigint)
+    AND ($4::bigint IS NULL OR o.doctor_id = $4::bigint)
+    AND o.starts_at >= ($5::date - 1)::timestamp AT TIME ZONE 'UTC'
+    AND o.starts_at < ($6::date + 2)::timestamp AT TIME ZONE 'UTC'
+    AND o.local_date BETWEEN $5::date AND $6::date
+    AND o.starts_at > $7::text::timestamptz
+    AND (o.starts_at, o.doctor_id) > ($8::text::timestamptz, $9::bigint)
+  ORDER BY o.starts_at, o.doctor_id
+  LIMIT $10
+)${WITH_DOCTORS}`;
+
+/**
+ * Free slots computed from the schedules, for dates beyond the table: the candidate doctors
+ * (index doctors_specialization_clinic) given to open_slots_generate (migration 5, the one
+ * definition of a free slot, inlined by the planner: busy time once per doctor through the
+ * exclusion indexes, weekly blocks cut per local date of the clinic), after the keyset cursor
+ * ($8, $9), by time then doctor. The cursor has a sentinel ('-infinity', 0) on the first page so
+ * that no "IS NULL OR" hides it from the planner.
  */
 export const SEARCH_AVAILABILITY = `
-WITH doc AS (
-  SELECT d.id, d.name, d.specialization, d.consultation_fee_cents, c.id AS clinic_id, c.name AS clinic_name, c.city, c.timezone,
-         tstzrange($5::date::timestamp AT TIME ZONE c.timezone, ($6::date + 1)::timestamp AT TIME ZONE c.timezone) AS window
-  FROM doctors d JOIN clinics c ON c.id = d.clinic_id
-  WHERE d.specialization = $1
-    AND ($2::text IS NULL OR c.city = $2::text)
-    AND ($3::bigint IS NULL OR d.clinic_id = $3::bigint)
-    AND ($4::bigint IS NULL OR d.id = $4::bigint)
-),
-cand AS MATERIALIZED (
-  SELECT doc.*,
-         (SELECT range_agg(b.during) FROM (
-            SELECT a.during FROM appointments a WHERE a.doctor_id = doc.id AND a.status <> 'cancelled' AND a.during && doc.window
-            UNION ALL
-            SELECT e.during FROM schedule_exceptions e WHERE e.doctor_id = doc.id AND e.during && doc.window) b) AS busy
-  FROM doc
-),
-slot AS (
-  SELECT cand.*, s.slot_minutes,
-         (day + s.starts + k * make_interval(mins => s.slot_minutes)) AT TIME ZONE cand.timezone AS starts_at,
-         (day + s.starts + (k + 1) * make_interval(mins => s.slot_minutes)) AT TIME ZONE cand.timezone AS ends_at
-  FROM cand
-  CROSS JOIN generate_series($5::date::timestamp, $6::date::timestamp, interval '1 day') AS day
-  JOIN doctor_schedules s ON s.doctor_id = cand.id AND s.weekday = extract(isodow FROM day)
-  CROSS JOIN generate_series(0, floor(extract(epoch FROM s.ends - s.starts) / 60 / s.slot_minutes)::int - 1) AS k
-)
-SELECT to_char(slot.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "startsAt",
-       to_char(slot.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "endsAt",
-       slot.slot_minutes AS "slotMinutes",
-       slot.id AS "doctorId", slot.name AS "doctorName", slot.specialization, slot.consultation_fee_cents AS "consultationFeeCents",
-       slot.clinic_id AS "clinicId", slot.clinic_name AS "clinicName", slot.city, slot.timezone
-FROM slot
-WHERE slot.starts_at > $7::text::timestamptz
-  AND (slot.starts_at, slot.id) > ($8::text::timestamptz, $9::bigint)
-  AND (slot.busy IS NULL OR NOT slot.busy && tstzrange(slot.starts_at, slot.ends_at))
-ORDER BY slot.starts_at, slot.id
-LIMIT $10`;
+WITH page AS (
+  SELECT g.doctor_id, g.clinic_id, g.starts_at, g.ends_at, g.slot_minutes
+  FROM open_slots_generate(ARRAY(
+         SELECT d.id FROM doctors d JOIN clinics c ON c.id = d.clinic_id
+         WHERE d.specialization = $1
+           AND ($2::text IS NULL OR c.city = $2::text)
+           AND ($3::bigint IS NULL OR d.clinic_id = $3::bigint)
+           AND ($4::bigint IS NULL OR d.id = $4::bigint)), $5::date, $6::date) g
+  WHERE g.starts_at > $7::text::timestamptz
+    AND (g.starts_at, g.doctor_id) > ($8::text::timestamptz, $9::bigint)
+  ORDER BY g.starts_at, g.doctor_id
+  LIMIT $10
+)${WITH_DOCTORS}`;
 
 export interface SearchCriteria {
   readonly specialization: string;
@@ -75,6 +83,9 @@ export interface SlotPage {
   readonly nextCursor: string | null;
 }
 
+/** Where a page came from: the table of open slots, or computed from the schedules. */
+export type SlotSource = 'open-slots' | 'computed';
+
 interface Row {
   startsAt: string;
   endsAt: string;
@@ -98,14 +109,24 @@ export function checkCriteria(criteria: SearchCriteria): void {
   if (days + 1 > MAX_SEARCH_DAYS) throw new ApiError('invalid_request', `a search covers at most ${MAX_SEARCH_DAYS} days`);
 }
 
-/** Runs the one search statement. */
+/**
+ * Runs the one search statement: from the table of open slots when it covers the dates asked,
+ * computed otherwise (the same slots, more work).
+ */
 export class AvailabilitySearch {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    /** Local date through which the table of open slots is complete (OpenSlots.through). */
+    private readonly tableThrough: () => string | null = () => null,
+  ) {}
 
-  async page(criteria: SearchCriteria, cursor: string | undefined, limit: number, now: Date): Promise<SlotPage> {
+  async page(criteria: SearchCriteria, cursor: string | undefined, limit: number, now: Date): Promise<SlotPage & { source: SlotSource }> {
     const after = decodeCursor(cursor, ['string', 'number']);
     if (after && Number.isNaN(Date.parse(String(after[0])))) throw new ApiError('invalid_request', 'cursor is not one this service made');
-    const rows = await run<Row>(this.sql, SEARCH_AVAILABILITY, [
+    const through = this.tableThrough();
+    const source: SlotSource = through !== null && criteria.to <= through ? 'open-slots' : 'computed';
+    const statement = source === 'open-slots' ? SEARCH_OPEN_SLOTS : SEARCH_AVAILABILITY;
+    const rows = await run<Row>(this.sql, statement, [
       criteria.specialization, criteria.city, criteria.clinicId, criteria.doctorId, criteria.from, criteria.to,
       now.toISOString(), after?.[0] ?? '-infinity', after?.[1] ?? 0, limit + 1,
     ]);
@@ -117,6 +138,6 @@ export class AvailabilitySearch {
       clinic: { id: r.clinicId, name: r.clinicName, city: r.city, timezone: r.timezone },
     }));
     const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.startsAt, last.doctor.id]) : null };
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.startsAt, last.doctor.id]) : null, source };
   }
 }

@@ -54,7 +54,7 @@ const DayItemSchema = Type.Object({
 export function registerBookingRoutes(app: CloudApp): void {
   const { sql, bus, audit, patients, appointmentHooks } = app.ctx;
   const cache = new AvailabilityCache();
-  const search = new AvailabilitySearch(sql);
+  const search = new AvailabilitySearch(sql, () => app.ctx.openSlots.through());
   const history = new AppointmentHistory(sql);
   const appointments = new Appointments(sql, bus, appointmentHooks, (change) => cache.invalidate(change));
   const doctors = new Doctors(sql, (change: AvailabilityChange, tx) => bus.publish(AVAILABILITY_CHANNEL, JSON.stringify(change), tx));
@@ -100,9 +100,9 @@ export function registerBookingRoutes(app: CloudApp): void {
       return { items: cached.items.filter((s) => s.startsAt > nowIso), nextCursor: cached.nextCursor };
     }
     const generation = cache.generation();
-    const page = await search.page(criteria, q.cursor, limit, now);
+    const { source, ...page } = await search.page(criteria, q.cursor, limit, now);
     cache.set(key, criteria, page, generation);
-    void reply.header('x-availability-cache', 'miss');
+    void reply.header('x-availability-cache', 'miss').header('x-availability-source', source);
     return page;
   });
 

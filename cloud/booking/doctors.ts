@@ -109,6 +109,8 @@ export class Doctors {
     const doctor = await this.get(doctorId);
     if (!doctor) throw new ApiError('doctor_not_found', `no doctor with id ${doctorId}`);
     await this.sql.begin(async (tx) => {
+      // One schedule writer per doctor: two replacements at once would both insert their blocks.
+      await tx`SELECT 1 FROM doctors WHERE id = ${doctorId} FOR NO KEY UPDATE`;
       await tx`DELETE FROM doctor_schedules WHERE doctor_id = ${doctorId}`;
       if (blocks.length > 0) {
         await tx`

@@ -1,4 +1,6 @@
 import { Users } from '../auth/users.js';
+import { OpenSlots } from '../booking/open-slots.js';
+import { DEFAULT_AVAILABILITY_DAYS } from '../config.js';
 import type { Sql } from '../db/sql.js';
 import { CopyWriter } from './copy-stream.js';
 import { CITIES, doctorBlocks, fillRate, futureStatus, mix, noonOffsetMs, PatientAssigner, pastStatus, personName, recordBody, SPECIALIZATIONS } from './seed-data.js';
@@ -21,6 +23,8 @@ export interface SeedResult extends SeedSizes {
   readonly lastDay: string;
   /** The first administrator, made here when the database had no account (shown once). */
   readonly admin: { username: string; password: string } | null;
+  /** Free slots put in the table of open slots. */
+  readonly openSlots: number;
 }
 
 type Log = (line: string) => void;
@@ -77,7 +81,33 @@ function progress(log: Log, what: string, total: number): (done: number) => void
  * Indexes and constraints of the big tables are dropped during the load and rebuilt after it
  * (one sort each instead of 25 M insertions), then everything is analysed.
  */
-export async function seedCloud(sql: Sql, sizes: SeedSizes, log: Log, now = Date.now()): Promise<SeedResult> {
+export async function seedCloud(sql: Sql, sizes: SeedSizes, log: Log, now = Date.now(), availabilityDays = DEFAULT_AVAILABILITY_DAYS): Promise<SeedResult> {
+  // The triggers that keep the table of open slots (migration 5) would run once for each of
+  // millions of rows; the table is filled in one pass at the end instead, as the service does.
+  const setTriggers = async (enabled: boolean) => {
+    for (const [table, trigger] of OPEN_SLOT_TRIGGERS) await sql.unsafe(`ALTER TABLE ${table} ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER ${trigger}`);
+  };
+  await setTriggers(false);
+  let loaded: SeedResult;
+  try {
+    loaded = await loadSeed(sql, sizes, log, now);
+  } finally {
+    await setTriggers(true);
+  }
+  log('open slots ...');
+  const run = await new OpenSlots(sql, availabilityDays, () => now).maintain();
+  log(`open slots: ${run.seconds.toFixed(1)} s (${run.slotsAdded.toLocaleString('en-US')} free slots of ${run.doctors.toLocaleString('en-US')} doctors through ${run.target})`);
+  await sql`ANALYZE open_slots`;
+  return { ...loaded, seconds: { ...loaded.seconds, 'open slots': run.seconds }, totalSeconds: loaded.totalSeconds + run.seconds, openSlots: run.slotsAdded };
+}
+
+const OPEN_SLOT_TRIGGERS = [
+  ['doctors', 'doctors_open_slots'],
+  ['doctor_schedules', 'doctor_schedules_open_slots_insert'],
+  ['appointments', 'appointments_open_slots'],
+] as const;
+
+async function loadSeed(sql: Sql, sizes: SeedSizes, log: Log, now: number): Promise<SeedResult> {
   const started = Date.now();
   const seconds: Record<string, number> = {};
   const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -213,5 +243,5 @@ export async function seedCloud(sql: Sql, sizes: SeedSizes, log: Log, now = Date
     await sql`ANALYZE`;
   });
   const totalSeconds = (Date.now() - started) / 1000;
-  return { ...sizes, seconds, totalSeconds, firstPatientId, firstDoctorId, lastDay: new Date(lastDayMs).toISOString().slice(0, 10), admin };
+  return { ...sizes, seconds, totalSeconds, firstPatientId, firstDoctorId, lastDay: new Date(lastDayMs).toISOString().slice(0, 10), admin, openSlots: 0 };
 }

@@ -3,7 +3,7 @@ import type { AppointmentChange } from '../../cloud/booking/appointment-events.j
 import { DOCTOR_DAY, PATIENT_HISTORY } from '../../cloud/booking/appointment-history.js';
 import { SEARCH_AVAILABILITY } from '../../cloud/booking/availability-search.js';
 import { freeSlots, type DoctorCalendar, type WeeklyBlock } from '../../cloud/booking/slots.js';
-import type { Sql } from '../../cloud/db/sql.js';
+import { run, type Sql } from '../../cloud/db/sql.js';
 import { addUser, api, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 import { startStatementCounter } from '../helpers/pg-statement-counter.js';
 import { indexesIn } from '../helpers/query-plan.js';
@@ -30,6 +30,13 @@ type Cloud = Awaited<ReturnType<typeof startTestCloud>>;
 // Far enough ahead to stay in the future; 2027-03-01 is a Monday.
 const MONDAY = '2027-03-01';
 const at = (date: string, hhmm: string) => `${date}T${hhmm}:00.000Z`;
+const DAY_MS = 86_400_000;
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+/** A Monday two to three weeks ahead: inside the table of open slots (63 days by default). */
+const SOON_MONDAY = (() => {
+  const day = new Date(Date.now() + 14 * DAY_MS);
+  return addDays(day.toISOString().slice(0, 10), (8 - (day.getUTCDay() || 7)) % 7);
+})();
 const WEEKDAYS_9_TO_12: WeeklyBlock[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, starts: '09:00', ends: '12:00', slotMinutes: 30 }));
 
 async function makeClinic(cloud: Cloud, admin: string, name: string, city: string, timezone = 'UTC'): Promise<number> {
@@ -50,19 +57,6 @@ async function makePatients(sql: Sql, prefix: string, count: number): Promise<nu
   const rows = await sql<Array<{ id: number }>>`
     INSERT INTO patients (mrn, name) SELECT ${prefix} || i, 'Patient ' || ${prefix} || i FROM generate_series(1, ${count}) AS i RETURNING id`;
   return rows.map((r) => r.id);
-}
-
-async function allPages<T>(url: string, path: string, token: string): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | null = null;
-  do {
-    const sep = path.includes('?') ? '&' : '?';
-    const page: { status: number; body: Page<T> } = await api<Page<T>>(url, `${path}${cursor ? `${sep}cursor=${cursor}` : ''}`, { token });
-    expect(page.status).toBe(200);
-    out.push(...page.body.items);
-    cursor = page.body.nextCursor;
-  } while (cursor);
-  return out;
 }
 
 describe('booking (real PostgreSQL, real HTTP)', () => {
@@ -227,7 +221,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     expect(audited.map((a) => a.action).sort()).toEqual(['appointment.book', 'appointments.list', 'doctor.day']);
   });
 
-  it('search results equal a brute-force computation in JavaScript (time zones, blocks, exceptions, appointments, pages)', async () => {
+  it('search results equal a brute-force computation in JavaScript, from the table of open slots and computed (time zones, blocks, exceptions, appointments, pages)', async () => {
     const berlin = await makeClinic(cloud, admin, 'Nord', 'Brute', 'Europe/Berlin');
     const utc = await makeClinic(cloud, admin, 'Sud', 'Brute', 'UTC');
     const other = await makeClinic(cloud, admin, 'Elsewhere', 'Other', 'America/New_York');
@@ -254,7 +248,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     let p = 0;
     for (const c of calendars) {
       for (let k = 0; k < 25; k++) {
-        const start = Date.parse('2027-06-07T05:00:00Z') + Math.floor(random() * 9 * 24 * 4) * 15 * 60_000;
+        const start = Date.parse(`${SOON_MONDAY}T05:00:00Z`) + Math.floor(random() * 9 * 24 * 4) * 15 * 60_000;
         const end = start + (10 + Math.floor(random() * 60)) * 60_000;
         const status = ['scheduled', 'scheduled', 'completed', 'cancelled'][Math.floor(random() * 4)]!;
         try {
@@ -265,7 +259,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
         }
       }
       if (random() < 0.5) {
-        const start = Date.parse('2027-06-09T00:00:00Z') + Math.floor(random() * 48) * 3600_000;
+        const start = Date.parse(`${addDays(SOON_MONDAY, 2)}T00:00:00Z`) + Math.floor(random() * 48) * 3600_000;
         await api(cloud.url, `/v1/doctors/${c.doctorId}/exceptions`, { method: 'POST', token: admin, body: { startsAt: new Date(start).toISOString(), endsAt: new Date(start + 20 * 3600_000).toISOString(), reason: 'leave' } });
         (c.busy as Array<{ start: number; end: number }>).push({ start, end: start + 20 * 3600_000 });
       }
@@ -277,11 +271,32 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
       { query: 'specialization=brute-b', filter: (c) => c.specialization === 'brute-b' },
       { query: `specialization=brute-a&doctorId=${calendars[4]!.doctorId}`, filter: (c) => c.doctorId === calendars[4]!.doctorId },
     ];
+    const from = SOON_MONDAY;
+    const to = addDays(SOON_MONDAY, 9);
+    expect(cloud.service.ctx.openSlots.through()! >= to).toBe(true);
     for (const { query, filter } of searches) {
-      const got = await allPages<Slot>(cloud.url, `/v1/availability?${query}&from=2027-06-07&to=2027-06-16&limit=37`, nurse);
-      const want = freeSlots(calendars.filter(filter), '2027-06-07', '2027-06-16', Date.now());
+      const want = freeSlots(calendars.filter(filter), from, to, Date.now()).map((s) => [s.start, s.end, s.doctorId]);
       expect(want.length).toBeGreaterThan(0);
-      expect(got.map((s) => [Date.parse(s.startsAt), Date.parse(s.endsAt), s.doctor.id])).toEqual(want.map((s) => [s.start, s.end, s.doctorId]));
+      // Through the API, page by page: the table of open slots covers these dates.
+      const sources = new Set<string | null>();
+      const got: Slot[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; headers: Headers; body: Page<Slot> } = await api<Page<Slot>>(cloud.url, `/v1/availability?${query}&from=${from}&to=${to}&limit=37${cursor ? `&cursor=${cursor}` : ''}`, { token: nurse });
+        expect(page.status).toBe(200);
+        sources.add(page.headers.get('x-availability-source'));
+        got.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect([...sources]).toEqual(['open-slots']);
+      expect(got.map((s) => [Date.parse(s.startsAt), Date.parse(s.endsAt), s.doctor.id])).toEqual(want);
+      // The computed statement (used beyond the table's dates) finds the very same slots.
+      const params = new URLSearchParams(query);
+      const computed = await run<{ startsAt: string; endsAt: string; doctorId: number }>(sql, SEARCH_AVAILABILITY, [
+        params.get('specialization'), params.get('city'), params.get('clinicId') && Number(params.get('clinicId')), params.get('doctorId') && Number(params.get('doctorId')),
+        from, to, new Date().toISOString(), '-infinity', 0, 10_000,
+      ]);
+      expect(computed.map((s) => [Date.parse(s.startsAt), Date.parse(s.endsAt), s.doctorId])).toEqual(want);
     }
   });
 
@@ -297,10 +312,14 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
         const before = counter.statements();
         const r = await api<Page<Slot>>(replica.url, path, { token });
         expect(r.status).toBe(200);
-        return { statements: counter.statements() - before, cache: r.headers.get('x-availability-cache'), items: r.body.items };
+        return { statements: counter.statements() - before, cache: r.headers.get('x-availability-cache'), source: r.headers.get('x-availability-source'), items: r.body.items };
       };
       const first = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=2027-03-05&limit=100`);
-      expect(first).toMatchObject({ statements: 1, cache: 'miss' });
+      expect(first).toMatchObject({ statements: 1, cache: 'miss', source: 'computed' });
+      // Within the table of open slots' weeks, one statement too.
+      const soon = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${SOON_MONDAY}&to=${addDays(SOON_MONDAY, 4)}&limit=100`);
+      expect(soon).toMatchObject({ statements: 1, cache: 'miss', source: 'open-slots' });
+      expect(soon.items).toHaveLength(30);
       expect(first.items).toHaveLength(30);
       expect(await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=2027-03-05&limit=100`)).toMatchObject({ statements: 0, cache: 'hit' });
       const other = await statementsOf(`/v1/availability?specialization=counted&from=2027-03-02&to=2027-03-02&limit=5`);
@@ -360,11 +379,9 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
       const history = await plan(PATIENT_HISTORY, [1, new Date().toISOString(), 0, '-infinity', 0, 21, 'infinity', '9223372036854775807']);
       expect(history).toContain('appointments_patient_start');
       expect(await plan(DOCTOR_DAY, [1, MONDAY, '-infinity', 0, 21])).toContain('appointments_doctor_start');
-      const search = await plan(SEARCH_AVAILABILITY, ['cardiology', 'Springfield', null, null, MONDAY, '2027-03-07', new Date().toISOString(), '-infinity', 0, 21]);
-      expect(search).toContain('doctors_specialization_clinic');
-      expect(search).toContain('appointments_doctor_no_overlap');
-      expect(search).toContain('schedule_exceptions_doctor_during');
-      expect(search).toContain('doctor_schedules_pkey');
+      // Computed (beyond the table): candidates by index, then each one's busy time and blocks.
+      expect(await plan(SEARCH_AVAILABILITY, ['cardiology', 'Springfield', null, null, MONDAY, '2027-03-07', new Date().toISOString(), '-infinity', 0, 21])).toContain('doctors_specialization_clinic');
+      // Their plans on seed-like data (open_slots_generate, the table of open slots): test/cloud/seed.test.ts.
     });
   });
 });

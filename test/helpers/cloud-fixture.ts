@@ -16,6 +16,8 @@ export async function startTestCloud(options: ServiceOptions & { databaseUrl?: s
     { ...loadCloudConfig({ CLOUD_PORT: '0', ...options.env }), databaseUrl, poolSize: 10 },
     { logger: pino({ level: 'silent' }) as FastifyBaseLogger, ...options },
   );
+  // The table of open slots is filled in the background; tests start from a settled one.
+  await service.ctx.openSlots.maintain();
   return {
     service,
     url: service.url,

@@ -3,6 +3,7 @@ import { migration as core } from './0001-core.js';
 import { migration as vitals } from './0002-vitals.js';
 import { migration as recordsBooking } from './0003-records-booking.js';
 import { migration as reportsNotifications } from './0004-reports-notifications.js';
+import { migration as openSlots } from './0005-open-slots.js';
 
 /** Every cloud migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications];
+export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots];
