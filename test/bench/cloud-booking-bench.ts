@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { Users } from '../../cloud/auth/users.js';
-import { SEARCH_AVAILABILITY } from '../../cloud/booking/availability-search.js';
+import { SEARCH_AVAILABILITY, SEARCH_OPEN_SLOTS } from '../../cloud/booking/availability-search.js';
 import { startEmbeddedPostgres } from '../../cloud/db/embedded-postgres.js';
 import { migrate } from '../../cloud/db/migrate.js';
 import { MIGRATIONS } from '../../cloud/db/migrations/index.js';
@@ -35,8 +35,12 @@ export interface CloudBookingBenchResult {
   bookings: { created: number; conflicts: number };
   /** Statements the service sent to PostgreSQL per search, counted at the wire (misses and hits). */
   statementsPerSearch: { uncached: number; cached: number };
-  /** Baseline: the search statement run directly on PostgreSQL (no HTTP, one connection), in ms. */
-  rawSearchSql: { p50: number; p95: number };
+  /**
+   * The search statements run directly on PostgreSQL (no HTTP, one connection), in ms: from the
+   * table of open slots (what the service runs within its weeks) and computed (beyond them, and
+   * the only way before the table), for a specialization in a city and for a specialization alone.
+   */
+  rawSearchSql: Record<'openSlotsCity' | 'computedCity' | 'openSlotsSpecialization' | 'computedSpecialization', { p50: number; p95: number }>;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -131,15 +135,25 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     };
     const patient = () => data.firstPatientId + Math.floor(Math.random() * data.patients);
 
-    // Baseline: the search statement straight on PostgreSQL, one connection, sequentially.
-    const raw: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      const s = searchOf(i * 13 + 5, Math.random());
-      const started = performance.now();
-      await run(sql, SEARCH_AVAILABILITY, [s.spec, s.city, null, null, s.from, s.to, new Date().toISOString(), '-infinity', 0, 21]);
-      raw.push(performance.now() - started);
-    }
-    const rawSummary = summary(raw);
+    // Baseline: the search statements straight on PostgreSQL, one connection, sequentially.
+    const rawOf = async (statement: string, withCity: boolean, count: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const s = searchOf(i * 13 + 5, Math.random());
+        const started = performance.now();
+        await run(sql, statement, [s.spec, withCity ? s.city : null, null, null, s.from, s.to, new Date().toISOString(), '-infinity', 0, 21]);
+        times.push(performance.now() - started);
+      }
+      const { p50, p95 } = summary(times);
+      return { p50, p95 };
+    };
+    const rawSearchSql = {
+      openSlotsCity: await rawOf(SEARCH_OPEN_SLOTS, true, 300),
+      computedCity: await rawOf(SEARCH_AVAILABILITY, true, 300),
+      openSlotsSpecialization: await rawOf(SEARCH_OPEN_SLOTS, false, 100),
+      computedSpecialization: await rawOf(SEARCH_AVAILABILITY, false, 20),
+    };
+    log(`  raw search SQL: ${JSON.stringify(rawSearchSql)}`);
 
     // Statements per search, with nothing else running.
     const before = counter.statements();
@@ -156,7 +170,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     const seen = new Set<string>();
     for (let i = 0; slots.length < requestsPerKind * 3 && i < 4000; i++) {
       const s = searchOf(i, (i % 28) / 28);
-      const rows = await run<{ doctorId: number; startsAt: string; endsAt: string }>(sql, SEARCH_AVAILABILITY, [s.spec, s.city, null, null, s.from, s.to, new Date(Date.now() + 3600_000).toISOString(), '-infinity', 0, 100]);
+      const rows = await run<{ doctorId: number; startsAt: string; endsAt: string }>(sql, SEARCH_OPEN_SLOTS, [s.spec, s.city, null, null, s.from, s.to, new Date(Date.now() + 3600_000).toISOString(), '-infinity', 0, 100]);
       for (const row of rows) {
         const key = `${row.doctorId}/${row.startsAt}`;
         if (!seen.has(key)) {
@@ -234,7 +248,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       log(`  ${kind}: closed loop`);
       saturation[kind] = await closedLoop(work[kind]);
     }
-    return { seed, clients, latency, saturation, bookings, statementsPerSearch, rawSearchSql: { p50: rawSummary.p50, p95: rawSummary.p95 } };
+    return { seed, clients, latency, saturation, bookings, statementsPerSearch, rawSearchSql };
   } finally {
     await http?.close();
     if (cloud) {
