@@ -13,35 +13,68 @@ SELECT ${UTC_TEXT('page.starts_at')} AS "startsAt", ${UTC_TEXT('page.ends_at')} 
 FROM page JOIN doctors d ON d.id = page.doctor_id JOIN clinics c ON c.id = page.clinic_id
 ORDER BY page.starts_at, page.doctor_id`;
 
+/** Which index range a search of the table of open slots reads: the most selective place named. */
+export type SearchPlace = 'doctor' | 'city' | 'clinic' | 'specialization';
+
+export function placeOf(criteria: SearchCriteria): SearchPlace {
+  if (criteria.doctorId !== null) return 'doctor';
+  if (criteria.city !== null) return 'city';
+  if (criteria.clinicId !== null) return 'clinic';
+  return 'specialization';
+}
+
+/** The equality each place adds so that its index range is the whole condition (see below). */
+const PLACE_RANGE: Record<SearchPlace, string> = {
+  doctor: 'AND o.doctor_id = $4::bigint', // primary key (doctor_id, starts_at)
+  city: 'AND o.city = $2::text', // open_slots_specialization_city
+  clinic: 'AND o.city = (SELECT c.city FROM clinics c WHERE c.id = $3::bigint)', // its city's range, filtered
+  specialization: '', // open_slots_specialization
+};
+
 /**
- * Free slots from the table of open slots (migration 5), for local dates it keeps: one range of
- * open_slots_specialization_city (or _specialization, or the primary key for one doctor), read
- * in time order from the keyset cursor ($8, $9) and stopped after the page. The UTC bounds on
- * starts_at (local dates lie within a day of UTC) make it an index range rather than a filter;
- * the local dates themselves are checked on the rows read. Parameters as SEARCH_AVAILABILITY.
+ * Free slots from the table of open slots (migration 5), for local dates it keeps: one index
+ * range chosen by the place named (PLACE_RANGE), read in time order from the keyset cursor ($8,
+ * $9) and stopped after the page. The range starts when local date $5 begins in the earliest
+ * clinic time zone and ends when $6 ends in the latest, so a specialization alone does not read
+ * a day of other dates first; the local dates themselves are checked on the rows read. The other
+ * criteria stay as null-guarded filters. Parameters as SEARCH_AVAILABILITY.
  */
-export const SEARCH_OPEN_SLOTS = `
-WITH page AS (
+function searchOpenSlots(place: SearchPlace): string {
+  return `
+WITH zones AS MATERIALIZED (
+  SELECT min($5::date::timestamp AT TIME ZONE z.timezone) AS first_start, max(($6::date + 1)::timestamp AT TIME ZONE z.timezone) AS last_end
+  FROM (SELECT DISTINCT c.timezone FROM clinics c) z
+),
+page AS (
   SELECT o.doctor_id, o.clinic_id, o.starts_at, o.ends_at, o.slot_minutes
   FROM open_slots o
-  WHERE o.specialization = $1
+  WHERE o.specialization = $1 ${PLACE_RANGE[place]}
+    AND o.starts_at >= (SELECT first_start FROM zones)
+    AND o.starts_at < (SELECT last_end FROM zones)
+    AND o.starts_at > $7::text::timestamptz
+    AND (o.starts_at, o.doctor_id) > ($8::text::timestamptz, $9::bigint)
+    AND o.local_date BETWEEN $5::date AND $6::date
     AND ($2::text IS NULL OR o.city = $2::text)
     AND ($3::bigint IS NULL OR o.clinic_id = $3::bigint)
     AND ($4::bigint IS NULL OR o.doctor_id = $4::bigint)
-    AND o.starts_at >= ($5::date - 1)::timestamp AT TIME ZONE 'UTC'
-    AND o.starts_at < ($6::date + 2)::timestamp AT TIME ZONE 'UTC'
-    AND o.local_date BETWEEN $5::date AND $6::date
-    AND o.starts_at > $7::text::timestamptz
-    AND (o.starts_at, o.doctor_id) > ($8::text::timestamptz, $9::bigint)
   ORDER BY o.starts_at, o.doctor_id
   LIMIT $10
 )${WITH_DOCTORS}`;
+}
+
+export const SEARCH_OPEN_SLOTS: Record<SearchPlace, string> = {
+  doctor: searchOpenSlots('doctor'),
+  city: searchOpenSlots('city'),
+  clinic: searchOpenSlots('clinic'),
+  specialization: searchOpenSlots('specialization'),
+};
 
 /**
  * Free slots computed from the schedules, for dates beyond the table: the candidate doctors
  * (index doctors_specialization_clinic) given to open_slots_generate (migration 5, the one
- * definition of a free slot, inlined by the planner: busy time once per doctor through the
- * exclusion indexes, weekly blocks cut per local date of the clinic), after the keyset cursor
+ * definition of a free slot: busy time once per doctor through the exclusion indexes, weekly
+ * blocks cut per local date of the clinic; run as a function, since its argument is a
+ * sub-select, so EXPLAIN shows its plan only for FREE_SLOTS_OF_DOCTORS), after the keyset cursor
  * ($8, $9), by time then doctor. The cursor has a sentinel ('-infinity', 0) on the first page so
  * that no "IS NULL OR" hides it from the planner.
  */
@@ -125,7 +158,7 @@ export class AvailabilitySearch {
     if (after && Number.isNaN(Date.parse(String(after[0])))) throw new ApiError('invalid_request', 'cursor is not one this service made');
     const through = this.tableThrough();
     const source: SlotSource = through !== null && criteria.to <= through ? 'open-slots' : 'computed';
-    const statement = source === 'open-slots' ? SEARCH_OPEN_SLOTS : SEARCH_AVAILABILITY;
+    const statement = source === 'open-slots' ? SEARCH_OPEN_SLOTS[placeOf(criteria)] : SEARCH_AVAILABILITY;
     const rows = await run<Row>(this.sql, statement, [
       criteria.specialization, criteria.city, criteria.clinicId, criteria.doctorId, criteria.from, criteria.to,
       now.toISOString(), after?.[0] ?? '-infinity', after?.[1] ?? 0, limit + 1,

@@ -154,9 +154,9 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       return { p50, p95 };
     };
     const rawSearchSql = {
-      openSlotsCity: await rawOf(SEARCH_OPEN_SLOTS, true, 300),
+      openSlotsCity: await rawOf(SEARCH_OPEN_SLOTS.city, true, 300),
       computedCity: await rawOf(SEARCH_AVAILABILITY, true, 300),
-      openSlotsSpecialization: await rawOf(SEARCH_OPEN_SLOTS, false, 100),
+      openSlotsSpecialization: await rawOf(SEARCH_OPEN_SLOTS.specialization, false, 100),
       computedSpecialization: await rawOf(SEARCH_AVAILABILITY, false, 20),
     };
     log(`  raw search SQL: ${JSON.stringify(rawSearchSql)}`);
@@ -176,7 +176,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     const seen = new Set<string>();
     for (let i = 0; slots.length < requestsPerKind * 3 && i < 4000; i++) {
       const s = searchOf(i, (i % 28) / 28);
-      const rows = await run<{ doctorId: number; startsAt: string; endsAt: string }>(sql, SEARCH_OPEN_SLOTS, [s.spec, s.city, null, null, s.from, s.to, new Date(Date.now() + 3600_000).toISOString(), '-infinity', 0, 100]);
+      const rows = await run<{ doctorId: number; startsAt: string; endsAt: string }>(sql, SEARCH_OPEN_SLOTS.city, [s.spec, s.city, null, null, s.from, s.to, new Date(Date.now() + 3600_000).toISOString(), '-infinity', 0, 100]);
       for (const row of rows) {
         const key = `${row.doctorId}/${row.startsAt}`;
         if (!seen.has(key)) {
