@@ -24,7 +24,7 @@ export interface Latency {
   offeredPerSecond: number;
 }
 
-export type BookingKind = 'health' | 'searchPopular' | 'searchUncached' | 'booking' | 'history' | 'records';
+export type BookingKind = 'health' | 'searchPopular' | 'searchUncached' | 'searchComputed' | 'booking' | 'history' | 'records';
 
 export interface CloudBookingBenchResult {
   /** null when measuring an existing database (BENCH_BOOKING_DATABASE_URL). */
@@ -109,13 +109,17 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     if (fill.doctors > 0) log(`  open slots filled: ${fill.slotsAdded} slots of ${fill.doctors} doctors in ${fill.seconds.toFixed(1)} s`);
     const [data] = await sql<[{ firstPatientId: number; patients: number; clinics: number }]>`
       SELECT min(id) AS "firstPatientId", count(*)::int AS patients, (SELECT count(*)::int FROM clinics) AS clinics FROM patients WHERE mrn LIKE 'SEED-%'`;
-    cloud = await startCloudProcess({ DATABASE_URL: counter.url, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '20' });
+    // The measured replica talks to PostgreSQL directly: the counting proxy runs in this process,
+    // beside the load generator, and would add its hop and its event-loop turns to every answer.
+    // A second replica behind the proxy counts the statements per search.
+    cloud = await startCloudProcess({ DATABASE_URL: url.toString(), CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '20' });
     const pool = (http = new Pool(cloud.ready.url, { connections: clients + 10, pipelining: 1 }));
-    const call = async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
-      const response = await pool.request({ method, path, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const caller = (target: Pool) => async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; source: unknown }> => {
+      const response = await target.request({ method, path, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await response.body.text();
-      return { status: response.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+      return { status: response.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, source: response.headers['x-availability-source'] };
     };
+    const call = caller(pool);
     const username = `bench-nurse-${Date.now().toString(36)}`;
     await new Users(sql).create({ username, displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
     const login = await call('POST', '/v1/auth/login', undefined, { username, password: 'bench-bench-bench' });
@@ -139,6 +143,14 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       const n = unique++;
       return searchPath(searchOf(n * 13 + 5, Math.random()), 10 + (n % 90));
     };
+    // Baseline for the uncached search: the same searches ten weeks later, beyond the table of
+    // open slots, so the service computes them from the schedules (as every search was before it).
+    const beyond = () => {
+      const n = unique++;
+      const s = searchOf(n * 13 + 5, Math.random());
+      const from = addDays(s.from, 70);
+      return searchPath({ ...s, from, to: addDays(from, 6) }, 10 + (n % 90));
+    };
     const patient = () => data.firstPatientId + Math.floor(Math.random() * data.patients);
 
     // Baseline: the search statements straight on PostgreSQL, one connection, sequentially.
@@ -161,15 +173,29 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     };
     log(`  raw search SQL: ${JSON.stringify(rawSearchSql)}`);
 
-    // Statements per search, with nothing else running.
-    const before = counter.statements();
-    for (let i = 0; i < 50; i++) {
-      const r = await call('GET', uncached(), token);
-      if (r.status !== 200) throw new Error(`search: ${r.status} ${JSON.stringify(r.body)}`);
+    // Statements per search, with nothing else running, on the replica behind the counting proxy.
+    const counted = await startCloudProcess({ DATABASE_URL: counter.url, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '4' });
+    const countedPool = new Pool(counted.ready.url, { connections: 2 });
+    let statementsPerSearch: CloudBookingBenchResult['statementsPerSearch'];
+    try {
+      const countedCall = caller(countedPool);
+      // Its start-up housekeeping done (it then searches the table of open slots), count.
+      for (let i = 0; (await countedCall('GET', uncached(), token)).source !== 'open-slots'; i++) {
+        if (i > 10_000) throw new Error('the counted replica never searched the table of open slots');
+      }
+      const before = counter.statements();
+      for (let i = 0; i < 50; i++) {
+        const r = await countedCall('GET', uncached(), token);
+        if (r.status !== 200) throw new Error(`search: ${r.status} ${JSON.stringify(r.body)}`);
+      }
+      const afterMisses = counter.statements();
+      for (let i = 0; i < 50; i++) await countedCall('GET', popular[0]!, token);
+      statementsPerSearch = { uncached: (afterMisses - before) / 50, cached: (counter.statements() - afterMisses - 1) / 49 };
+    } finally {
+      await countedPool.close();
+      counted.child.kill('SIGTERM');
+      await counted.exited;
     }
-    const afterMisses = counter.statements();
-    for (let i = 0; i < 50; i++) await call('GET', popular[0]!, token);
-    const statementsPerSearch = { uncached: (afterMisses - before) / 50, cached: (counter.statements() - afterMisses - 1) / 49 };
 
     // Free slots to book: from searches, each (doctor, start) used once.
     const slots: Array<{ doctorId: number; startsAt: string; endsAt: string }> = [];
@@ -197,6 +223,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       health: get(() => '/v1/health'),
       searchPopular: get(() => popular[Math.floor(Math.random() * popular.length)]!),
       searchUncached: get(uncached),
+      searchComputed: get(beyond),
       history: get(() => `/v1/patients/${patient()}/appointments?limit=20`),
       records: get(() => `/v1/patients/${patient()}/records?limit=20`),
       booking: async () => {
@@ -241,7 +268,7 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       const s = summary(latencies);
       return { requestsPerSecond: latencies.length / seconds, p50: s.p50, p95: s.p95 };
     };
-    const kinds: BookingKind[] = ['health', 'searchPopular', 'searchUncached', 'history', 'records', 'booking'];
+    const kinds: BookingKind[] = ['health', 'searchPopular', 'searchUncached', 'searchComputed', 'history', 'records', 'booking'];
     const latency = {} as Record<BookingKind, Latency>;
     const saturation = {} as CloudBookingBenchResult['saturation'];
     // Warm-up (JIT, prepared statements, connections), not measured.

@@ -36,7 +36,7 @@ async function booking() {
   console.error(`  specialization + city:  from the table of open slots ${ms(raw.openSlotsCity)} | baseline: computed from the schedules ${ms(raw.computedCity)} (${fmt(raw.computedCity.p50 / raw.openSlotsCity.p50, 1)}x)`);
   console.error(`  specialization alone:   from the table of open slots ${ms(raw.openSlotsSpecialization)} | baseline: computed from the schedules ${ms(raw.computedSpecialization)} (${fmt(raw.computedSpecialization.p50 / raw.openSlotsSpecialization.p50, 1)}x)`);
   console.error(`statements per search request (counted at the wire): ${fmt(r.statementsPerSearch.uncached, 2)} on a cache miss, ${fmt(r.statementsPerSearch.cached, 2)} on a hit`);
-  const names: Record<string, string> = { health: 'health (baseline: HTTP + SELECT 1)', searchPopular: 'search, popular (cached)', searchUncached: 'search, all distinct (uncached)', history: "patient's appointments page", records: 'records page', booking: 'booking (POST, transaction)' };
+  const names: Record<string, string> = { health: 'health (baseline: HTTP + SELECT 1)', searchPopular: 'search, popular (cached)', searchUncached: 'search, all distinct (uncached)', searchComputed: '  baseline: the same, computed', history: "patient's appointments page", records: 'records page', booking: 'booking (POST, transaction)' };
   for (const [kind, l] of Object.entries(r.latency)) {
     const s = r.saturation[kind as keyof typeof r.saturation];
     console.error(
