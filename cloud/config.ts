@@ -16,6 +16,8 @@ export interface CloudConfig {
   readonly logLevel: string;
   /** Free slots are kept as rows this many days ahead; searches beyond are computed (slower). */
   readonly availabilityDays: number;
+  /** Run the background workers (reports, notifications, video rooms) in this replica. */
+  readonly workers: boolean;
 }
 
 /**
@@ -41,6 +43,13 @@ export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: numbe
   return value;
 }
 
+function envBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false (got ${raw})`);
+  return raw === 'true';
+}
+
 /** Configuration from the environment; every variable is optional (see README "The cloud"). */
 export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConfig {
   const mode = env.CLOUD_STORAGE_MODE ?? 'auto';
@@ -57,5 +66,6 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     poolSize: envInteger(env, 'CLOUD_DB_POOL', 20, 2, 500),
     logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
     availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
+    workers: envBoolean(env, 'CLOUD_WORKERS', true),
   };
 }

@@ -37,11 +37,14 @@ async function main(): Promise<void> {
   }
   const workerLog = pino({ level: config.logLevel, base: { app: 'ward-cloud' } });
   const service = await startCloudService({ ...config, databaseUrl }, {
-    workers: [
-      reportWorker(workerLog.child({ component: 'reports' })),
-      notificationDispatcher(workerLog.child({ component: 'notifications' })),
-      videoRoomWorker(workerLog.child({ component: 'video' })),
-    ],
+    // CLOUD_WORKERS=false: a replica that serves the API only (workers run on other replicas).
+    workers: config.workers
+      ? [
+          reportWorker(workerLog.child({ component: 'reports' })),
+          notificationDispatcher(workerLog.child({ component: 'notifications' })),
+          videoRoomWorker(workerLog.child({ component: 'video' })),
+        ]
+      : [],
   });
   const admin = await service.ctx.users.bootstrapAdmin();
   if (admin) {

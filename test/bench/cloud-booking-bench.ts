@@ -174,7 +174,8 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     log(`  raw search SQL: ${JSON.stringify(rawSearchSql)}`);
 
     // Statements per search, with nothing else running, on the replica behind the counting proxy.
-    const counted = await startCloudProcess({ DATABASE_URL: counter.url, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '4' });
+    // Without workers, whose polling would be counted too.
+    const counted = await startCloudProcess({ DATABASE_URL: counter.url, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '4', CLOUD_WORKERS: 'false' });
     const countedPool = new Pool(counted.ready.url, { connections: 2 });
     let statementsPerSearch: CloudBookingBenchResult['statementsPerSearch'];
     try {

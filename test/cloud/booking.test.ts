@@ -27,11 +27,14 @@ interface Appointment {
 
 type Cloud = Awaited<ReturnType<typeof startTestCloud>>;
 
-// Far enough ahead to stay in the future; 2027-03-01 is a Monday.
-const MONDAY = '2027-03-01';
 const at = (date: string, hhmm: string) => `${date}T${hhmm}:00.000Z`;
 const DAY_MS = 86_400_000;
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+/** A Monday 10 to 11 weeks ahead: beyond the table of open slots (63 days), so searches compute. */
+const MONDAY = (() => {
+  const day = new Date(Date.now() + 70 * DAY_MS);
+  return addDays(day.toISOString().slice(0, 10), (8 - (day.getUTCDay() || 7)) % 7);
+})();
 /** A Monday two to three weeks ahead: inside the table of open slots (63 days by default). */
 const SOON_MONDAY = (() => {
   const day = new Date(Date.now() + 14 * DAY_MS);
@@ -113,8 +116,8 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(99);
     const refused = answers.find((a) => a.status === 409)!;
     expect(refused.body.error).toBe('slot_taken');
-    expect(refused.body.message).toContain('2027-03-01T09:00:00.000Z');
-    expect(refused.body.message).toMatch(/existing appointment \["?2027-03-01 09:00:00/);
+    expect(refused.body.message).toContain(`${MONDAY}T09:00:00.000Z`);
+    expect(refused.body.message).toMatch(new RegExp(`existing appointment \\["?${MONDAY} 09:00:00`));
     const [{ count }] = await sql<[{ count: number }]>`SELECT count(*)::int AS count FROM appointments WHERE doctor_id = ${doctorId}`;
     expect(count).toBe(1);
   });
@@ -163,18 +166,18 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     const [patientId] = await makePatients(sql, 'REF-', 1);
     const [{ id: failing }] = await sql<[{ id: number }]>`INSERT INTO patients (mrn, name) VALUES ('HOOK-FAILS', 'Hook Fails') RETURNING id`;
     const book = (body: Record<string, unknown>) => api<{ error: string }>(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId, patientId, startsAt: at(MONDAY, '10:00'), endsAt: at(MONDAY, '10:30'), ...body } });
-    expect((await book({ startsAt: at('2027-03-06', '10:00'), endsAt: at('2027-03-06', '10:30') })).body.error).toBe('outside_schedule'); // Saturday
+    expect((await book({ startsAt: at(addDays(MONDAY, 5), '10:00'), endsAt: at(addDays(MONDAY, 5), '10:30') })).body.error).toBe('outside_schedule'); // Saturday
     expect((await book({ startsAt: at(MONDAY, '11:45'), endsAt: at(MONDAY, '12:15') })).body.error).toBe('outside_schedule');
     expect((await book({ startsAt: '2020-01-06T10:00:00Z', endsAt: '2020-01-06T10:30:00Z' })).body.error).toBe('invalid_request');
     expect((await book({ endsAt: at(MONDAY, '09:00') })).body.error).toBe('invalid_request');
     expect((await book({ doctorId: 999999 })).body.error).toBe('doctor_not_found');
     expect((await book({ patientId: 999999 })).body.error).toBe('patient_not_found');
-    const leave = await api(cloud.url, `/v1/doctors/${doctorId}/exceptions`, { method: 'POST', token: admin, body: { startsAt: at(MONDAY, '00:00'), endsAt: at('2027-03-02', '00:00'), reason: 'leave' } });
+    const leave = await api(cloud.url, `/v1/doctors/${doctorId}/exceptions`, { method: 'POST', token: admin, body: { startsAt: at(MONDAY, '00:00'), endsAt: at(addDays(MONDAY, 1), '00:00'), reason: 'leave' } });
     expect(leave.status).toBe(201);
     expect((await book({})).body.error).toBe('outside_schedule');
-    const search = await api<Page<Slot>>(cloud.url, `/v1/availability?specialization=urology&clinicId=${clinicId}&from=${MONDAY}&to=2027-03-02`, { token: nurse });
-    expect(search.body.items.every((s) => s.startsAt.startsWith('2027-03-02'))).toBe(true);
-    const failed = await book({ patientId: failing, startsAt: at('2027-03-02', '10:00'), endsAt: at('2027-03-02', '10:30') });
+    const search = await api<Page<Slot>>(cloud.url, `/v1/availability?specialization=urology&clinicId=${clinicId}&from=${MONDAY}&to=${addDays(MONDAY, 1)}`, { token: nurse });
+    expect(search.body.items.every((s) => s.startsAt.startsWith(addDays(MONDAY, 1)))).toBe(true);
+    const failed = await book({ patientId: failing, startsAt: at(addDays(MONDAY, 1), '10:00'), endsAt: at(addDays(MONDAY, 1), '10:30') });
     expect(failed.status).toBe(500);
     const [{ count }] = await sql<[{ count: number }]>`SELECT count(*)::int AS count FROM appointments WHERE patient_id = ${failing}`;
     expect(count).toBe(0);
@@ -189,7 +192,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
       SELECT ${doctorId}, ${patientId!}, tstzrange(TIMESTAMPTZ '2025-01-01 10:00Z' + i * interval '1 day', TIMESTAMPTZ '2025-01-01 10:30Z' + i * interval '1 day'), 'completed', 'in_person'
       FROM generate_series(0, 11) AS i`;
     for (let i = 0; i < 9; i++) {
-      const r = await api(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId, patientId, startsAt: at(`2027-04-${String(10 + i).padStart(2, '0')}`, '10:00'), endsAt: at(`2027-04-${String(10 + i).padStart(2, '0')}`, '10:30') } });
+      const r = await api(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId, patientId, startsAt: at(addDays(MONDAY, 40 + i), '10:00'), endsAt: at(addDays(MONDAY, 40 + i), '10:30') } });
       expect(r.status).toBe(201);
     }
     const expected = [
@@ -204,7 +207,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
       seen.push(...page.body.items);
       cursor = page.body.nextCursor;
       // New bookings between pages: one before the cursor's position, one far after it.
-      const date = `2027-05-${String(1 + day++).padStart(2, '0')}`;
+      const date = addDays(MONDAY, 61 + day++);
       await api(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId, patientId, startsAt: at(date, '10:00'), endsAt: at(date, '10:30') } });
     } while (cursor);
     const ids = seen.map((s) => s.id);
@@ -214,7 +217,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     expect(seen.findIndex((s) => !s.upcoming)).toBe(seen.filter((s) => s.upcoming).length);
     expect((await api(cloud.url, '/v1/patients/999999/appointments', { token: nurse })).body).toMatchObject({ error: 'patient_not_found' });
 
-    const dayPage = await api<Page<{ patient: { id: number } }>>(cloud.url, `/v1/doctors/${doctorId}/day?date=2027-04-10`, { token: physician });
+    const dayPage = await api<Page<{ patient: { id: number } }>>(cloud.url, `/v1/doctors/${doctorId}/day?date=${addDays(MONDAY, 40)}`, { token: physician });
     expect(dayPage.body.items.map((a) => a.patient.id)).toEqual([patientId]);
     await cloud.service.ctx.audit.flush();
     const audited = await sql<Array<{ action: string }>>`SELECT DISTINCT action FROM audit_log WHERE action IN ('appointments.list', 'doctor.day', 'appointment.book')`;
@@ -314,24 +317,24 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
         expect(r.status).toBe(200);
         return { statements: counter.statements() - before, cache: r.headers.get('x-availability-cache'), source: r.headers.get('x-availability-source'), items: r.body.items };
       };
-      const first = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=2027-03-05&limit=100`);
+      const first = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=${addDays(MONDAY, 4)}&limit=100`);
       expect(first).toMatchObject({ statements: 1, cache: 'miss', source: 'computed' });
       // Within the table of open slots' weeks, one statement too.
       const soon = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${SOON_MONDAY}&to=${addDays(SOON_MONDAY, 4)}&limit=100`);
       expect(soon).toMatchObject({ statements: 1, cache: 'miss', source: 'open-slots' });
       expect(soon.items).toHaveLength(30);
       expect(first.items).toHaveLength(30);
-      expect(await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=2027-03-05&limit=100`)).toMatchObject({ statements: 0, cache: 'hit' });
-      const other = await statementsOf(`/v1/availability?specialization=counted&from=2027-03-02&to=2027-03-02&limit=5`);
+      expect(await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=${addDays(MONDAY, 4)}&limit=100`)).toMatchObject({ statements: 0, cache: 'hit' });
+      const other = await statementsOf(`/v1/availability?specialization=counted&from=${addDays(MONDAY, 1)}&to=${addDays(MONDAY, 1)}&limit=5`);
       expect(other).toMatchObject({ statements: 1, cache: 'miss' });
       // A booking on this replica drops the entries covering that doctor and day at once.
       const booked = await api(replica.url, '/v1/appointments', { method: 'POST', token, body: { doctorId, patientId, startsAt: at(MONDAY, '09:00'), endsAt: at(MONDAY, '09:30') } });
       expect(booked.status).toBe(201);
-      const after = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=2027-03-05&limit=100`);
+      const after = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=${addDays(MONDAY, 4)}&limit=100`);
       expect(after).toMatchObject({ statements: 1, cache: 'miss' });
       expect(after.items).toHaveLength(29);
       // A page of another day is still cached: the change did not touch it.
-      expect((await statementsOf(`/v1/availability?specialization=counted&from=2027-03-02&to=2027-03-02&limit=5`)).cache).toBe('hit');
+      expect((await statementsOf(`/v1/availability?specialization=counted&from=${addDays(MONDAY, 1)}&to=${addDays(MONDAY, 1)}&limit=5`)).cache).toBe('hit');
     } finally {
       await replica.service.close();
       await counter.close();
@@ -355,7 +358,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
       await invalidated;
       const afterBooking = await api<Page<Slot>>(b.url, search, { token: tokenB });
       expect(afterBooking.headers.get('x-availability-cache')).toBe('miss');
-      expect(afterBooking.body.items.map((s) => s.startsAt)).not.toContain('2027-03-01T10:00:00.000000Z');
+      expect(afterBooking.body.items.map((s) => s.startsAt)).not.toContain(`${MONDAY}T10:00:00.000000Z`);
 
       invalidated = heard();
       await api(cloud.url, `/v1/appointments/${booked.body.id}/cancel`, { method: 'POST', token: nurse });
@@ -380,7 +383,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
       expect(history).toContain('appointments_patient_start');
       expect(await plan(DOCTOR_DAY, [1, MONDAY, '-infinity', 0, 21])).toContain('appointments_doctor_start');
       // Computed (beyond the table): candidates by index, then each one's busy time and blocks.
-      expect(await plan(SEARCH_AVAILABILITY, ['cardiology', 'Springfield', null, null, MONDAY, '2027-03-07', new Date().toISOString(), '-infinity', 0, 21])).toContain('doctors_specialization_clinic');
+      expect(await plan(SEARCH_AVAILABILITY, ['cardiology', 'Springfield', null, null, MONDAY, addDays(MONDAY, 6), new Date().toISOString(), '-infinity', 0, 21])).toContain('doctors_specialization_clinic');
       // Their plans on seed-like data (open_slots_generate, the table of open slots): test/cloud/seed.test.ts.
     });
   });
