@@ -34,12 +34,14 @@ const PLACE_RANGE: Record<SearchPlace, string> = {
 /**
  * Free slots from the table of open slots (migration 5), for local dates it keeps: one index
  * range chosen by the place named (PLACE_RANGE), read in time order from the keyset cursor ($8,
- * $9) and stopped after the page. Every lower bound on starts_at is a plain comparison (the
- * cursor's tie on equal times is a filter), so the B-tree starts at the greatest of them; a row
- * comparison among them would make it start at "now" and step over every earlier slot. The range starts when local date $5 begins in the earliest
- * clinic time zone and ends when $6 ends in the latest, so a specialization alone does not read
- * a day of other dates first; the local dates themselves are checked on the rows read. The other
- * criteria stay as null-guarded filters. Parameters as SEARCH_AVAILABILITY.
+ * $9) and stopped after the page.
+ * - The range starts when local date $5 begins in the earliest clinic time zone and ends when $6
+ *   ends in the latest, so a specialization alone does not read a day of other dates first; the
+ *   local dates themselves are checked on the rows read.
+ * - Every lower bound on starts_at is a plain comparison (the cursor's tie on equal times is a
+ *   filter), so the B-tree starts at the greatest of them; a row comparison among them made it
+ *   start at "now" and step over every earlier slot.
+ * - The other criteria stay as null-guarded filters. Parameters as SEARCH_AVAILABILITY.
  */
 function searchOpenSlots(place: SearchPlace): string {
   return `
