@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql.js';
+import { run, type Sql } from '../db/sql.js';
 
 const DAY_MS = 86_400_000;
 
@@ -78,15 +78,15 @@ export class OpenSlots {
     let doctors = 0;
     let slotsAdded = 0;
     for (;;) {
-      const ids = (await this.sql.unsafe<Array<{ id: number }>>(DOCTORS_BEHIND, [target, after, chunk], { prepare: true })).map((r) => r.id);
+      const ids = (await run<{ id: number }>(this.sql, DOCTORS_BEHIND, [target, after, chunk])).map((r) => r.id);
       if (ids.length === 0) break;
       const [{ added }] = await this.sql<[{ added: number }]>`SELECT open_slots_extend(${ids}::bigint[], ${target}::date) AS added`;
       doctors += ids.length;
       slotsAdded += added;
       after = ids[ids.length - 1]!;
     }
-    const [{ through }] = await this.sql.unsafe<[{ through: string | null }]>(COMPLETE_THROUGH);
-    this.completeThrough = through;
+    const [row] = await run<{ through: string | null }>(this.sql, COMPLETE_THROUGH);
+    this.completeThrough = row?.through ?? null;
     return { target, doctors, slotsAdded, seconds: (performance.now() - started) / 1000 };
   }
 }

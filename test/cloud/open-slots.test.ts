@@ -4,22 +4,9 @@ import { migrate } from '../../cloud/db/migrate.js';
 import { MIGRATIONS } from '../../cloud/db/migrations/index.js';
 import { connect, type Sql } from '../../cloud/db/sql.js';
 import { createTestDatabase } from '../helpers/cloud-database.js';
+import { openSlotsDivergence } from '../helpers/open-slots.js';
 
 const DAY_MS = 86_400_000;
-
-/**
- * Slots the definition (open_slots_generate over each doctor's kept days) gives that are not
- * kept, and kept slots it does not give, from now on (slots that have begun are never offered).
- * Both empty means the table is exact.
- */
-async function divergence(sql: Sql): Promise<{ kept: number; missing: unknown[]; extra: unknown[] }> {
-  const want = `SELECT g.* FROM open_slots_doctors o, LATERAL open_slots_generate(ARRAY[o.doctor_id], open_slots_first_day(), o.through) g WHERE g.starts_at > now()`;
-  const kept = `SELECT * FROM open_slots WHERE starts_at > now()`;
-  const missing = await sql.unsafe(`${want} EXCEPT ${kept} ORDER BY 1, 2 LIMIT 5`);
-  const extra = await sql.unsafe(`${kept} EXCEPT ${want} ORDER BY 1, 2 LIMIT 5`);
-  const [{ count }] = await sql.unsafe<[{ count: number }]>(`SELECT count(*)::int AS count FROM open_slots`);
-  return { kept: count, missing: [...missing], extra: [...extra] };
-}
 
 describe('the table of open slots (triggers on real PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -55,7 +42,7 @@ describe('the table of open slots (triggers on real PostgreSQL)', () => {
     const rows = await sql<Array<{ through: string }>>`SELECT to_char(through, 'YYYY-MM-DD') AS through FROM open_slots_doctors ORDER BY doctor_id`;
     expect(rows).toHaveLength(6);
     expect(new Set(rows.map((r) => r.through))).toEqual(new Set([new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10)]));
-    const state = await divergence(sql);
+    const state = await openSlotsDivergence(sql);
     expect(state.kept).toBeGreaterThan(6 * 20 * 8);
     expect(state).toMatchObject({ missing: [], extra: [] });
   });
@@ -115,7 +102,7 @@ describe('the table of open slots (triggers on real PostgreSQL)', () => {
     expect(Object.keys(counts).sort()).toEqual(Object.keys(operations).sort());
     const [{ booked }] = await sql<[{ booked: number }]>`SELECT count(*)::int AS booked FROM appointments WHERE status <> 'cancelled'`;
     expect(booked).toBeGreaterThan(50);
-    expect(await divergence(sql)).toMatchObject({ missing: [], extra: [] });
+    expect(await openSlotsDivergence(sql)).toMatchObject({ missing: [], extra: [] });
   });
 
   it('extends every doctor when the horizon moves, drops slots that are over, and reports the complete horizon', async () => {
@@ -134,7 +121,7 @@ describe('the table of open slots (triggers on real PostgreSQL)', () => {
     expect(openSlots.through()).toBe(run.target);
     const [{ old }] = await sql<[{ old: number }]>`SELECT count(*)::int AS old FROM open_slots WHERE starts_at < now() - interval '1 day'`;
     expect(old).toBe(0);
-    expect(await divergence(sql)).toMatchObject({ missing: [], extra: [] });
+    expect(await openSlotsDivergence(sql)).toMatchObject({ missing: [], extra: [] });
     // Nothing left to do on a second run, from this replica or another.
     expect(await new OpenSlots(sql, 45).maintain()).toMatchObject({ doctors: 0, slotsAdded: 0 });
 
