@@ -5,7 +5,7 @@
  * beds and admissions on the station's database (also while the station runs).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError, type CliOverrides } from './config.js';
+import { loadConfig, ConfigError, defaultDataDir, type CliOverrides } from './config.js';
 import { createLogger } from './log.js';
 import { startStation, databasePath } from './station.js';
 import { openDatabase } from './storage/database.js';
@@ -37,7 +37,7 @@ Commands:
 
 Options (run):
   --config FILE        configuration file (default: DATA_DIR/station.json)
-  --data-dir DIR       data folder (default: the user's data folder /ward-station)
+  --data-dir DIR       data folder (default: ${defaultDataDir()}; env WARD_DATA_DIR)
   --device-host HOST   address devices connect to (default 0.0.0.0)
   --device-port N      WebSocket device port (default 7400)
   --mllp-port N        HL7/MLLP port (default 2575)

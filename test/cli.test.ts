@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeviceClient } from '../gateway/demo/device-client.js';
 import { cli, cliFailure, startGatewayProcess } from './helpers/gateway-process.js';
@@ -6,6 +8,14 @@ import { tempDir } from './helpers/station-fixture.js';
 describe('IT commands (npm run gateway -- ...)', () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
+
+  it('--help names the real default data folder', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir.path };
+    delete env.XDG_DATA_HOME;
+    delete env.WARD_DATA_DIR;
+    const help = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/cli.ts', '--help'], { encoding: 'utf8', env });
+    expect(help.stdout).toContain(`--data-dir DIR       data folder (default: ${join(dir.path, '.local', 'share', 'ward-station')};`);
+  });
 
   it('registers beds, devices and admissions, and refuses bad input with a clear error', () => {
     expect(cli(dir.path, 'beds', 'add', '--id', 'B1', '--label', 'Bed 1')).toEqual({ id: 'B1' });

@@ -4,13 +4,8 @@ import type { WardRepository } from '../storage/ward-repository.js';
 import type { NurseDirectory } from '../storage/nurse-directory.js';
 import { lastSeq } from '../storage/observation-queries.js';
 import { DeviceClient } from './device-client.js';
+import { demoPatientName } from './demo-names.js';
 import { SimulatedPatient } from './simulated-patient.js';
-
-const DEMO_NAMES = [
-  'Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth',
-  'Frances Allen', 'John Backus', 'Margaret Hamilton', 'Dennis Ritchie', 'Radia Perlman', 'Ken Thompson',
-  'Hedy Lamarr', 'Claude Shannon', 'Katherine Johnson', 'Tim Berners-Lee',
-];
 
 export const DEMO_ACTOR = 'demo-ward';
 /** The demo's nurse account, printed at start so a newcomer can try acknowledging and admitting. */
@@ -40,7 +35,7 @@ export function provisionDemoWard(registry: DeviceRegistry, ward: WardRepository
     const deviceId = `demo-monitor-${pad(i)}`;
     if (!existingBeds.has(bedId)) {
       ward.addBed(bedId, `Bed ${i}`, DEMO_ACTOR);
-      ward.admit({ mrn: `DEMO${String(i).padStart(6, '0')}`, name: DEMO_NAMES[(i - 1) % DEMO_NAMES.length]!, bedId }, DEMO_ACTOR);
+      ward.admit({ mrn: `DEMO${String(i).padStart(6, '0')}`, name: demoPatientName(i), bedId }, DEMO_ACTOR);
     }
     let key: string;
     if (!registry.record(deviceId)) {

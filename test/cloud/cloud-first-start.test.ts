@@ -1,4 +1,4 @@
-import { chmodSync } from 'node:fs';
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, signIn } from '../helpers/cloud-fixture.js';
 import { startCloudProcess } from '../helpers/cloud-process.js';
@@ -13,7 +13,6 @@ describe('npm run cloud with nothing configured', () => {
 
   it('starts its own PostgreSQL, creates the schema and a first admin shown once, and keeps its data across restarts', async () => {
     const dir = tempDir('ward-cloud-first-');
-    chmodSync(dir.path, 0o755); // as root, PostgreSQL runs as its own user and must reach the folder
     cleanups.push(() => dir.remove());
     const env = { CLOUD_DATA_DIR: dir.path, CLOUD_PORT: String(await freePort()), DATABASE_URL: '' };
     let cloud = await startCloudProcess(env);

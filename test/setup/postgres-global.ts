@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -18,8 +18,6 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'ward-cloud-pg-'));
-  // As root, PostgreSQL runs as the 'postgres' user, who must be able to reach its data folder.
-  chmodSync(dir, 0o755);
   const server = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), port: 0 });
   project.provide('postgresAdminUrl', server.url);
   return async () => {
