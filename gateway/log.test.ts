@@ -26,7 +26,8 @@ describe('station logs', () => {
     createLogger('info', 'pretty', out.stream).child({ component: 'ingest' }).info({ devices: 3 }, 'listening');
     const line = out.text();
     expect(line).toMatch(/INFO.*listening/);
-    expect(line).toContain('component: "ingest"');
+    expect(line).toContain('"component":"ingest"');
+    expect(line.trim().split('\n')).toHaveLength(1);
     expect(line.trimStart().startsWith('{')).toBe(false);
   });
 

@@ -32,6 +32,7 @@ export function createLogger(
       sync: true,
       translateTime: 'SYS:HH:MM:ss',
       ignore: 'pid,hostname,app',
+      singleLine: true,
       ...(destination ? { destination } : {}),
     }),
   );
