@@ -32,3 +32,14 @@ export function clinicalLabel(code: string): ClinicalLabel {
 export function clinicalValue(code: string, value: number): string {
   return value.toFixed(clinicalLabel(code).decimals);
 }
+
+/**
+ * An alarm condition as a reader says it: "SPO2_LOW" → "SpO₂ low", "NIBP_SYS_HIGH" → "NIBP
+ * systolic high", "SYNC_FAILING" → "Sync failing". The code stays in the CSV.
+ */
+export function conditionLabel(condition: string): string {
+  const match = /^(.+)_(LOW|HIGH)$/.exec(condition);
+  if (match && LABELS[match[1]!]) return `${LABELS[match[1]!]!.name} ${match[2]!.toLowerCase()}`;
+  const words = condition.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

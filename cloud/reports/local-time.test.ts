@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, duration, isTimeZone, timeTicks, utcOffset, zoneLabel } from './local-time.js';
+import { clock, duration, interval, isTimeZone, timeTicks, utcOffset, zoneLabel } from './local-time.js';
 
 describe('local time for printed reports', () => {
   it('prints a 24-hour clock in the named zone, with its offset', () => {
@@ -30,9 +30,18 @@ describe('local time for printed reports', () => {
     expect(week).toHaveLength(8);
   });
 
+  it('keeps ticks on local hours across a change of clock and in half-hour zones', () => {
+    const spring = timeTicks(Date.parse('2026-03-28T23:00:00Z'), Date.parse('2026-03-29T22:00:00Z'), 'Europe/Berlin');
+    expect(spring.map((t) => t.label)).toEqual(['00:00', '03:00', '06:00', '09:00', '12:00', '15:00', '18:00', '21:00', '00:00']);
+    const india = timeTicks(Date.parse('2026-03-04T00:00:00Z'), Date.parse('2026-03-04T06:00:00Z'), 'Asia/Kolkata');
+    expect(india[0]).toMatchObject({ t: Date.parse('2026-03-04T00:30:00Z'), label: '06:00' });
+  });
+
   it('prints durations in hours and minutes', () => {
     expect(duration(35 * 60_000)).toBe('35 min');
     expect(duration(125 * 60_000)).toBe('2 h 05 min');
-    expect(duration(6 * 3_600_000)).toBe('6 h');
+    expect(duration(6 * 3_600_000)).toBe('6 h 00 min');
+    expect(interval(6 * 3_600_000)).toBe('6 h');
+    expect(interval(5 * 60_000)).toBe('5 min');
   });
 });

@@ -71,12 +71,17 @@ export function zoneLabel(from: number, to: number, timeZone: string): string {
   return `${timeZone}, ${a === b ? a : `${a} → ${b}`}`;
 }
 
-/** "4 h 05 min", "35 min", "0 min", "6 h" */
+/** "4 h 05 min", "35 min", "0 min": durations in a table line up. */
 export function duration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes} min`;
-  if (minutes % 60 === 0) return `${minutes / 60} h`;
   return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
+}
+
+/** "5 min", "1 h", "6 h": the width of a chart's bucket or bar. */
+export function interval(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 60 || minutes % 60 !== 0 ? duration(ms) : `${minutes / 60} h`;
 }
 
 /** "1 min 20 s", "45 s" */
@@ -95,23 +100,42 @@ export interface TimeTick {
 }
 
 const QUARTER = 15 * 60_000;
+const HOUR = 60 * 60_000;
 const STEPS_MINUTES = [15, 30, 60, 120, 180, 360, 720, 1440];
+const tickCache = new Map<string, TimeTick[]>();
 
 /**
  * Ticks on whole local hours (or quarters) chosen so about `count` fit: every zone's offset is
- * a multiple of 15 minutes, so local quarter-hours are UTC quarter-hours.
+ * a multiple of 15 minutes, so local quarter-hours are UTC quarter-hours. Asking the zone is the
+ * costly part, so hourly steps walk whole local hours (back to quarters if a change of clock
+ * moves the minutes), and every chart of a report shares its axis's ticks.
  */
 export function timeTicks(from: number, to: number, timeZone: string, count = 8): TimeTick[] {
+  const key = `${from}|${to}|${timeZone}|${count}`;
+  const cached = tickCache.get(key);
+  if (cached) return cached;
   const span = to - from;
   const step = STEPS_MINUTES.find((m) => span / (m * 60_000) <= count) ?? 1440;
   const ticks: TimeTick[] = [];
-  for (let t = Math.ceil(from / QUARTER) * QUARTER; t <= to; t += QUARTER) {
+  let stride = QUARTER;
+  let t = Math.ceil(from / QUARTER) * QUARTER;
+  if (step >= 60) {
+    while (t <= to && localParts(t, timeZone).minute !== 0) t += QUARTER;
+    stride = HOUR;
+  }
+  for (; t <= to; t += stride) {
     const p = localParts(t, timeZone);
+    if (stride === HOUR && p.minute !== 0) {
+      stride = QUARTER;
+      continue;
+    }
     const minutesOfDay = p.hour * 60 + p.minute;
     if (minutesOfDay % step !== 0) continue;
     const midnight = minutesOfDay === 0;
     const label = step >= 1440 || (midnight && span > 86_400_000 + 3_600_000) ? `${p.weekday} ${pad(p.day)}.${pad(p.month)}.` : `${pad(p.hour)}:${pad(p.minute)}`;
     ticks.push({ t, label, major: midnight });
   }
+  if (tickCache.size >= 32) tickCache.delete(tickCache.keys().next().value!);
+  tickCache.set(key, ticks);
   return ticks;
 }

@@ -1,8 +1,8 @@
 import { run, type Sql } from '../db/sql.js';
 import { VITAL_CODES, vitalById } from '../vitals/vital-codes.js';
 import { isWirePriority, PRIORITY_COLOUR, PRIORITY_NAME, priorityLegend } from './alarm-colours.js';
-import { clinicalLabel, clinicalValue } from './clinical-labels.js';
-import { clock, dateTime, duration, longDate, zoneLabel } from './local-time.js';
+import { clinicalLabel, clinicalValue, conditionLabel } from './clinical-labels.js';
+import { clock, dateTime, duration, interval, longDate, zoneLabel } from './local-time.js';
 import { chartAxis, displayBucketMs, foldBuckets, limitExposure, type RollupBucket } from './vitals-buckets.js';
 import { streamRows } from './stream-rows.js';
 import type { Cell, CsvOut, OnsetMarker, ReportBlock, ReportContext, ReportGenerator, ReportModel } from './report-model.js';
@@ -185,7 +185,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
       blocks.push({
         kind: 'legend',
         items: [
-          { colour: '#555555', label: `min–max per ${duration(display)}`, shape: 'band' },
+          { colour: '#555555', label: `min–max per ${interval(display)}`, shape: 'band' },
           { colour: '#555555', label: 'mean', shape: 'line' },
           { colour: '#6b6b6b', label: 'ward limit', shape: 'dash' },
           ...priorityLegend().map((p) => ({ ...p, label: `${p.label} alarm onset`, shape: 'triangle' as const })),
@@ -241,7 +241,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
         const code = vital === 'NIBP' ? a.condition.replace(/_(LOW|HIGH)$/, '') : vital;
         const unit = code ? clinicalLabel(code).unit : '';
         const value = (v: number | null) => (v === null ? null : code ? `${clinicalValue(code, v)} ${unit}` : String(v));
-        return [params.period === 'day' ? clock(a.at.getTime(), timeZone) : dateTime(a.at.getTime(), timeZone), a.condition, isWirePriority(a.priority) ? PRIORITY_NAME[a.priority] : a.priority, a.type, value(a.value), value(a.limit_value)];
+        return [params.period === 'day' ? clock(a.at.getTime(), timeZone) : dateTime(a.at.getTime(), timeZone), conditionLabel(a.condition), isWirePriority(a.priority) ? PRIORITY_NAME[a.priority] : a.priority, a.type, value(a.value), value(a.limit_value)];
       }),
       swatches: shown.map((a) => (isWirePriority(a.priority) ? PRIORITY_COLOUR[a.priority] : null)),
       empty: 'No alarms for this patient in this period.',

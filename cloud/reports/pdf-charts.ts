@@ -29,12 +29,10 @@ function frame(doc: PDFKit.PDFDocument, axis: TimeAxis, top: number, height: num
   };
 }
 
-/** A step of 1, 2 or 5 × 10ⁿ that gives about `count` intervals over `span`. */
+/** The smallest step of 1, 2 or 5 × 10ⁿ that cuts `span` into at most `count` + 1 intervals. */
 export function niceStep(span: number, count: number): number {
-  const raw = span / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].find((m) => m * power >= raw) ?? 10;
-  return step * power;
+  const power = 10 ** Math.floor(Math.log10(span / count));
+  return ([1, 2, 5, 10].find((m) => span / (m * power) <= count + 1) ?? 10) * power;
 }
 
 /** Value range of a panel: the data and the limits, padded so nothing sits on the frame. */

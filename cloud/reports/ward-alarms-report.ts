@@ -1,7 +1,8 @@
 import { run, type Sql } from '../db/sql.js';
 import { PRIORITIES, PRIORITY_COLOUR, PRIORITY_NAME, priorityLegend, type WirePriority } from './alarm-colours.js';
 import { AlarmTally } from './alarm-tally.js';
-import { dateTime, duration, shortDuration, zoneLabel } from './local-time.js';
+import { conditionLabel } from './clinical-labels.js';
+import { dateTime, duration, interval, shortDuration, zoneLabel } from './local-time.js';
 import { streamRows } from './stream-rows.js';
 import type { Cell, CsvOut, ReportBlock, ReportContext, ReportGenerator, ReportModel, TableBlock } from './report-model.js';
 
@@ -66,7 +67,7 @@ export const wardAlarmsReport: ReportGenerator<WardAlarmsParams> = {
     const median = (ms: number | null) => (ms === null ? '—' : shortDuration(ms));
     const blocks: ReportBlock[] = [];
 
-    blocks.push({ kind: 'heading', text: `Alarms started per ${INTERVAL_NAME[intervalMs] ?? duration(intervalMs)}, by priority` });
+    blocks.push({ kind: 'heading', text: `Alarms started per ${INTERVAL_NAME[intervalMs] ?? interval(intervalMs)}, by priority` });
     blocks.push({ kind: 'legend', items: priorityLegend() });
     blocks.push({
       kind: 'stacked-bars',
@@ -110,7 +111,7 @@ export const wardAlarmsReport: ReportGenerator<WardAlarmsParams> = {
           { label: 'Alarm time', width: 1.2, align: 'right' },
           { label: 'Median to ack.', width: 1.2, align: 'right' },
         ],
-        rows: shown.map((c): Cell[] => [c.condition, c.total, ...byPriority(c.counts), c.beds === 0 ? 'station' : c.stationWide ? `station, ${c.beds} beds` : `${c.beds} bed${c.beds === 1 ? '' : 's'}`, duration(c.alarmMs), median(c.medianAckMs)]),
+        rows: shown.map((c): Cell[] => [conditionLabel(c.condition), c.total, ...byPriority(c.counts), c.beds === 0 ? 'station' : c.stationWide ? `station, ${c.beds} beds` : `${c.beds} bed${c.beds === 1 ? '' : 's'}`, duration(c.alarmMs), median(c.medianAckMs)]),
         swatches: shown.map((c) => PRIORITY_COLOUR[c.highest]),
         empty: `No ${type} alarms in this period.`,
         ...(rows.length > shown.length ? { note: `${rows.length - shown.length} more conditions in the CSV.` } : {}),
