@@ -22,6 +22,7 @@ describe('AlarmTally', () => {
     const [b1, station] = result.beds;
     expect(b1).toMatchObject({ bed: 'B1', total: 2, counts: { PH: 1, PM: 1, PL: 0 }, alarmMs: 90 * S + 1600 * S, medianAckMs: 45 * S, unacknowledged: 0 });
     expect(station).toMatchObject({ bed: null, total: 1, alarmMs: 600 * S, medianAckMs: null, unacknowledged: 1 });
+    expect(result.ward).toMatchObject({ total: 3, counts: { PH: 1, PM: 1, PL: 1 }, alarmMs: 90 * S + 1600 * S + 600 * S, medianAckMs: 45 * S, unacknowledged: 1 });
     const sync = result.conditions.find((c) => c.condition === 'SYNC_FAILING')!;
     expect(sync).toMatchObject({ type: 'technical', beds: 0, stationWide: true, highest: 'PL' });
     expect(result.conditions.find((c) => c.condition === 'SPO2_LOW')).toMatchObject({ beds: 1, highest: 'PH', total: 2 });

@@ -68,6 +68,7 @@ export class AlarmTally {
   private readonly open = new Map<string, OpenAlarm>();
   private readonly beds = new Map<string | null, Group>();
   private readonly conditions = new Map<string, Group & { type: string; bedSet: Set<string>; bedsByPriority: Record<WirePriority, Set<string>>; stationWide: boolean }>();
+  private readonly ward: Group = { counts: zero(), total: 0, alarmMs: 0, ackDelays: [], unacknowledged: 0 };
   private readonly perInterval: Record<WirePriority, number[]>;
   private readonly totals = zero();
 
@@ -98,7 +99,7 @@ export class AlarmTally {
     }
   }
 
-  finish(): { perInterval: Record<WirePriority, number[]>; totals: Counts; beds: BedTally[]; conditions: ConditionTally[] } {
+  finish(): { perInterval: Record<WirePriority, number[]>; totals: Counts; ward: BedTally; beds: BedTally[]; conditions: ConditionTally[] } {
     for (const alarm of this.open.values()) this.close(alarm, this.to);
     this.open.clear();
     const bedTally = (bed: string | null, g: Group): BedTally => ({ bed, counts: g.counts, total: g.total, alarmMs: g.alarmMs, medianAckMs: median(g.ackDelays), unacknowledged: g.unacknowledged });
@@ -115,7 +116,7 @@ export class AlarmTally {
       highest: PRIORITIES.find((p) => g.counts[p] > 0) ?? 'PL',
     }));
     conditions.sort((a, b) => b.total - a.total || a.condition.localeCompare(b.condition));
-    return { perInterval: this.perInterval, totals: this.totals, beds, conditions };
+    return { perInterval: this.perInterval, totals: this.totals, ward: bedTally(null, this.ward), beds, conditions };
   }
 
   private close(alarm: OpenAlarm, end: number): void {
@@ -125,7 +126,7 @@ export class AlarmTally {
     if (!condition) {
       this.conditions.set(alarm.condition, (condition = { counts: zero(), total: 0, alarmMs: 0, ackDelays: [], unacknowledged: 0, type: alarm.type, bedSet: new Set(), bedsByPriority: { PH: new Set(), PM: new Set(), PL: new Set() }, stationWide: false }));
     }
-    for (const g of [bed, condition]) {
+    for (const g of [bed, condition, this.ward]) {
       g.counts[alarm.priority]++;
       g.total++;
       g.alarmMs += Math.max(0, end - alarm.start);

@@ -179,6 +179,13 @@ function drawTable(doc: PDFKit.PDFDocument, table: TableBlock): void {
     doc.y = y + ROW;
   });
   doc.moveTo(PAGE.left, doc.y).lineTo(PAGE.left + width, doc.y).lineWidth(0.4).strokeColor(RULE).stroke();
+  if (table.total) {
+    ensureSpace(doc, ROW + 2);
+    const y = doc.y;
+    doc.moveTo(PAGE.left, y).lineTo(PAGE.left + width, y).lineWidth(0.8).strokeColor(INK).stroke();
+    table.total.forEach((cell, i) => label(doc, cellText(cell), lefts[i]! + 3, y + 3, { size: 7.5, bold: true, colour: INK, width: widths[i]! - 6, align: table.columns[i]!.align ?? 'left' }));
+    doc.y = y + ROW;
+  }
   doc.y += 4;
   if (table.note) {
     doc.font('Body').fontSize(6.8).fillColor(MUTED).text(table.note, PAGE.left, doc.y, { width });

@@ -56,6 +56,8 @@ export interface TableBlock {
   readonly swatches?: ReadonlyArray<string | null>;
   /** Rows printed grey (cancelled appointments). */
   readonly muted?: readonly boolean[];
+  /** A last row in bold under a rule: the totals of the rows above. */
+  readonly total?: readonly Cell[];
   readonly note?: string;
 }
 

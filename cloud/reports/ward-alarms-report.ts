@@ -92,6 +92,7 @@ export const wardAlarmsReport: ReportGenerator<WardAlarmsParams> = {
         { label: 'Not acknowledged', width: 1.3, align: 'right' },
       ],
       rows: result.beds.map((b): Cell[] => [b.bed ?? 'Station (no bed)', ...byPriority(b.counts), b.total, duration(b.alarmMs), median(b.medianAckMs), b.unacknowledged]),
+      ...(result.beds.length > 0 ? { total: ['Ward', ...byPriority(result.ward.counts), result.ward.total, duration(result.ward.alarmMs), median(result.ward.medianAckMs), result.ward.unacknowledged] } : {}),
       empty: 'No alarms started on this ward in this period.',
       note: 'Alarm time is the time from start to end, cut at the end of the period for alarms still present. Time to acknowledge counts only alarms acknowledged within the period.',
     });
@@ -140,7 +141,7 @@ export const wardAlarmsReport: ReportGenerator<WardAlarmsParams> = {
       ],
       runningHeader: `Ward alarm report · ${wardName} · ${period} (${timeZone})`,
       blocks,
-      summary: { from: from.toISOString(), to: to.toISOString(), timeZone, alarms: rowCount, byCondition: conditionSummary, byBed: result.beds.map((b) => ({ bed: b.bed, ...b.counts, alarmMinutes: Math.round(b.alarmMs / 60_000), medianAckSeconds: b.medianAckMs === null ? null : Math.round(b.medianAckMs / 1000) })) },
+      summary: { from: from.toISOString(), to: to.toISOString(), timeZone, alarms: rowCount, medianAckSeconds: result.ward.medianAckMs === null ? null : Math.round(result.ward.medianAckMs / 1000), byCondition: conditionSummary, byBed: result.beds.map((b) => ({ bed: b.bed, ...b.counts, alarmMinutes: Math.round(b.alarmMs / 60_000), medianAckSeconds: b.medianAckMs === null ? null : Math.round(b.medianAckMs / 1000) })) },
       rowCount,
     };
   },

@@ -141,6 +141,7 @@ describe('reports as printed (pdftotext, pdftoppm)', () => {
     // A station's own alarm belongs to no bed: "station", never "0 beds".
     expect(text).toMatch(/Sync failing\s+\d+\s+\d+\s+\d+\s+\d+\s+station\s/);
     expect(text).toContain('Station (no bed)');
+    expect(text).toMatch(new RegExp(`\\n\\s*Ward\\s+\\d+\\s+\\d+\\s+\\d+\\s+${summary.alarms as number}\\s`)); // the totals row
     expectEveryPageFramed(rendered);
     // Bed 12's median time to acknowledge, as SQL computes it.
     const [{ median }] = await sql<[{ median: number }]>`
