@@ -49,10 +49,11 @@ SELECT s.id AS station_id, s.name AS ward, NULL AS bed_id FROM vitals v
 JOIN station_devices d ON d.id = v.device_ref JOIN stations s ON s.id = d.station_id
 WHERE v.patient_id = $1 AND v.ts < $2 ORDER BY v.ts DESC LIMIT 1`;
 
-/** The alarm onsets to mark, bounded: a report is read, not scrolled. */
+/** The alarm onsets to mark, bounded (MAX_ONSETS + 1 tells "more than"): a report is read, not scrolled. */
 export const PATIENT_ALARM_ONSETS = `
 SELECT at, condition, type, priority, value, limit_value FROM alarm_events
-WHERE patient_id = $1 AND phase = 'start' AND at >= $2 AND at < $3 ORDER BY at LIMIT 1000`;
+WHERE patient_id = $1 AND phase = 'start' AND at >= $2 AND at < $3 ORDER BY at LIMIT $4`;
+const MAX_ONSETS = 1000;
 
 const ALARM_ROWS = 60;
 /** Print-safe trace colours, none of them an alarm colour. */
@@ -105,7 +106,9 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
 
     let [location] = await run<{ station_id: string; ward: string; bed_id: string | null }>(sql, PATIENT_LOCATION, [params.patientId, to]);
     location ??= (await run<{ station_id: string; ward: string; bed_id: string | null }>(sql, PATIENT_WARD_BY_DEVICE, [params.patientId, to]))[0];
-    const alarms = await run<{ at: Date; condition: string; type: string; priority: string; value: number | null; limit_value: number | null }>(sql, PATIENT_ALARM_ONSETS, [params.patientId, from, to]);
+    const found = await run<{ at: Date; condition: string; type: string; priority: string; value: number | null; limit_value: number | null }>(sql, PATIENT_ALARM_ONSETS, [params.patientId, from, to, MAX_ONSETS + 1]);
+    const alarms = found.slice(0, MAX_ONSETS);
+    const alarmCount = found.length > MAX_ONSETS ? `more than ${MAX_ONSETS}` : String(alarms.length);
 
     const ordered = VITAL_CODES.filter((v) => byVital.has(v.id));
     const summary = ordered.map((v) => {
@@ -224,7 +227,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
       }
     }
 
-    blocks.push({ kind: 'heading', text: `Alarms (${alarms.length})` });
+    blocks.push({ kind: 'heading', text: `Alarms (${alarmCount})` });
     const shown = alarms.slice(0, ALARM_ROWS);
     blocks.push({
       kind: 'table',
@@ -245,7 +248,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
       }),
       swatches: shown.map((a) => (isWirePriority(a.priority) ? PRIORITY_COLOUR[a.priority] : null)),
       empty: 'No alarms for this patient in this period.',
-      ...(alarms.length > ALARM_ROWS ? { note: `The first ${ALARM_ROWS} of ${alarms.length} alarms; the ward alarm report lists them all.` } : {}),
+      ...(alarms.length > ALARM_ROWS ? { note: `The first ${ALARM_ROWS} of ${alarmCount} alarms; the ward alarm report lists them all.${found.length > MAX_ONSETS ? ` The charts mark the first ${MAX_ONSETS}.` : ''}` } : {}),
     });
     blocks.push({ kind: 'signature', lines: ['Reviewed by (name, role)', 'Signature', 'Date and time'] });
 
@@ -270,7 +273,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
         to: to.toISOString(),
         timeZone,
         vitals: summary.map((s) => ({ vital: s.vital, unit: s.unit, min: s.min, max: s.max, mean: s.mean, count: s.count, minutesBelow: round(s.belowMs / 60_000, 0), minutesAbove: round(s.aboveMs / 60_000, 0), minutesMonitored: round(s.monitoredMs / 60_000, 0) })),
-        alarms: alarms.length,
+        alarms: found.length > MAX_ONSETS ? null : alarms.length,
       },
       rowCount,
     };

@@ -28,13 +28,15 @@ interface Rendered {
 }
 
 /** pdftotext and pdftoppm (Debian's poppler-utils; test/setup/system-deps.mjs installs it). */
-function render(pdf: Buffer, name: string, dir: string): Rendered {
+function render(pdf: Buffer, name: string, dir: string, keep = true): Rendered {
   const file = join(dir, `${name}.pdf`);
   writeFileSync(file, pdf);
   const text = execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
   execFileSync('pdftoppm', ['-png', '-r', '110', '-f', '1', '-l', '1', '-singlefile', file, join(dir, name)]);
-  mkdirSync(PAGES, { recursive: true });
-  copyFileSync(join(dir, `${name}.png`), join(PAGES, `${name}.png`));
+  if (keep) {
+    mkdirSync(PAGES, { recursive: true });
+    copyFileSync(join(dir, `${name}.png`), join(PAGES, `${name}.png`));
+  }
   execFileSync('pdftoppm', ['-png', '-r', '60', file, join(dir, `${name}-all`)]); // every page, to look at by hand
   const pixels = execFileSync('pdftoppm', ['-r', '50', '-f', '1', '-l', '1', '-singlefile', file], { maxBuffer: 64 * 1024 * 1024 });
   return { text, pages: text.split('\f').filter((p) => p.trim().length > 0), pdf, pixels };
@@ -82,7 +84,7 @@ describe('reports as printed (pdftotext, pdftoppm)', () => {
   });
   afterAll(() => cloud.stop());
 
-  async function produce(body: Record<string, unknown>, name: string): Promise<{ rendered: Rendered; summary: Record<string, unknown>; csv: string }> {
+  async function produce(body: Record<string, unknown>, name: string, keep = true): Promise<{ rendered: Rendered; summary: Record<string, unknown>; csv: string }> {
     const queued = await api<{ id: string }>(cloud.url, '/v1/reports', { method: 'POST', token, body });
     expect(queued.status).toBe(202);
     const worker = new ReportWorker(sql, new ReportJobs(sql), { leaseMs: 30_000, pollMs: 60_000, now: () => GENERATED_AT });
@@ -91,7 +93,7 @@ describe('reports as printed (pdftotext, pdftoppm)', () => {
     expect(done.body.status).toBe('done');
     const get = (format: string) => fetch(`${cloud.url}/v1/reports/${queued.body.id}/${format}`, { headers: { authorization: `Bearer ${token}` } });
     const pdf = Buffer.from(await (await get('pdf')).arrayBuffer());
-    return { rendered: render(pdf, name, dir), summary: done.body.summary, csv: await (await get('csv')).text() };
+    return { rendered: render(pdf, name, dir, keep), summary: done.body.summary, csv: await (await get('csv')).text() };
   }
 
   it('the day vitals report: clinical labels and units, identity, the charts scaled to the data, time outside limits', async () => {
@@ -158,6 +160,21 @@ describe('reports as printed (pdftotext, pdftoppm)', () => {
     for (const words of ['Dr Elena Fischer', 'North Harbour Clinic, Hamburg', 'Wed 04 Mar 2026', 'Europe/Berlin, UTC+01:00', PATIENT.name, PATIENT.mrn, '14.06.1951', 'Video call', 'In person', 'Cancelled', '08:00–08:20', '16:00–16:20']) {
       expect(text).toContain(words);
     }
+    expectEveryPageFramed(rendered);
+  });
+
+  it('a patient with more alarms than a report marks says "more than", never a wrong count', async () => {
+    // Another ward, so the seeded ward's report stays as the README shows it whatever the order.
+    await cloud.service.ctx.stations.provision('ward-9s', 'Ward 9 South');
+    const [{ id }] = await sql<[{ id: number }]>`INSERT INTO patients (mrn, name) VALUES ('MRN-NOISY', 'Noisy Monitor') RETURNING id`;
+    await sql`
+      INSERT INTO alarm_events (station_id, event_id, patient_id, at, alarm_id, phase, condition, type, priority, state, inactivation, bed_id)
+      SELECT 'ward-9s', i, ${id}, timestamptz '2026-03-04 08:00Z' + i * interval '20 seconds', 'noisy-' || i, 'start', 'SPO2_LOW', 'physiological', 'PM', 'active', 'none', '7'
+      FROM generate_series(1, 1001) AS i`;
+    const { rendered, summary } = await produce({ kind: 'patient_vitals', patientId: id, date: REPORT_DAY, period: 'day', timeZone: REPORT_ZONE }, 'noisy', false);
+    expect(rendered.text).toContain('Alarms (more than 1000)');
+    expect(rendered.text).toContain('No vitals were recorded for this patient in this period.');
+    expect(summary.alarms).toBeNull();
     expectEveryPageFramed(rendered);
   });
 });
