@@ -1,7 +1,7 @@
 import { run, type Sql } from '../db/sql.js';
+import { clock, dateTime, longDate, zoneLabel } from './local-time.js';
 import { streamRows } from './stream-rows.js';
-import type { Cell, CsvOut, ReportGenerator, ReportModel } from './report-model.js';
-import { SeriesAccumulator } from './series.js';
+import type { Cell, CsvOut, ReportContext, ReportGenerator, ReportModel } from './report-model.js';
 
 export interface DoctorAppointmentsParams {
   readonly doctorId: number;
@@ -11,48 +11,91 @@ export interface DoctorAppointmentsParams {
 
 /** The day in the doctor's clinic time zone (UTC when the clinic has none). */
 export const DOCTOR_DAY = `
-SELECT d.name, d.specialization, c.name AS clinic, COALESCE(c.timezone, 'UTC') AS timezone,
+SELECT d.name, d.specialization, c.name AS clinic, c.city, COALESCE(c.timezone, 'UTC') AS timezone,
   ($2::date)::timestamp AT TIME ZONE COALESCE(c.timezone, 'UTC') AS day_start,
   ($2::date + 1)::timestamp AT TIME ZONE COALESCE(c.timezone, 'UTC') AS day_end
 FROM doctors d LEFT JOIN clinics c ON c.id = d.clinic_id
 WHERE d.id = $1`;
 
 export const DOCTOR_APPOINTMENTS = `
-SELECT a.id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.status, a.mode, p.mrn, p.name AS patient
+SELECT a.id, lower(a.during) AS starts_at, upper(a.during) AS ends_at, a.status, a.mode, p.mrn, p.name AS patient,
+  p.birth_date::text AS birth_date
 FROM appointments a JOIN patients p ON p.id = a.patient_id
 WHERE a.doctor_id = $1 AND a.during && tstzrange($2, $3)
 ORDER BY lower(a.during), a.id`;
 
 /** A day's list is short; the PDF shows this many rows and says so if there are more. */
 const PDF_ROWS = 300;
+const MODE: Readonly<Record<string, string>> = { in_person: 'In person', video: 'Video call' };
+const STATUS: Readonly<Record<string, string>> = { scheduled: 'Scheduled', completed: 'Completed', cancelled: 'Cancelled', no_show: 'Did not attend' };
+
+function birthDate(date: string | null): string {
+  if (!date) return 'not recorded';
+  const [y, m, d] = date.split('-');
+  return `${d}.${m}.${y}`;
+}
 
 export const doctorAppointmentsReport: ReportGenerator<DoctorAppointmentsParams> = {
   csvColumns: ['appointment_id', 'starts_at', 'ends_at', 'status', 'mode', 'mrn', 'patient'],
 
-  async generate(sql: Sql, params: DoctorAppointmentsParams, csv: CsvOut): Promise<ReportModel> {
-    const [doctor] = await run<{ name: string; specialization: string | null; clinic: string | null; timezone: string; day_start: Date; day_end: Date }>(sql, DOCTOR_DAY, [params.doctorId, params.date]);
+  async generate(sql: Sql, params: DoctorAppointmentsParams, csv: CsvOut, context: ReportContext): Promise<ReportModel> {
+    const [doctor] = await run<{ name: string; specialization: string | null; clinic: string | null; city: string | null; timezone: string; day_start: Date; day_end: Date }>(sql, DOCTOR_DAY, [params.doctorId, params.date]);
     if (!doctor) throw new Error(`no doctor with id ${params.doctorId}`);
-    const perHour = new SeriesAccumulator(doctor.day_start.getTime(), doctor.day_end.getTime(), 24, 'sum');
+    const timeZone = doctor.timezone;
     const byStatus: Record<string, number> = {};
+    const byMode: Record<string, number> = {};
     const rows: Cell[][] = [];
+    const muted: boolean[] = [];
     let rowCount = 0;
-    const cursor = streamRows<{ id: number; starts_at: Date; ends_at: Date; status: string; mode: string; mrn: string; patient: string }>(sql, DOCTOR_APPOINTMENTS, [params.doctorId, doctor.day_start, doctor.day_end], 500);
-    const local = (d: Date) => d.toLocaleTimeString('en-GB', { timeZone: doctor.timezone, hour: '2-digit', minute: '2-digit' });
+    const cursor = streamRows<{ id: number; starts_at: Date; ends_at: Date; status: string; mode: string; mrn: string; patient: string; birth_date: string | null }>(sql, DOCTOR_APPOINTMENTS, [params.doctorId, doctor.day_start, doctor.day_end], 500);
     for await (const batch of cursor) {
       for (const a of batch) {
         await csv([a.id, a.starts_at.toISOString(), a.ends_at.toISOString(), a.status, a.mode, a.mrn, a.patient]);
         rowCount++;
         byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
-        if (a.status !== 'cancelled') perHour.add(a.starts_at.getTime(), 1);
-        if (rows.length < PDF_ROWS) rows.push([`${local(a.starts_at)}–${local(a.ends_at)}`, a.patient, a.mrn, a.mode === 'video' ? 'video' : 'in person', a.status]);
+        if (a.status !== 'cancelled') byMode[a.mode] = (byMode[a.mode] ?? 0) + 1;
+        if (rows.length < PDF_ROWS) {
+          const minutes = Math.round((a.ends_at.getTime() - a.starts_at.getTime()) / 60_000);
+          rows.push([`${clock(a.starts_at.getTime(), timeZone)}–${clock(a.ends_at.getTime(), timeZone)}`, `${minutes} min`, a.patient, a.mrn, birthDate(a.birth_date), MODE[a.mode] ?? a.mode, STATUS[a.status] ?? a.status]);
+          muted.push(a.status === 'cancelled');
+        }
       }
     }
+    const day = longDate(doctor.day_start.getTime(), timeZone);
+    const active = rowCount - (byStatus.cancelled ?? 0);
+    const modes = `${byMode.in_person ?? 0} in person, ${byMode.video ?? 0} by video`;
     return {
-      title: `Appointments: ${doctor.name}, ${params.date}`,
-      meta: [`${doctor.specialization ?? ''}${doctor.clinic ? ` · ${doctor.clinic}` : ''} · times in ${doctor.timezone}`, `${rowCount} appointments`],
-      table: { columns: ['Time', 'Patient', 'MRN', 'Mode', 'Status'], rows, ...(rowCount > PDF_ROWS ? { note: `${rowCount - PDF_ROWS} more in the CSV` } : {}) },
-      chart: { title: 'Appointments per hour (not cancelled)', from: doctor.day_start.getTime(), to: doctor.day_end.getTime(), series: [{ name: 'appointments', points: perHour.points() }] },
-      summary: { date: params.date, timezone: doctor.timezone, appointments: rowCount, byStatus },
+      title: `Appointments, ${day}`,
+      identity: [
+        ['Doctor', doctor.name],
+        ['Specialization', doctor.specialization ? doctor.specialization.charAt(0).toUpperCase() + doctor.specialization.slice(1) : '—'],
+        ['Clinic', doctor.clinic ? `${doctor.clinic}${doctor.city ? `, ${doctor.city}` : ''}` : '—'],
+        ['Day', day],
+        ['Time zone', `${zoneLabel(doctor.day_start.getTime(), doctor.day_end.getTime(), timeZone)} (the clinic's)`],
+        ['Appointments', `${active} (${modes})${byStatus.cancelled ? `; ${byStatus.cancelled} cancelled` : ''}`],
+        ['Generated', `${dateTime(context.generatedAt.getTime(), timeZone)} (${timeZone})`],
+        ['Generated by', context.generatedBy],
+      ],
+      runningHeader: `Appointments · ${doctor.name} · ${day} (${timeZone})`,
+      blocks: [
+        {
+          kind: 'table',
+          columns: [
+            { label: 'Time', width: 1.2 },
+            { label: 'Length', width: 0.75 },
+            { label: 'Patient', width: 2.4 },
+            { label: 'MRN', width: 1.3 },
+            { label: 'Date of birth', width: 1.1 },
+            { label: 'Mode', width: 1 },
+            { label: 'Status', width: 1.1 },
+          ],
+          rows,
+          muted,
+          empty: 'No appointments on this day.',
+          note: `Times are the clinic's local time (${timeZone}, 24-hour clock). Cancelled appointments are printed grey.${rowCount > PDF_ROWS ? ` The first ${PDF_ROWS} of ${rowCount}; all of them are in the CSV.` : ''}`,
+        },
+      ],
+      summary: { date: params.date, timezone: timeZone, appointments: rowCount, byStatus, byMode },
       rowCount,
     };
   },

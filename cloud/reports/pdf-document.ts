@@ -1,124 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
-import type { Cell, ChartModel, ReportModel } from './report-model.js';
+import { drawBandChart, drawReadingsChart, drawStackedBars } from './pdf-charts.js';
+import { contentWidth, ensureSpace, INK, label, MUTED, PAGE, RULE } from './pdf-layout.js';
+import { woffToSfnt } from './woff-to-sfnt.js';
+import type { Cell, LegendBlock, ReportBlock, ReportModel, TableBlock } from './report-model.js';
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f'];
-const MARGIN = 50;
+const require = createRequire(import.meta.url);
+/**
+ * DejaVu Sans, embedded (subset): the standard PDF fonts have no "₂" for SpO₂ or EtCO₂, and a
+ * font shipped with the package prints the same on every server.
+ */
+const FONT_FILES = {
+  Body: '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff',
+  Bold: '@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff',
+} as const;
+let fonts: Record<keyof typeof FONT_FILES, Buffer> | null = null;
+
+/** Unpacked once per process (see woff-to-sfnt.ts for why). */
+function reportFonts(): Record<keyof typeof FONT_FILES, Buffer> {
+  fonts ??= { Body: woffToSfnt(readFileSync(require.resolve(FONT_FILES.Body))), Bold: woffToSfnt(readFileSync(require.resolve(FONT_FILES.Bold))) };
+  return fonts;
+}
+
+export const CONFIDENTIALITY =
+  'CONFIDENTIAL: personal health information, for the treating team only. Do not copy or pass on; dispose of as confidential waste.';
 
 /**
- * Renders the report as a PDF (pdfkit): title, a summary table and a trend chart drawn with
- * vector lines. Bytes go to `write` as pdfkit produces them.
+ * Renders a report as an A4 PDF (pdfkit): title and identity, then the report's blocks; every
+ * page gets the running header (after the first), the confidentiality footer and "Page n of m".
+ * Pages are buffered until the end to number them (a report is a few pages: tables and charts
+ * are bounded). Bytes go to `write` as pdfkit produces them.
  */
 export async function renderPdf(model: ReportModel, write: (chunk: Buffer) => Promise<void>): Promise<void> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: model.title, Producer: 'ward-cloud' } });
+  const doc = new PDFDocument({ size: 'A4', margins: PAGE, bufferPages: true, info: { Title: model.title, Producer: 'ward-cloud' } });
+  for (const [name, data] of Object.entries(reportFonts())) doc.registerFont(name, data);
   const consumed = (async () => {
     for await (const chunk of doc as AsyncIterable<Buffer>) await write(chunk);
   })();
-  doc.font('Helvetica-Bold').fontSize(16).text(model.title);
-  doc.font('Helvetica').fontSize(9).fillColor('#444');
-  for (const line of model.meta) doc.text(line);
-  doc.fillColor('black').moveDown();
-  if (model.chart && model.chart.series.some((s) => s.points.length > 0)) drawChart(doc, model.chart);
-  drawTable(doc, model.table.columns, model.table.rows);
-  if (model.table.note) doc.moveDown(0.5).font('Helvetica-Oblique').fontSize(8).text(model.table.note, MARGIN);
+  drawTitle(doc, model);
+  for (const block of model.blocks) drawBlock(doc, block);
+  const { start, count } = doc.bufferedPageRange();
+  for (let i = start; i < start + count; i++) {
+    doc.switchToPage(i);
+    drawPageFrame(doc, model, i - start + 1, count);
+  }
   doc.end();
   await consumed;
+}
+
+function drawTitle(doc: PDFKit.PDFDocument, model: ReportModel): void {
+  const width = contentWidth(doc);
+  label(doc, model.title, PAGE.left, PAGE.top - 16, { size: 15, bold: true, colour: INK });
+  const top = PAGE.top + 8;
+  const rows = Math.ceil(model.identity.length / 2);
+  const rowHeight = 22;
+  doc.rect(PAGE.left, top, width, rows * rowHeight + 6).fillColor('#f3f4f6').fill();
+  model.identity.forEach(([name, value], i) => {
+    const x = PAGE.left + 8 + (i % 2) * (width / 2);
+    const y = top + 5 + Math.floor(i / 2) * rowHeight;
+    label(doc, name.toUpperCase(), x, y, { size: 6.5, colour: MUTED, characterSpacing: 0.3 });
+    label(doc, value, x, y + 8.5, { size: 9, bold: true, colour: INK, width: width / 2 - 14 });
+  });
+  doc.y = top + rows * rowHeight + 6 + 14;
+  doc.x = PAGE.left;
+}
+
+function drawPageFrame(doc: PDFKit.PDFDocument, model: ReportModel, page: number, pages: number): void {
+  const width = contentWidth(doc);
+  // Writing inside the margins: pdfkit would otherwise start a new page for text below them.
+  const saved = { ...doc.page.margins };
+  doc.page.margins = { top: 0, bottom: 0, left: 0, right: 0 };
+  if (page > 1) {
+    label(doc, model.runningHeader, PAGE.left, 22, { size: 7.5, bold: true, colour: INK, width });
+    doc.moveTo(PAGE.left, 34).lineTo(PAGE.left + width, 34).lineWidth(0.5).strokeColor(RULE).stroke();
+  }
+  const footerY = doc.page.height - PAGE.bottom + 16;
+  doc.moveTo(PAGE.left, footerY - 5).lineTo(PAGE.left + width, footerY - 5).lineWidth(0.5).strokeColor(RULE).stroke();
+  label(doc, CONFIDENTIALITY, PAGE.left, footerY, { size: 6.5, colour: MUTED, width: width - 70 });
+  label(doc, `Page ${page} of ${pages}`, PAGE.left + width - 70, footerY, { size: 7.5, bold: true, colour: INK, width: 70, align: 'right' });
+  doc.page.margins = saved;
+}
+
+function drawBlock(doc: PDFKit.PDFDocument, block: ReportBlock): void {
+  switch (block.kind) {
+    case 'heading':
+      ensureSpace(doc, 40);
+      doc.y += 4;
+      label(doc, block.text, PAGE.left, doc.y, { size: 10.5, bold: true, colour: INK });
+      doc.y += 16;
+      return;
+    case 'text': {
+      doc.font('Body').fontSize(7.5).fillColor(block.tone === 'muted' ? MUTED : INK);
+      const height = doc.heightOfString(block.text, { width: contentWidth(doc) });
+      ensureSpace(doc, height);
+      doc.text(block.text, PAGE.left, doc.y, { width: contentWidth(doc) });
+      doc.y += 4;
+      return;
+    }
+    case 'table':
+      drawTable(doc, block);
+      return;
+    case 'legend':
+      drawLegend(doc, block);
+      return;
+    case 'band-chart':
+      drawBandChart(doc, block);
+      return;
+    case 'readings-chart':
+      drawReadingsChart(doc, block);
+      return;
+    case 'stacked-bars':
+      drawStackedBars(doc, block);
+      return;
+    case 'signature':
+      drawSignature(doc, block.lines);
+      return;
+  }
+}
+
+function drawSignature(doc: PDFKit.PDFDocument, lines: readonly string[]): void {
+  ensureSpace(doc, 44);
+  const width = contentWidth(doc);
+  const each = (width - (lines.length - 1) * 18) / lines.length;
+  const y = doc.y + 26;
+  lines.forEach((text, i) => {
+    const x = PAGE.left + i * (each + 18);
+    doc.moveTo(x, y).lineTo(x + each, y).lineWidth(0.6).strokeColor(INK).stroke();
+    label(doc, text, x, y + 3, { size: 6.5 });
+  });
+  doc.y = y + 16;
+  doc.x = PAGE.left;
 }
 
 function cellText(cell: Cell): string {
   return cell === null ? '—' : String(cell);
 }
 
-function drawTable(doc: PDFKit.PDFDocument, columns: readonly string[], rows: readonly Cell[][]): void {
-  const width = doc.page.width - 2 * MARGIN;
-  const colWidth = width / columns.length;
-  const rowHeight = 14;
-  const bottom = () => doc.page.height - MARGIN;
+const ROW = 13;
+
+function drawTable(doc: PDFKit.PDFDocument, table: TableBlock): void {
+  const width = contentWidth(doc);
+  const total = table.columns.reduce((n, c) => n + c.width, 0);
+  const widths = table.columns.map((c) => (c.width / total) * width);
+  const lefts = widths.map((_, i) => PAGE.left + widths.slice(0, i).reduce((a, b) => a + b, 0));
   const header = () => {
     const y = doc.y;
-    doc.font('Helvetica-Bold').fontSize(8);
-    columns.forEach((c, i) => doc.text(c, MARGIN + i * colWidth + 2, y + 3, { width: colWidth - 4, lineBreak: false, ellipsis: true }));
-    doc.moveTo(MARGIN, y + rowHeight).lineTo(MARGIN + width, y + rowHeight).lineWidth(0.7).strokeColor('#000').stroke();
-    doc.y = y + rowHeight;
+    table.columns.forEach((c, i) => label(doc, c.label, lefts[i]! + 3, y + 3, { size: 7, bold: true, colour: INK, width: widths[i]! - 6, align: c.align ?? 'left' }));
+    doc.moveTo(PAGE.left, y + ROW + 1).lineTo(PAGE.left + width, y + ROW + 1).lineWidth(0.8).strokeColor(INK).stroke();
+    doc.y = y + ROW + 2;
   };
+  ensureSpace(doc, 2 * ROW + 4);
   header();
-  doc.font('Helvetica').fontSize(8);
-  if (rows.length === 0) doc.text('No data in this period.', MARGIN + 2, doc.y + 3);
-  rows.forEach((row, r) => {
-    if (doc.y + rowHeight > bottom()) {
+  if (table.rows.length === 0) {
+    label(doc, table.empty, PAGE.left + 3, doc.y + 3, { size: 7.5, colour: MUTED });
+    doc.y += ROW;
+  }
+  table.rows.forEach((row, r) => {
+    if (doc.y + ROW > doc.page.height - PAGE.bottom) {
       doc.addPage();
+      doc.y = PAGE.top;
       header();
-      doc.font('Helvetica').fontSize(8);
     }
     const y = doc.y;
-    if (r % 2 === 1) doc.rect(MARGIN, y, width, rowHeight).fillColor('#f2f2f2').fill().fillColor('black');
-    row.forEach((cell, i) => doc.text(cellText(cell), MARGIN + i * colWidth + 2, y + 3, { width: colWidth - 4, lineBreak: false, ellipsis: true }));
-    doc.y = y + rowHeight;
+    if (r % 2 === 1) doc.rect(PAGE.left, y, width, ROW).fillColor('#f3f4f6').fill();
+    const swatch = table.swatches?.[r];
+    const colour = table.muted?.[r] ? '#8a8a8a' : INK;
+    row.forEach((cell, i) => {
+      let x = lefts[i]! + 3;
+      let w = widths[i]! - 6;
+      if (i === 0 && swatch) {
+        doc.rect(x, y + 3, 7, 7).fillColor(swatch).fill().rect(x, y + 3, 7, 7).lineWidth(0.4).strokeColor('#444').stroke();
+        x += 11;
+        w -= 11;
+      }
+      label(doc, cellText(cell), x, y + 3, { size: 7.5, colour, width: w, align: table.columns[i]!.align ?? 'left' });
+    });
+    doc.y = y + ROW;
   });
-  doc.x = MARGIN;
+  doc.moveTo(PAGE.left, doc.y).lineTo(PAGE.left + width, doc.y).lineWidth(0.4).strokeColor(RULE).stroke();
+  if (table.total) {
+    ensureSpace(doc, ROW + 2);
+    const y = doc.y;
+    doc.moveTo(PAGE.left, y).lineTo(PAGE.left + width, y).lineWidth(0.8).strokeColor(INK).stroke();
+    table.total.forEach((cell, i) => label(doc, cellText(cell), lefts[i]! + 3, y + 3, { size: 7.5, bold: true, colour: INK, width: widths[i]! - 6, align: table.columns[i]!.align ?? 'left' }));
+    doc.y = y + ROW;
+  }
+  doc.y += 4;
+  if (table.note) {
+    doc.font('Body').fontSize(6.8).fillColor(MUTED).text(table.note, PAGE.left, doc.y, { width });
+    doc.y += 2;
+  }
+  doc.y += 8;
+  doc.x = PAGE.left;
 }
 
-function drawChart(doc: PDFKit.PDFDocument, chart: ChartModel): void {
-  doc.font('Helvetica-Bold').fontSize(10).fillColor('black').text(chart.title, MARGIN, doc.y);
-  if (!chart.panels) {
-    drawPanel(doc, chart, chart.series, 0, 200, true);
-    return;
-  }
-  // Small multiples: one strip per vital, so 37 °C and 120 mmHg are both readable.
-  const series = chart.series.filter((s) => s.points.length > 0);
-  const height = series.length > 4 ? 60 : 90;
-  series.forEach((one, i) => {
-    if (doc.y + height + 40 > doc.page.height - MARGIN) doc.addPage();
-    drawPanel(doc, chart, [one], chart.series.indexOf(one), height, i === series.length - 1);
-  });
-}
-
-function drawPanel(doc: PDFKit.PDFDocument, chart: ChartModel, series: ChartModel['series'], colorOffset: number, height: number, timeAxis: boolean): void {
-  const left = MARGIN + 35;
-  const top = doc.y + 12;
-  const width = doc.page.width - MARGIN - left;
-  const values = series.flatMap((s) => s.points.map((p) => p[1]));
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
-  if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
-  const pad = (hi - lo) * 0.05;
-  lo -= pad;
-  hi += pad;
-  const x = (t: number) => left + ((t - chart.from) / (chart.to - chart.from)) * width;
-  const y = (v: number) => top + height - ((v - lo) / (hi - lo)) * height;
-
-  doc.font('Helvetica').fontSize(7).lineWidth(0.3).strokeColor('#bbb');
-  const steps = height >= 150 ? 4 : 2;
-  for (let i = 0; i <= steps; i++) {
-    const v = lo + ((hi - lo) * i) / steps;
-    doc.moveTo(left, y(v)).lineTo(left + width, y(v)).stroke();
-    doc.fillColor('#555').text(v.toFixed(1), MARGIN, y(v) - 3, { width: 32, align: 'right', lineBreak: false });
-  }
-  for (let i = 0; i <= 6; i++) {
-    const t = chart.from + ((chart.to - chart.from) * i) / 6;
-    doc.moveTo(x(t), top).lineTo(x(t), top + height).stroke();
-    if (timeAxis) doc.text(new Date(t).toISOString().slice(5, 16).replace('T', ' '), x(t) - 30, top + height + 3, { width: 60, align: 'center', lineBreak: false });
-  }
-  doc.lineWidth(0.8).strokeColor('#000').rect(left, top, width, height).stroke();
-  series.forEach((one, i) => {
-    const color = PALETTE[(colorOffset + i) % PALETTE.length]!;
-    doc.lineWidth(1).strokeColor(color);
-    let drawing = false;
-    let previous = -Infinity;
-    for (const [t, v] of one.points) {
-      // A gap longer than 3 % of the range is a gap in the data: the line breaks there.
-      const jump = t - previous > (chart.to - chart.from) * 0.03;
-      if (!drawing || jump) doc.moveTo(x(t), y(v));
-      else doc.lineTo(x(t), y(v));
-      drawing = true;
-      previous = t;
+/** A legend: one row of symbols and labels. */
+export function drawLegend(doc: PDFKit.PDFDocument, legend: LegendBlock): void {
+  ensureSpace(doc, 32);
+  let x = PAGE.left;
+  let y = doc.y;
+  for (const item of legend.items) {
+    const needed = 15 + doc.font('Body').fontSize(7.5).widthOfString(item.label);
+    if (x > PAGE.left && x + needed > PAGE.left + contentWidth(doc)) {
+      x = PAGE.left;
+      y += 13;
     }
-    if (drawing) doc.stroke();
-    const legendX = left + (i % 5) * (width / 5) + (chart.panels ? 4 : 0);
-    const legendY = chart.panels ? top + 3 : top + height + 16 + Math.floor(i / 5) * 10;
-    doc.moveTo(legendX, legendY + 3).lineTo(legendX + 12, legendY + 3).stroke();
-    doc.fillColor('black').text(one.name, legendX + 15, legendY, { width: width / 5 - 15, lineBreak: false });
-  });
-  doc.x = MARGIN;
-  doc.y = top + height + (timeAxis ? 14 : 2) + (chart.panels ? 0 : Math.ceil(series.length / 5) * 10 + 4) + 6;
-  doc.strokeColor('black').fillColor('black');
+    const cy = y + 4.5;
+    if (item.shape === 'square') doc.rect(x, cy - 4, 9, 9).fillColor(item.colour).fill().rect(x, cy - 4, 9, 9).lineWidth(0.4).strokeColor('#444').stroke();
+    else if (item.shape === 'triangle') doc.polygon([x, cy - 4], [x + 9, cy - 4], [x + 4.5, cy + 4]).fillColor(item.colour).fill().polygon([x, cy - 4], [x + 9, cy - 4], [x + 4.5, cy + 4]).lineWidth(0.4).strokeColor('#444').stroke();
+    else if (item.shape === 'band') doc.rect(x, cy - 4, 12, 8).fillOpacity(0.25).fillColor(item.colour).fill().fillOpacity(1).moveTo(x, cy).lineTo(x + 12, cy).lineWidth(1.2).strokeColor(item.colour).stroke();
+    else if (item.shape === 'dash') doc.moveTo(x, cy).lineTo(x + 12, cy).dash(2.5, { space: 2 }).lineWidth(0.8).strokeColor(item.colour).stroke().undash();
+    else doc.moveTo(x, cy).lineTo(x + 12, cy).lineWidth(1.2).strokeColor(item.colour).stroke();
+    const w = doc.font('Body').fontSize(7.5).widthOfString(item.label);
+    label(doc, item.label, x + 15, y + 0.5, { size: 7.5, colour: INK });
+    x += 15 + w + 14;
+  }
+  doc.y = y + 16;
+  doc.x = PAGE.left;
 }

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.js';
 import { userOf } from '../http/access.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { errorResponses, Page, PageQuery } from '../http/schemas.js';
+import { isTimeZone } from './local-time.js';
 import { loadReportConfig } from './report-config.js';
 import { ReportJobs, type ReportFormat, type ReportJob } from './report-jobs.js';
 
@@ -16,10 +17,11 @@ const MAX_RANGE_MS = 31 * 86_400_000;
 const MAX_ACTIVE_PER_USER = 20;
 const ACTIVE_FOR_USER = `SELECT count(*)::int AS active FROM report_jobs WHERE requested_by = $1 AND status IN ('queued', 'running')`;
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+const TimeZone = Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the period and of every time in the PDF (default UTC)', examples: ['Europe/Berlin'] }));
 
 const ReportRequest = Type.Union([
-  Type.Object({ kind: Type.Literal('patient_vitals'), patientId: Type.Integer({ minimum: 1 }), date: Day, period: Type.Union([Type.Literal('day'), Type.Literal('week')]) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('ward_alarms'), stationId: Type.String({ minLength: 1, maxLength: 64 }), from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('patient_vitals'), patientId: Type.Integer({ minimum: 1 }), date: Day, period: Type.Union([Type.Literal('day'), Type.Literal('week')]), timeZone: TimeZone }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('ward_alarms'), stationId: Type.String({ minLength: 1, maxLength: 64 }), from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }), timeZone: TimeZone }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('doctor_appointments'), doctorId: Type.Integer({ minimum: 1 }), date: Day }, { additionalProperties: false }),
 ]);
 type ReportRequest = Static<typeof ReportRequest>;
@@ -69,6 +71,7 @@ export function registerReportRoutes(app: CloudApp): void {
   const jobs = new ReportJobs(sql);
 
   async function validate(body: ReportRequest): Promise<number | null> {
+    if ('timeZone' in body && body.timeZone !== undefined && !isTimeZone(body.timeZone)) throw new ApiError('invalid_request', `unknown time zone ${JSON.stringify(body.timeZone)}`);
     if (body.kind === 'patient_vitals') {
       if (!(await patients.exists(body.patientId))) throw new ApiError('patient_not_found', `no patient with id ${body.patientId}`);
       return body.patientId;

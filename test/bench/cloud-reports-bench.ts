@@ -12,7 +12,7 @@ import { enqueue } from '../../cloud/notifications/outbox.js';
 import { PATIENT_VITALS_ROWS } from '../../cloud/reports/patient-vitals-report.js';
 import { ReportJobs, type ReportKind } from '../../cloud/reports/report-jobs.js';
 import { ReportWorker } from '../../cloud/reports/report-worker.js';
-import { WARD_ALARM_STARTS } from '../../cloud/reports/ward-alarms-report.js';
+import { WARD_ALARM_EVENTS } from '../../cloud/reports/ward-alarms-report.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 
 export interface ReportsBenchResult {
@@ -132,7 +132,7 @@ export async function cloudReportsBench(opts: { beds?: number; days?: number; re
     let dailyRows = 0;
     const daily = { reportMs: await timed(runs, async () => (dailyRows = await report('patient_vitals', { patientId, date: date(dayStart), period: 'day' }))), baselineMs: await timed(runs, () => all(PATIENT_VITALS_ROWS.day, [patientId, dayStart, new Date(dayStart.getTime() + DAY_MS)])), rows: 0 };
     let wardRows = 0;
-    const ward = { reportMs: await timed(runs, async () => (wardRows = await report('ward_alarms', { stationId: 'ward-bench', from: weekStart.toISOString(), to: weekEnd.toISOString() }))), baselineMs: await timed(runs, () => all(WARD_ALARM_STARTS, ['ward-bench', weekStart, weekEnd])), rows: 0 };
+    const ward = { reportMs: await timed(runs, async () => (wardRows = await report('ward_alarms', { stationId: 'ward-bench', from: weekStart.toISOString(), to: weekEnd.toISOString() }))), baselineMs: await timed(runs, () => all(WARD_ALARM_EVENTS, ['ward-bench', weekStart, weekEnd])), rows: 0 };
 
     // Reminders: the outbox dispatcher against raw nodemailer, same SMTP server, same pool size.
     const smtpConfig = { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, user: null, password: null, from: 'Bench <bench@clinic.test>', pool: 5 };

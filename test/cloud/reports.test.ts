@@ -211,6 +211,8 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
     expect((await request({ kind: 'ward_alarms', stationId: 'ward-a', from: '2026-03-09T00:00:00Z', to: '2026-03-02T00:00:00Z' })).body).toMatchObject({ error: 'invalid_request' });
     expect((await request({ kind: 'ward_alarms', stationId: 'nowhere', from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z' })).body).toMatchObject({ error: 'station_not_found' });
     expect((await request({ kind: 'patient_vitals', patientId, date: "2026-03-02'; --", period: 'week' })).status).toBe(400);
+    expect((await request({ kind: 'patient_vitals', patientId, date: WEEK, period: 'week', timeZone: 'Europe/Berlim' })).body).toMatchObject({ error: 'invalid_request' });
+    expect((await request({ kind: 'ward_alarms', stationId: 'ward-a', from: '2026-03-02T00:00:00Z', to: '2026-03-03T00:00:00Z', timeZone: "UTC'; --" })).body).toMatchObject({ error: 'invalid_request' });
   });
 
   it('the OpenAPI document describes the report, notification and video routes', async () => {

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 /** Debian package → a file that proves it is installed. */
 const NEEDED = {
   chromium: '/usr/bin/chromium', // browser end-to-end tests (Playwright drives Debian's Chromium)
+  'poppler-utils': '/usr/bin/pdftoppm', // report tests render PDFs to PNG (pdftoppm) and read their text (pdftotext)
   socat: '/usr/bin/socat', // serial tests over real pseudo-terminal pairs
   udev: '/usr/bin/udevadm', // SerialPort.list() asks udevadm about ports
 };
