@@ -9,13 +9,22 @@ export interface VitalRule {
   readonly severeLow?: number;
   readonly severeHigh?: number;
   readonly priority: AlarmPriority;
-  /** A violation must last this long (from its first sample)… */
+  /**
+   * The alarm delay, also the window a condition is judged over: it alarms once the value was
+   * beyond the limit for ONSET_SHARE of the last `delayMs` (counted in time) and its first
+   * reading beyond the limit is at least `delayMs` old…
+   */
   readonly delayMs: number;
-  /** …and cover this many consecutive samples, before it alarms. */
+  /** …and at least this many readings were beyond the limit (not necessarily consecutive). */
   readonly minSamples: number;
   /** The value must come back this far inside the limit to clear (no flapping at the limit). */
   readonly hysteresis: number;
 }
+
+/** Share of the delay window a value must spend beyond its limit to alarm (2/3: one good reading in three does not hide a desaturation). */
+export const ONSET_SHARE = 2 / 3;
+/** An alarm ends only when less than this share of the window is still beyond the limit. */
+export const END_SHARE = 1 / 3;
 
 export interface AlarmConfig {
   readonly rules: Readonly<Partial<Record<VitalCode, VitalRule>>>;
