@@ -105,7 +105,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       // The live picture and the alarms never wait for the disk (or anything else).
       if (state.observe(observation, Date.now())) {
         const record = registry.record(observation.deviceId);
-        alarms.sample(record?.bedId ?? null, record?.patientId ?? null, observation.deviceId, observation.vitals);
+        const offlineAfterMs = config.alarms.offlineAfterMs.devices[observation.deviceId] ?? (record ? config.alarms.offlineAfterMs.models[record.model] : undefined) ?? null;
+        alarms.sample(record?.bedId ?? null, record?.patientId ?? null, observation.deviceId, observation.vitals, { transport: record?.transport, offlineAfterMs });
       }
       return writer.store(observation);
     },

@@ -59,6 +59,13 @@ describe('HL7/MLLP into the real station', () => {
     reader.close();
   });
 
+  it('gives an HL7 device an offline timeout that fits HL7 senders, not the 10 s of a streaming monitor', async () => {
+    const sender = await hl7Sender(station.mllpPort!);
+    expect(msa(await sender.send(fixture('ihe-pcd01-gateway.hl7')))[1]).toBe('AA');
+    expect(station.alarms.offlineAfterMs('0123456789ABCDEF')).toBe(180_000);
+    sender.socket.destroy();
+  });
+
   it('refuses an unknown device and a patient mismatch, storing nothing', async () => {
     const sender = await hl7Sender(station.mllpPort!);
     const unknown = await sender.send(fixture('ge-vsp-spo2.hl7'));

@@ -160,6 +160,30 @@ describe('alarm engine scenarios', () => {
     expect(brief(e.tick(85_000))).toContain('end INVALID_VALUE_SPO2 low inactive none');
   });
 
+  it('an HL7 device reporting every 60 s is not offline between messages; silent for three intervals it is', () => {
+    const e = engine();
+    const hl7 = (t: number) => e.sample({ ...bed({ NIBP_SYS: 120 }), deviceId: 'pcd-1', transport: 'hl7' }, t);
+    const out: string[] = [];
+    for (let t = 0; t <= 600_000; t += 1000) {
+      if (t % 60_000 === 0) hl7(t);
+      out.push(...brief(e.tick(t)).map((l) => `${t / 1000}s ${l}`));
+    }
+    expect(out).toEqual([]);
+    expect(e.offlineAfterMs('pcd-1')).toBe(180_000);
+    for (let t = 601_000; t <= 800_000; t += 1000) out.push(...brief(e.tick(t)).map((l) => `${t / 1000}s ${l}`));
+    expect(out).toEqual(['780s start DEVICE_OFFLINE medium active none']);
+  });
+
+  it('offline timeouts: a device that reports every 15 min gets three intervals; a configured timeout wins; WebSocket stays at 10 s', () => {
+    const e = engine();
+    for (let i = 0; i <= 5; i++) e.sample({ ...bed({ NIBP_SYS: 120 }), deviceId: 'nibp-cycle', transport: 'hl7' }, i * 15 * 60_000);
+    expect(e.offlineAfterMs('nibp-cycle')).toBe(45 * 60_000);
+    e.sample({ ...bed({ HR: 80 }), deviceId: 'configured', transport: 'hl7', offlineAfterMs: 30_000 }, 0);
+    expect(e.offlineAfterMs('configured')).toBe(30_000);
+    for (let t = 0; t <= 5000; t += 1000) e.sample({ ...bed({ HR: 80 }), deviceId: 'ws', transport: 'websocket' }, t);
+    expect(e.offlineAfterMs('ws')).toBe(10_000);
+  });
+
   it('a gateway restart keeps active alarms, and their end still arrives', () => {
     let n = 0;
     const e = new AlarmEngine(DEFAULT_ALARM_CONFIG, () => `a${++n}`);

@@ -7,7 +7,8 @@
 import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.js';
 import { PRIORITY_RANK } from '../protocol/alarm-types.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
-import type { TechnicalConditionKind } from '../ingest/channel.js';
+import type { TechnicalConditionKind, Transport } from '../ingest/channel.js';
+import { offlineTimeoutMs, rememberGap } from './offline-timeout.js';
 import { DEFAULT_ALARM_CONFIG, ONSET_SHARE, END_SHARE, type AlarmConfig, type VitalRule } from './alarm-rules.js';
 import { TimeBeyondLimit } from './time-beyond-limit.js';
 
@@ -16,6 +17,21 @@ export interface SampleInput {
   readonly patientId: number | null;
   readonly deviceId: string;
   readonly vitals: VitalValues;
+  /** How the device reports (sets its offline timeout floor); WebSocket when not said. */
+  readonly transport?: Transport;
+  /** A configured offline timeout for this device or its model, if any. */
+  readonly offlineAfterMs?: number | null;
+}
+
+/** When a device last reported, where it was, and its pace (for its offline timeout). */
+interface LastSeen {
+  at: number;
+  bedId: string | null;
+  patientId: number | null;
+  /** Optional: state saved before these fields existed lacks them. */
+  transport?: Transport;
+  offlineAfterMs?: number | null;
+  gaps?: number[];
 }
 
 /** One limit of one vital at one bed, while it is (or recently was) beyond the limit. */
@@ -31,7 +47,7 @@ interface Track {
 
 export interface EngineSnapshot {
   readonly alarms: Alarm[];
-  readonly lastSeen: Array<[string, { at: number; bedId: string | null; patientId: number | null }]>;
+  readonly lastSeen: Array<[string, LastSeen]>;
   readonly oneShot: Array<[string, number]>;
   readonly pausedUntil: number | null;
   readonly pausedRank: number;
@@ -55,7 +71,7 @@ const TECHNICAL: Readonly<Record<TechnicalConditionKind, { condition: string; pr
 export class AlarmEngine {
   private readonly alarms = new Map<string, Alarm>();
   private readonly tracks = new Map<string, Track>();
-  private readonly lastSeen = new Map<string, { at: number; bedId: string | null; patientId: number | null }>();
+  private readonly lastSeen = new Map<string, LastSeen>();
   private readonly oneShot = new Map<string, number>();
   private readonly limits = new Map<string, { low?: number; high?: number }>();
   private pausedUntil: number | null = null;
@@ -104,6 +120,16 @@ export class AlarmEngine {
     };
   }
 
+  /** How long this device may be silent before DEVICE_OFFLINE (undefined: never reported). */
+  offlineAfterMs(deviceId: string): number | undefined {
+    const seen = this.lastSeen.get(deviceId);
+    return seen ? this.timeoutOf(seen) : undefined;
+  }
+
+  private timeoutOf(seen: LastSeen): number {
+    return offlineTimeoutMs(this.config.offline, seen.transport ?? 'websocket', seen.gaps ?? [], seen.offlineAfterMs ?? null);
+  }
+
   /** Effective limits of a vital at a bed (ward default, or the bed's override). */
   rule(bedId: string | null, code: VitalCode): VitalRule | undefined {
     const base = this.config.rules[code];
@@ -135,7 +161,10 @@ export class AlarmEngine {
 
   sample(input: SampleInput, now: number): readonly AlarmEvent[] {
     let events: AlarmEvent[] | null = null;
-    this.lastSeen.set(input.deviceId, { at: now, bedId: input.bedId, patientId: input.patientId });
+    const previous = this.lastSeen.get(input.deviceId);
+    const gaps = previous?.gaps ?? [];
+    if (previous) rememberGap(gaps, Math.max(0, now - previous.at));
+    this.lastSeen.set(input.deviceId, { at: now, bedId: input.bedId, patientId: input.patientId, transport: input.transport ?? 'websocket', offlineAfterMs: input.offlineAfterMs ?? null, gaps });
     const offline = this.alarms.get(technicalKey(input.deviceId, 'DEVICE_OFFLINE'));
     if (offline) (events ??= []).push(this.end(technicalKey(input.deviceId, 'DEVICE_OFFLINE'), offline, now, null, 'data resumed'));
     if (!input.bedId) return events ?? NONE;
@@ -179,7 +208,7 @@ export class AlarmEngine {
     const events: AlarmEvent[] = [];
     for (const [deviceId, seen] of this.lastSeen) {
       const key = technicalKey(deviceId, 'DEVICE_OFFLINE');
-      if (now - seen.at >= this.config.offlineMs && !this.alarms.has(key)) {
+      if (now - seen.at >= this.timeoutOf(seen) && !this.alarms.has(key)) {
         events.push(this.start(key, { condition: 'DEVICE_OFFLINE', type: 'technical', priority: 'medium', bedId: seen.bedId, patientId: seen.patientId, deviceId, value: null, limit: null, worstValue: null, worstAt: null }, now));
       }
     }

@@ -1,5 +1,6 @@
 import type { AlarmPriority } from '../protocol/alarm-types.js';
 import type { VitalCode } from '../protocol/vitals.js';
+import type { OfflinePolicy } from './offline-timeout.js';
 
 /** How one vital is judged. Limits are in the vital's canonical unit. */
 export interface VitalRule {
@@ -33,8 +34,8 @@ export interface AlarmConfig {
   /** An acknowledged alarm still present sounds again after this long. */
   readonly renotifyMs: number;
   readonly audioPauseMs: number;
-  /** No data from a device for this long: DEVICE_OFFLINE. */
-  readonly offlineMs: number;
+  /** How long a device may be silent before DEVICE_OFFLINE (see offline-timeout.ts). */
+  readonly offline: OfflinePolicy;
   /** Conditions with no "end" message (an invalid value) clear this long after the last report. */
   readonly oneShotMs: number;
 }
@@ -57,6 +58,8 @@ export const DEFAULT_ALARM_CONFIG: AlarmConfig = {
   escalateAfterMs: 60_000,
   renotifyMs: 2 * 60_000,
   audioPauseMs: 2 * 60_000,
-  offlineMs: 10_000,
+  // Streaming transports: 10 s. HL7: 3 min until the device's pace is known (senders report
+  // every 30-60 s), then three of its intervals, up to an hour (NIBP cycles).
+  offline: { minMs: { websocket: 10_000, serial: 10_000, hl7: 180_000 }, intervals: 3, maxMs: 3_600_000 },
   oneShotMs: 60_000,
 };
