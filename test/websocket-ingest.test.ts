@@ -158,6 +158,26 @@ describe('WebSocket device ingest', () => {
     expect(await closed).toBe(4003);
   });
 
+  it('stores no faster than the documented bucket (500 frames/s, burst 5,000) however fast a device sends', async () => {
+    // Taken before the connection exists: the bound below is then looser than the station's own.
+    const began = performance.now();
+    const device = await rawDevice(station.devicePort, key);
+    const over: Array<{ seq: number; ms: number }> = [];
+    device.ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as ServerFrame;
+      const ms = performance.now() - began;
+      if (frame.type === 'ack' && frame.seq! > 5000 + 500 * (ms / 1000) + 1) over.push({ seq: frame.seq!, ms: Math.round(ms) });
+    });
+    const ts = Date.now();
+    const total = 7000;
+    for (let seq = 1; seq <= total; seq++) device.ws.send(`{"type":"obs","seq":${seq},"ts":${ts},"vitals":{"HR":70}}`);
+    await device.next((f) => f.type === 'ack' && f.seq === total);
+    device.ws.close();
+    expect(over.slice(0, 3)).toEqual([]);
+    // Nothing is dropped: the frames above the rate were only slowed down.
+    expect(deviceSeqs(station.db, 'mon-1')).toHaveLength(total);
+  });
+
   it('keeps other devices streaming while one device sends garbage', async () => {
     const key2 = station.registry.register({ id: 'mon-2', model: 'Test monitor', transport: 'websocket', bedId: null }, 'test').key!;
     const attacker = await rawDevice(station.devicePort, key);

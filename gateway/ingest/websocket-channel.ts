@@ -32,6 +32,12 @@ interface DeviceConnection {
   ackScheduled: boolean;
   pausedForRate: boolean;
   pausedForBacklog: boolean;
+  /**
+   * Frames read before the socket could be paused, over the rate: handled in order as tokens come.
+   * Bounded: once paused, only what `ws` had already buffered (one socket read) can arrive.
+   */
+  readonly overRate: Array<{ readonly data: RawData; readonly isBinary: boolean }>;
+  drainTimer: NodeJS.Timeout | null;
   alive: boolean;
   failed: boolean;
 }
@@ -87,6 +93,7 @@ export class WebSocketChannel implements Channel {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const conn of this.connections.values()) if (conn.drainTimer) clearTimeout(conn.drainTimer);
     for (const conn of this.connections.values()) conn.socket.close(1001, 'station shutting down');
     for (const conn of this.connections.values()) conn.socket.terminate();
     this.connections.clear();
@@ -130,6 +137,8 @@ export class WebSocketChannel implements Channel {
       ackScheduled: false,
       pausedForRate: false,
       pausedForBacklog: false,
+      overRate: [],
+      drainTimer: null,
       alive: true,
       failed: false,
     };
@@ -140,6 +149,9 @@ export class WebSocketChannel implements Channel {
     socket.on('pong', () => (conn.alive = true));
     socket.on('error', (error) => this.deps.logger.warn({ device: device.id, err: error.message }, 'device socket error'));
     socket.on('close', (code) => {
+      // Frames still waiting for a token were never acknowledged: the device resends them.
+      if (conn.drainTimer) clearTimeout(conn.drainTimer);
+      conn.overRate.length = 0;
       if (this.connections.get(device.id) === conn) {
         this.connections.delete(device.id);
         this.deps.sink.connection(device.id, 'websocket', 'disconnected');
@@ -148,15 +160,47 @@ export class WebSocketChannel implements Channel {
     });
   }
 
+  /**
+   * Every frame, good or bad, costs one token of the connection's bucket. Over the rate the
+   * socket stops being read, so TCP slows the sender down, and the frames `ws` had already read
+   * wait for their tokens: what is handled (and stored) never exceeds the bucket. Nothing is
+   * dropped, so a cumulative ack can never cover a frame the station did not store.
+   */
   private onMessage(conn: DeviceConnection, data: RawData, isBinary: boolean): void {
     if (conn.failed) return;
-    const now = this.now();
-    if (!conn.bucket.take(now)) {
-      // Over the rate: stop reading so TCP slows the sender down. Nothing is dropped, so a
-      // cumulative ack can never cover a frame the station did not store.
+    if (conn.overRate.length > 0 || !conn.bucket.take(this.now())) {
+      conn.overRate.push({ data, isBinary });
       this.pause(conn, 'rate');
-      setTimeout(() => this.resume(conn, 'rate'), conn.bucket.waitMs(now)).unref();
+      this.scheduleDrain(conn);
+      return;
     }
+    this.handleFrame(conn, data, isBinary);
+  }
+
+  private scheduleDrain(conn: DeviceConnection): void {
+    if (conn.drainTimer) return;
+    conn.drainTimer = setTimeout(
+      () => {
+        conn.drainTimer = null;
+        this.drainOverRate(conn);
+      },
+      Math.max(1, conn.bucket.waitMs(this.now())),
+    );
+    conn.drainTimer.unref();
+  }
+
+  private drainOverRate(conn: DeviceConnection): void {
+    while (conn.overRate.length > 0 && !conn.failed) {
+      if (!conn.bucket.take(this.now())) return this.scheduleDrain(conn);
+      const frame = conn.overRate.shift()!;
+      this.handleFrame(conn, frame.data, frame.isBinary);
+    }
+    this.resume(conn, 'rate');
+  }
+
+  private handleFrame(conn: DeviceConnection, data: RawData, isBinary: boolean): void {
+    if (conn.failed) return;
+    const now = this.now();
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     if (isBinary) return this.sendError(conn, null, 'invalid_frame', 'frames must be UTF-8 text (JSON)');
     if (size > this.maxFrameBytes) {
