@@ -85,7 +85,8 @@ export type SerialPortConfig = Static<typeof SerialPortSchema>;
 export interface StationConfig {
   readonly stationName: string;
   readonly dataDir: string;
-  readonly devices: { readonly host: string; readonly port: number };
+  /** `heartbeatMs` (default 10 s) is not in the file: tests shorten it. */
+  readonly devices: { readonly host: string; readonly port: number; readonly heartbeatMs?: number };
   readonly mllp: { readonly enabled: boolean; readonly host: string; readonly port: number };
   /** Always loopback: the UI channel is for this machine only. */
   readonly ui: { readonly host: '127.0.0.1'; readonly port: number };

@@ -124,7 +124,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   };
 
   const websocket = new WebSocketChannel(
-    { host: config.devices.host, port: config.devices.port },
+    { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs },
     { directory: registry, sink, logger: logger.child({ component: 'websocket' }) },
   );
   const channels: Channel[] = [websocket];

@@ -4,7 +4,9 @@ import { WebSocket } from 'ws';
 import { DeviceClient } from '../gateway/demo/device-client.js';
 import { countObservations, deviceSeqs } from '../gateway/storage/observation-queries.js';
 import { databasePath, type Station } from '../gateway/station.js';
-import { startTestStation } from './helpers/station-fixture.js';
+import { startStation } from '../gateway/station.js';
+import { silentLogger } from '../gateway/log.js';
+import { startTestStation, tempDir, testConfig } from './helpers/station-fixture.js';
 
 type ServerFrame = { type: string; seq?: number | null; code?: string; message?: string };
 
@@ -176,6 +178,33 @@ describe('WebSocket device ingest', () => {
     expect(over.slice(0, 3)).toEqual([]);
     // Nothing is dropped: the frames above the rate were only slowed down.
     expect(deviceSeqs(station.db, 'mon-1')).toHaveLength(total);
+  });
+
+  it('does not drop a device for a pong it could not read: the station itself had paused the socket', async () => {
+    const dir = tempDir();
+    const paced = await startStation({ ...testConfig(dir.path), devices: { host: '127.0.0.1', port: 0, heartbeatMs: 100 } }, silentLogger());
+    try {
+      const pacedKey = paced.registry.register({ id: 'mon-9', model: 'Test monitor', transport: 'websocket', bedId: null }, 'test').key!;
+      const device = await rawDevice(paced.devicePort, pacedKey);
+      const closed: number[] = [];
+      device.ws.on('close', (code) => closed.push(code));
+      // Past the burst, the station reads this device at 500 frames/s: paused for about 2 s,
+      // about 20 heartbeat ticks, with the device's pongs queued behind unread frames.
+      const total = 6000;
+      const unknownCodes = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`X${i}`, i]));
+      for (let seq = 1; seq <= total; seq++) device.ws.send(JSON.stringify({ type: 'obs', seq, ts: Date.now(), vitals: { HR: 70, ...unknownCodes } }));
+      const last = await Promise.race([device.next((f) => f.type === 'ack' && f.seq === total), new Promise<null>((resolve) => device.ws.once('close', () => resolve(null)))]);
+      expect(closed).toEqual([]);
+      expect(last).toEqual({ type: 'ack', seq: total });
+      device.ws.close();
+      // A device that really stops answering is still dropped.
+      const silent = new WebSocket(`ws://127.0.0.1:${paced.devicePort}/devices`, { headers: { authorization: `Bearer ${pacedKey}` }, autoPong: false });
+      const code = await new Promise<number>((resolve) => silent.once('close', (c) => resolve(c)));
+      expect(code).toBe(1006);
+    } finally {
+      await paced.stop();
+      dir.remove();
+    }
   });
 
   it('keeps other devices streaming while one device sends garbage', async () => {

@@ -167,6 +167,7 @@ export class WebSocketChannel implements Channel {
    * dropped, so a cumulative ack can never cover a frame the station did not store.
    */
   private onMessage(conn: DeviceConnection, data: RawData, isBinary: boolean): void {
+    conn.alive = true;
     if (conn.failed) return;
     if (conn.overRate.length > 0 || !conn.bucket.take(this.now())) {
       conn.overRate.push({ data, isBinary });
@@ -282,11 +283,22 @@ export class WebSocketChannel implements Channel {
   private resume(conn: DeviceConnection, reason: 'rate' | 'backlog'): void {
     if (reason === 'rate') conn.pausedForRate = false;
     else conn.pausedForBacklog = false;
-    if (!conn.pausedForRate && !conn.pausedForBacklog) conn.socket.resume();
+    if (!conn.pausedForRate && !conn.pausedForBacklog) {
+      // A full heartbeat interval to read the pong that waited behind the unread frames.
+      conn.alive = true;
+      conn.socket.resume();
+    }
   }
 
+  /**
+   * Liveness: a frame or a pong since the last tick. While the station itself has paused the
+   * socket (rate, backlog) it is not reading, so the pong sits unread behind the device's frames:
+   * a missing pong then proves nothing, and back-pressure must not cost the device its connection.
+   * Once reading resumes, the pong (or the next frame) arrives and the check applies again.
+   */
   private checkHeartbeats(): void {
     for (const conn of this.connections.values()) {
+      if (conn.pausedForRate || conn.pausedForBacklog) continue;
       if (!conn.alive) {
         // No pong since the last ping: the link is dead (cable, power). Dropping the socket makes
         // the device show as disconnected instead of silently stale.
