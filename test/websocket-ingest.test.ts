@@ -207,6 +207,25 @@ describe('WebSocket device ingest', () => {
     }
   });
 
+  it('answers with a bounded error frame, never larger than a few hundred bytes, however many values a frame gets wrong', async () => {
+    const device = await rawDevice(station.devicePort, key);
+    const sizes: number[] = [];
+    device.ws.on('message', (data) => sizes.push((data as Buffer).length));
+    const unknown = Object.fromEntries(Array.from({ length: 6000 }, (_, i) => [`V${i}`, 1]));
+    const partly = JSON.stringify({ type: 'obs', seq: 1, ts: Date.now(), vitals: { HR: 70, ...unknown } });
+    const wholly = JSON.stringify({ type: 'obs', seq: 2, ts: Date.now(), vitals: unknown });
+    const longType = JSON.stringify({ type: 'x'.repeat(60_000), seq: 3 });
+    expect(Math.max(partly.length, wholly.length, longType.length)).toBeLessThanOrEqual(64 * 1024);
+    for (const frame of [partly, wholly, longType]) device.ws.send(frame);
+    const first = await device.next((f) => f.type === 'error' && f.seq === 1);
+    expect(first.message).toMatch(/^6000 values rejected: unknown vital code "V0"; unknown vital code "V1"; unknown vital code "V2"; and 5997 more$/);
+    expect((await device.next((f) => f.type === 'error' && f.seq === 2)).code).toBe('unknown_vital');
+    await device.next((f) => f.type === 'error' && f.seq === 3);
+    await device.next((f) => f.type === 'ack' && f.seq === 1);
+    device.ws.close();
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(512);
+  });
+
   it('keeps other devices streaming while one device sends garbage', async () => {
     const key2 = station.registry.register({ id: 'mon-2', model: 'Test monitor', transport: 'websocket', bedId: null }, 'test').key!;
     const attacker = await rawDevice(station.devicePort, key);

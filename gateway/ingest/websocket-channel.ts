@@ -3,7 +3,7 @@ import { listen } from './listen.js';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-frames.js';
-import { parseDeviceFrame } from '../protocol/device-frames.js';
+import { describeRejected, MAX_ERROR_MESSAGE_CHARS, parseDeviceFrame } from '../protocol/device-frames.js';
 import type { Channel, DeviceDirectory, IngestSink, RegisteredDevice } from './channel.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Logger } from '../log.js';
@@ -217,7 +217,7 @@ export class WebSocketChannel implements Channel {
     if (parsed.rejected.length > 0) {
       this.reportRejectedVitals(conn, parsed.rejected);
       const first = parsed.rejected[0]!;
-      this.sendError(conn, parsed.seq, first.code, parsed.rejected.map((r) => r.message).join('; '));
+      this.sendError(conn, parsed.seq, first.code, describeRejected(parsed.rejected));
     }
     conn.inFlight++;
     if (conn.inFlight >= this.maxInFlight) this.pause(conn, 'backlog');
@@ -270,7 +270,8 @@ export class WebSocketChannel implements Channel {
   }
 
   private sendError(conn: DeviceConnection, seq: number | null, code: DeviceErrorCode, message: string): void {
-    const frame: ErrorFrame = { type: 'error', seq, code, message };
+    // Bounded whatever produced the message: an error reply never amplifies the input.
+    const frame: ErrorFrame = { type: 'error', seq, code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) };
     conn.socket.send(JSON.stringify(frame));
   }
 

@@ -54,6 +54,18 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 /** Oldest accepted measurement (a device may resend after days offline, not after years). */
 export const MAX_AGE_MS = 30 * 24 * 3600_000;
 
+/** Rejected values named in one error message; the rest are counted. */
+const NAMED_REJECTIONS = 3;
+/** No error message is longer than this: a reply must never amplify the frame it answers. */
+export const MAX_ERROR_MESSAGE_CHARS = 300;
+
+/** "6000 values rejected: <first three>; and 5997 more" — bounded whatever the frame held. */
+export function describeRejected(rejected: readonly RejectedVital[]): string {
+  const named = rejected.slice(0, NAMED_REJECTIONS).map((r) => r.message);
+  if (rejected.length <= NAMED_REJECTIONS) return named.join('; ');
+  return `${rejected.length} values rejected: ${named.join('; ')}; and ${rejected.length - NAMED_REJECTIONS} more`;
+}
+
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export function parseTimestamp(ts: unknown): number | null {
@@ -84,7 +96,7 @@ export function parseDeviceFrame(text: string, now: number): ParsedFrame {
   const seq = frame.seq;
   const seqOrNull = typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
   if (frame.type !== 'obs') {
-    return { ok: false, seq: seqOrNull, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(frame.type)}; devices send "obs"` };
+    return { ok: false, seq: seqOrNull, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(frame.type)?.slice(0, 40) ?? 'undefined'}; devices send "obs"` };
   }
   if (seqOrNull === null) {
     return { ok: false, seq: null, code: 'invalid_seq', message: 'seq must be a non-negative integer' };
@@ -122,7 +134,7 @@ export function parseDeviceFrame(text: string, now: number): ParsedFrame {
       ok: false,
       seq: seqOrNull,
       code: rejected[0]?.code ?? 'no_valid_vitals',
-      message: rejected.length ? rejected.map((r) => r.message).join('; ') : 'frame has no vitals',
+      message: rejected.length ? describeRejected(rejected) : 'frame has no vitals',
       rejected,
     };
   }
