@@ -117,8 +117,8 @@ export class SerialChannel implements Channel {
       const ctx = { directory: this.deps.directory, sink: this.deps.sink, defaultUtcOffsetMinutes: this.options.utcOffsetMinutes ?? 0 };
       return (chunk) => {
         for (const event of decoder.push(chunk)) {
-          if (event.type === 'error') {
-            this.deps.sink.rejected(deviceId, 'serial', event.code === 'too_large' ? 'frame_too_large' : 'framing');
+          if (event.type !== 'message') {
+            this.deps.sink.rejected(deviceId, 'serial', event.type === 'skipped' ? 'outside_frame' : event.code === 'too_large' ? 'frame_too_large' : 'framing');
             continue;
           }
           chain = chain.then(async () => {

@@ -19,6 +19,8 @@ export interface Hl7Outcome {
   readonly ack: string;
   /** The registered device that sent the message, once identified (drives connection state). */
   readonly deviceId: string | null;
+  /** The text was not HL7 at all (noise that happened to be framed): counts against the framing budget. */
+  readonly unreadable?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function processHl7Message(raw: string, ctx: Hl7Context): Promise<H
     header = readHeader(message.segments[0]!);
   } catch (error) {
     ctx.sink.rejected(null, 'hl7', 'unreadable');
-    return { deviceId: null, ack: buildAck(headerOfFirstLine(raw), 'AR', reasonOf(error), { error: HL7_ERROR.dataTypeError }) };
+    return { deviceId: null, unreadable: true, ack: buildAck(headerOfFirstLine(raw), 'AR', reasonOf(error), { error: HL7_ERROR.dataTypeError }) };
   }
   let parsed;
   try {
