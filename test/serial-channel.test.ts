@@ -117,12 +117,16 @@ describe('serial devices over a real pty pair', () => {
     expect((s.station.db.prepare("SELECT COUNT(*) AS n FROM observations WHERE message_id = 'PCD-0001'").get() as { n: number }).n).toBe(1);
   });
 
-  it('stores Nonin lines and flags a finger out of the sensor', async () => {
+  it('stores Nonin lines, including fast-mode and event-marked ones, and flags a finger out of the sensor until the next line with values', async () => {
     const s = await setup('nonin-ascii');
     await until(s.station, () => s.device() === 'connected');
     s.pair.write('SPO2=097 HR=072\r\nSPO2=--- HR=---\r\n');
     await until(s.station, () => s.count() === 1 && s.condition('sensor_off')?.active === true);
-    s.pair.write('SPO2=098 HR=070\r\n');
+    // The next line carries a status character (fast mode): it is read, and the sensor-off ends.
+    s.pair.write('SPO2=098 HR=070 F\r\n');
     await until(s.station, () => s.count() === 2 && s.condition('sensor_off')?.active === false);
+    s.pair.write('SPO2=--- HR=---\r\nSPO2=097 HR=071*\r\n');
+    await until(s.station, () => s.count() === 3 && s.condition('sensor_off')?.active === false);
+    expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(0);
   });
 });
