@@ -6,8 +6,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { frameMllp, MllpDecoder } from '../gateway/ingest/hl7/mllp-framing.js';
 import { databasePath, type Station } from '../gateway/station.js';
 import { startTestStation } from './helpers/station-fixture.js';
+import { datedYesterday } from './helpers/hl7-dates.js';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'hl7', name), 'utf8');
+const fixture = (name: string) => datedYesterday(readFileSync(join(import.meta.dirname, 'fixtures', 'hl7', name), 'utf8'));
 
 /** A sending device: writes framed messages, resolves with each ACK in order. */
 async function hl7Sender(port: number): Promise<{ socket: Socket; send(message: string): Promise<string> }> {

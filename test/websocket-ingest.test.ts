@@ -145,6 +145,17 @@ describe('WebSocket device ingest', () => {
     ]);
   });
 
+  it('reports a device clock out of bounds as a technical condition until a frame is in bounds again', async () => {
+    const device = await rawDevice(station.devicePort, key);
+    device.ws.send(JSON.stringify({ type: 'obs', seq: 1, ts: Date.UTC(2011, 0, 1), vitals: { HR: 70 } }));
+    expect((await device.next((f) => f.type === 'error' && f.seq === 1)).code).toBe('ts_out_of_bounds');
+    expect(station.technical.get('mon-1|clock_fault|')).toMatchObject({ active: true, detail: 'behind' });
+    device.ws.send(JSON.stringify({ type: 'obs', seq: 2, ts: Date.now(), vitals: { HR: 70 } }));
+    await device.next((f) => f.type === 'ack' && f.seq === 2);
+    expect(station.technical.get('mon-1|clock_fault|')).toMatchObject({ active: false });
+    device.ws.close();
+  });
+
   it('refuses unknown, missing and revoked keys before the upgrade and stores nothing', async () => {
     expect(await refusalStatus(station.devicePort, 'wsk_not-a-real-key')).toBe(401);
     expect(await refusalStatus(station.devicePort, null)).toBe(401);

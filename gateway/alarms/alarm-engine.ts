@@ -65,6 +65,8 @@ const TECHNICAL: Readonly<Record<TechnicalConditionKind, { condition: string; pr
   port_lost: { condition: 'PORT_LOST', priority: 'medium' },
   sensor_off: { condition: 'SENSOR_OFF', priority: 'medium' },
   device_exception: { condition: 'DEVICE_EXCEPTION', priority: 'low' },
+  // Medium: the station is not monitoring what this device measures until its clock is set.
+  clock_fault: { condition: 'DEVICE_CLOCK_FAULT', priority: 'medium' },
   invalid_value: { condition: 'INVALID_VALUE', priority: 'low' },
 };
 

@@ -9,6 +9,7 @@ import { buildAck } from './hl7/ack.js';
 import { processHl7Message, type Hl7Context } from './hl7/handle-message.js';
 import { frameMllp, MllpDecoder } from './hl7/mllp-framing.js';
 import { TokenBucket } from './token-bucket.js';
+import { ClockFaults } from './clock-faults.js';
 
 export interface MllpChannelOptions {
   readonly host: string;
@@ -58,11 +59,14 @@ export class MllpChannel implements Channel {
   readonly name = 'mllp';
   private server: Server | null = null;
   private readonly connections = new Set<Connection>();
+  private readonly clockFaults: ClockFaults;
 
   constructor(
     private readonly options: MllpChannelOptions,
     private readonly deps: MllpChannelDeps,
-  ) {}
+  ) {
+    this.clockFaults = new ClockFaults(deps.sink, 'hl7');
+  }
 
   get port(): number {
     const address = this.server?.address();
@@ -100,6 +104,7 @@ export class MllpChannel implements Channel {
       directory: this.deps.directory,
       sink,
       defaultUtcOffsetMinutes: this.options.defaultUtcOffsetMinutes ?? -new Date().getTimezoneOffset(),
+      clockFaults: this.clockFaults,
     };
     // A gateway (e.g. a central station) may send for many devices over one connection.
     const devices = new Set<string>();

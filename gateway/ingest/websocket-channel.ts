@@ -6,6 +6,7 @@ import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-f
 import { describeRejected, MAX_ERROR_MESSAGE_CHARS, parseDeviceFrame } from '../protocol/device-frames.js';
 import type { Channel, DeviceDirectory, IngestSink, RegisteredDevice } from './channel.js';
 import { TokenBucket } from './token-bucket.js';
+import { ClockFaults } from './clock-faults.js';
 import type { Logger } from '../log.js';
 
 export interface WebSocketChannelOptions {
@@ -58,6 +59,7 @@ export class WebSocketChannel implements Channel {
   private readonly maxFrameBytes: number;
   private readonly maxInFlight: number;
   private readonly now: () => number;
+  private readonly clockFaults: ClockFaults;
 
   constructor(
     private readonly options: WebSocketChannelOptions,
@@ -66,6 +68,7 @@ export class WebSocketChannel implements Channel {
     this.maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
     this.maxInFlight = options.maxInFlight ?? 2000;
     this.now = options.now ?? Date.now;
+    this.clockFaults = new ClockFaults(deps.sink, 'websocket');
     this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
   }
 
@@ -210,10 +213,13 @@ export class WebSocketChannel implements Channel {
     }
     const parsed = parseDeviceFrame(data.toString(), now);
     if (!parsed.ok) {
-      this.deps.sink.rejected(conn.device.id, 'websocket', parsed.code);
+      // The same time rule as HL7 and serial: counted, and the device's clock fault reported.
+      if (parsed.clockFault) this.clockFaults.refused(conn.device.id, parsed.clockFault);
+      else this.deps.sink.rejected(conn.device.id, 'websocket', parsed.code);
       this.reportRejectedVitals(conn, parsed.rejected);
       return this.sendError(conn, parsed.seq, parsed.code, parsed.message);
     }
+    this.clockFaults.accepted(conn.device.id);
     if (parsed.rejected.length > 0) {
       this.reportRejectedVitals(conn, parsed.rejected);
       const first = parsed.rejected[0]!;

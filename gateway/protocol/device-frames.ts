@@ -3,6 +3,7 @@
  * monitors and any integrator's client. See the README for the contract.
  */
 import { checkVitalValue, isVitalCode, type VitalCode, type VitalValues } from './vitals.js';
+import { deviceClockFault, type ClockFault } from './device-time.js';
 
 export interface ObsFrame {
   readonly type: 'obs';
@@ -47,12 +48,9 @@ export interface RejectedVital {
 
 export type ParsedFrame =
   | { readonly ok: true; readonly seq: number; readonly ts: number; readonly vitals: VitalValues; readonly rejected: readonly RejectedVital[] }
-  | { readonly ok: false; readonly seq: number | null; readonly code: DeviceErrorCode; readonly message: string; readonly rejected?: readonly RejectedVital[] };
+  | { readonly ok: false; readonly seq: number | null; readonly code: DeviceErrorCode; readonly message: string; readonly rejected?: readonly RejectedVital[]; readonly clockFault?: ClockFault };
 
-/** Accepted clock skew of a device into the future; beyond it a timestamp is a clock fault. */
-export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-/** Oldest accepted measurement (a device may resend after days offline, not after years). */
-export const MAX_AGE_MS = 30 * 24 * 3600_000;
+export { MAX_FUTURE_SKEW_MS, MAX_AGE_MS } from './device-time.js';
 
 /** Rejected values named in one error message; the rest are counted. */
 const NAMED_REJECTIONS = 3;
@@ -105,8 +103,9 @@ export function parseDeviceFrame(text: string, now: number): ParsedFrame {
   if (ts === null) {
     return { ok: false, seq: seqOrNull, code: 'invalid_ts', message: 'ts must be epoch milliseconds or ISO-8601 with an offset' };
   }
-  if (ts > now + MAX_FUTURE_SKEW_MS || ts < now - MAX_AGE_MS) {
-    return { ok: false, seq: seqOrNull, code: 'ts_out_of_bounds', message: 'ts is too far from the station clock; check the device clock' };
+  const clockFault = deviceClockFault(ts, now);
+  if (clockFault) {
+    return { ok: false, seq: seqOrNull, code: 'ts_out_of_bounds', clockFault, message: `ts is ${clockFault === 'ahead' ? 'more than 5 min ahead of' : 'more than 30 days behind'} the station clock; check the device clock` };
   }
   const vitals = frame.vitals;
   if (typeof vitals !== 'object' || vitals === null || Array.isArray(vitals)) {
