@@ -29,64 +29,92 @@ interface WsOutcome {
   readonly deviceId: string;
   /** Seqs of frames the station must store (they parse as valid), in order sent. */
   readonly expected: number[];
+  /** Mutated frames predicted to be stored, for the report when one is not. */
+  readonly mutatedValid: Map<number, string>;
   lastAck: number;
   errors: number;
-  closedEarly: number | null;
+  /** Connections the station closed (with their codes); the device reconnected and resent. */
+  readonly closedByStation: number[];
 }
 
-/** One device: its share of mutated frames, then a last valid frame, waiting for its ack. */
+/**
+ * One device: its share of mutated frames, then a last valid frame, waiting for its ack. Like a
+ * real device it keeps every frame until acknowledged, and if the station closes the connection
+ * it reconnects and resends them.
+ */
 async function fuzzWebSocketDevice(gateway: ProvisionedGateway, deviceId: string, frames: number, random: Random): Promise<WsOutcome> {
-  const outcome: WsOutcome = { deviceId, expected: [], lastAck: -1, errors: 0, closedEarly: null };
-  const ws = new WebSocket(`ws://127.0.0.1:${gateway.devicePort}/devices`, { headers: { authorization: `Bearer ${gateway.keys.get(deviceId)}` } });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const acked = new Set<(seq: number) => void>();
-  ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as { type: string; seq: number | null };
-    if (frame.type === 'ack' && frame.seq! > outcome.lastAck) {
-      outcome.lastAck = frame.seq!;
-      for (const wake of acked) wake(frame.seq!);
-    } else if (frame.type === 'error') outcome.errors++;
-  });
+  const outcome: WsOutcome = { deviceId, expected: [], mutatedValid: new Map(), lastAck: -1, errors: 0, closedByStation: [] };
+  const unacked: Array<{ seq: number; data: string | Buffer }> = [];
+  const ackWaiters = new Set<() => void>();
+  let ws: WebSocket;
   let closing = false;
-  ws.on('close', (code) => {
-    if (!closing) outcome.closedEarly ??= code;
-    for (const wake of acked) wake(Number.POSITIVE_INFINITY);
-  });
+  const open = async (): Promise<void> => {
+    const socket = new WebSocket(`ws://127.0.0.1:${gateway.devicePort}/devices`, { headers: { authorization: `Bearer ${gateway.keys.get(deviceId)}` } });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.on('error', () => undefined);
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as { type: string; seq: number | null };
+      if (frame.type === 'ack' && frame.seq! > outcome.lastAck) {
+        outcome.lastAck = frame.seq!;
+        while (unacked.length > 0 && unacked[0]!.seq <= frame.seq!) unacked.shift();
+        for (const wake of ackWaiters) wake();
+      } else if (frame.type === 'error') outcome.errors++;
+    });
+    socket.on('close', (code) => {
+      if (!closing) outcome.closedByStation.push(code);
+      for (const wake of ackWaiters) wake();
+    });
+    ws = socket;
+    for (const frame of unacked) socket.send(frame.data);
+  };
+  const reconnectIfClosed = async () => {
+    if (ws.readyState === WebSocket.OPEN) return;
+    if (ws.readyState !== WebSocket.CLOSED) await new Promise((resolve) => ws.once('close', resolve));
+    await open();
+  };
+  await open();
   for (let seq = 1; seq <= frames + 1; seq++) {
     const now = Date.now();
     const base = { type: 'obs', seq, ts: now - 1000, vitals: { HR: 60 + (seq % 50), SPO2: 90 + (seq % 10), RR: 14 } };
     let data: string | Buffer = seq <= frames && random() < 0.6 ? mutateFrame(random, base) : JSON.stringify(base);
     if (typeof data === 'string') {
-      const predicted = data.length <= 64 * 1024 ? parseDeviceFrame(data, now) : null;
+      // The station measures frames in UTF-8 bytes, as they travel.
+      const predicted = Buffer.byteLength(data, 'utf8') <= 64 * 1024 ? parseDeviceFrame(data, now) : null;
       // A mutation that still parses must keep its seq: devices number frames in order, and a
       // cumulative ack is only meaningful for an honest sequence.
       if (predicted?.ok && predicted.seq !== seq) {
         data = JSON.stringify(base);
         outcome.expected.push(seq);
-      } else if (predicted?.ok) outcome.expected.push(seq);
+      } else if (predicted?.ok) {
+        outcome.expected.push(seq);
+        outcome.mutatedValid.set(seq, data);
+      }
     }
-    if (ws.readyState !== WebSocket.OPEN) break;
-    ws.send(data);
+    unacked.push({ seq, data });
+    await reconnectIfClosed();
+    ws!.send(data);
+    // Let the other devices' sockets run (and answer the station's pings): a client too busy to
+    // answer looks exactly like a dead one, and the station rightly drops it.
+    if (seq % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
     // Keep the client's own buffer bounded: TCP back-pressure from the station shows here.
-    while (ws.bufferedAmount > 1 << 20 && ws.readyState === WebSocket.OPEN) await pause(5);
+    while (ws!.bufferedAmount > 1 << 20 && ws!.readyState === WebSocket.OPEN) await pause(5);
   }
   const last = frames + 1;
-  if (outcome.lastAck < last && outcome.closedEarly === null) {
+  while (outcome.lastAck < last) {
     await new Promise<void>((resolve) => {
-      const wake = (seq: number) => {
-        if (seq >= last) {
-          acked.delete(wake);
-          resolve();
-        }
+      const wake = () => {
+        ackWaiters.delete(wake);
+        resolve();
       };
-      acked.add(wake);
+      ackWaiters.add(wake);
     });
+    await reconnectIfClosed();
   }
   closing = true;
-  ws.close();
+  ws!.close();
   return outcome;
 }
 
@@ -182,7 +210,8 @@ async function main() {
   const wsSeconds = (performance.now() - started) / 1000;
   console.error(
     `WebSocket: ${fmt(perDevice * WS_DEVICES)} frames from ${WS_DEVICES} devices (about 60 % mutated) in ${wsSeconds.toFixed(1)} s; ` +
-      `${fmt(ws.reduce((n, o) => n + o.expected.length, 0))} valid, ${fmt(ws.reduce((n, o) => n + o.errors, 0))} error replies; connections closed early: ${ws.filter((o) => o.closedEarly !== null).length}`,
+      `${fmt(ws.reduce((n, o) => n + o.expected.length, 0))} valid, ${fmt(ws.reduce((n, o) => n + o.errors, 0))} error replies; ` +
+      `connections closed by the station (the device reconnected and resent): ${ws.flatMap((o) => o.closedByStation).join(', ') || 'none'}`,
   );
 
   const hl7Started = performance.now();
@@ -201,21 +230,26 @@ async function main() {
   if (crashed !== undefined) failures.push(`the gateway exited (${crashed})`);
   if (probe.lastAck !== 1) failures.push('the gateway stopped answering a fresh device');
   if (rss.peak > MAX_RSS_MB) failures.push(`RSS peaked at ${fmt(rss.peak)} MB, above ${MAX_RSS_MB} MB`);
-  for (const o of ws) if (o.closedEarly !== null) failures.push(`${o.deviceId}: connection closed by the station (${o.closedEarly})`);
+  // A close the protocol allows (1006 after a missed heartbeat, 1011 after a failed commit) is
+  // survived by reconnecting; anything else is a station fault worth a look.
+  for (const o of ws) for (const code of o.closedByStation) if (code !== 1006 && code !== 1011) failures.push(`${o.deviceId}: connection closed by the station (${code})`);
 
   // SIGKILL: nothing is flushed on the way out, so what is in SQLite is what was durable at ack time.
   const missing = await gateway.killAndInspect((dbPath) => {
     const db = new BetterSqlite3(dbPath, { readonly: true });
     const seqsOf = db.prepare('SELECT seq FROM observations WHERE device_id = ?').pluck();
     const hasMessage = db.prepare('SELECT 1 FROM observations WHERE device_id = ? AND message_id = ?').pluck();
-    const out = { wsAcked: 0, wsMissing: 0, wsUnexpected: 0, hl7Acked: 0, hl7Missing: 0 };
+    const out = { wsAcked: 0, wsMissing: 0, wsUnexpected: 0, hl7Acked: 0, hl7Missing: 0, examples: [] as string[] };
     for (const o of ws) {
       const stored = new Set(seqsOf.all(o.deviceId) as number[]);
       const expected = new Set(o.expected);
       for (const seq of o.expected) {
         if (seq > o.lastAck) continue;
         out.wsAcked++;
-        if (!stored.has(seq)) out.wsMissing++;
+        if (!stored.has(seq)) {
+          out.wsMissing++;
+          if (out.examples.length < 5) out.examples.push(`${o.deviceId} seq ${seq} (ack ${o.lastAck}): ${(o.mutatedValid.get(seq) ?? 'unmutated').slice(0, 160)}`);
+        }
       }
       for (const seq of stored) if (!expected.has(seq)) out.wsUnexpected++;
     }
@@ -228,7 +262,7 @@ async function main() {
     db.close();
     return out;
   });
-  if (missing.wsMissing > 0) failures.push(`${missing.wsMissing} acknowledged WebSocket frames missing from SQLite`);
+  if (missing.wsMissing > 0) failures.push(`${missing.wsMissing} acknowledged WebSocket frames missing from SQLite, e.g.\n  ${missing.examples.join('\n  ')}`);
   if (missing.wsUnexpected > 0) failures.push(`${missing.wsUnexpected} stored WebSocket frames that should have been refused`);
   if (missing.hl7Missing > 0) failures.push(`${missing.hl7Missing} HL7 messages acknowledged AA missing from SQLite`);
 
