@@ -34,6 +34,15 @@ describe('configuration', () => {
     expect(config.storage.hotWindowHours).toBe(24);
   });
 
+  it('reads offline timeouts per device and per model, in seconds', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'station.json'), JSON.stringify({ alarms: { offlineAfterSeconds: { devices: { 'pcd-1': 600 }, models: { 'HL7 gateway': 120 } } } }));
+    expect(loadConfig({ dataDir: dir }, {}).alarms.offlineAfterMs).toEqual({ devices: { 'pcd-1': 600_000 }, models: { 'HL7 gateway': 120_000 } });
+    writeFileSync(join(dir, 'station.json'), JSON.stringify({ alarms: { offlineAfterSeconds: { devices: { 'pcd-1': 0 } } } }));
+    expect(() => loadConfig({ dataDir: dir }, {})).toThrow(/offlineAfterSeconds\/devices\/pcd-1/);
+    expect(loadConfig({ dataDir: temp() }, {}).alarms.offlineAfterMs).toEqual({ devices: {}, models: {} });
+  });
+
   it('refuses an invalid file naming the field', () => {
     const dir = temp();
     writeFileSync(join(dir, 'station.json'), JSON.stringify({ devices: { port: 'seventy-four hundred' }, bogus: 1 }));

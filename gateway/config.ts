@@ -49,6 +49,23 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    alarms: Type.Optional(
+      Type.Object(
+        {
+          /** Offline timeouts in seconds, by device id (wins) and by device model. */
+          offlineAfterSeconds: Type.Optional(
+            Type.Object(
+              {
+                devices: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 5, maximum: 86_400 }))),
+                models: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Integer({ minimum: 5, maximum: 86_400 }))),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     storage: Type.Optional(
       Type.Object(
         {
@@ -68,13 +85,16 @@ export type SerialPortConfig = Static<typeof SerialPortSchema>;
 export interface StationConfig {
   readonly stationName: string;
   readonly dataDir: string;
-  readonly devices: { readonly host: string; readonly port: number };
+  /** `heartbeatMs` (default 10 s) is not in the file: tests shorten it. */
+  readonly devices: { readonly host: string; readonly port: number; readonly heartbeatMs?: number };
   readonly mllp: { readonly enabled: boolean; readonly host: string; readonly port: number };
   /** Always loopback: the UI channel is for this machine only. */
   readonly ui: { readonly host: '127.0.0.1'; readonly port: number };
   readonly serialPorts: readonly SerialPortConfig[];
   readonly demo: { readonly enabled: boolean; readonly beds: number };
   readonly storage: { readonly synchronous: 'FULL' | 'NORMAL'; readonly hotWindowHours: number; readonly diskBudgetMb: number };
+  /** Configured offline timeouts (ms) by device id and by model; unlisted devices get one from their pace. */
+  readonly alarms: { readonly offlineAfterMs: { readonly devices: Readonly<Record<string, number>>; readonly models: Readonly<Record<string, number>> } };
   /** Where to sync to; null = no cloud (the station works fully without one). */
   readonly cloud: { readonly url: string; readonly stationId: string; readonly secret: string; readonly batchSize?: number } | null;
   /** Where the built renderer is served from. */
@@ -152,8 +172,13 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
       hotWindowHours: file.storage?.hotWindowHours ?? 72,
       diskBudgetMb: file.storage?.diskBudgetMb ?? 2048,
     },
+    alarms: { offlineAfterMs: { devices: secondsToMs(file.alarms?.offlineAfterSeconds?.devices), models: secondsToMs(file.alarms?.offlineAfterSeconds?.models) } },
     cloud: file.cloud ?? null,
     rendererDir: resolve(cli.rendererDir ?? env.WARD_RENDERER_DIR ?? defaultRendererDir),
     configFile,
   };
+}
+
+function secondsToMs(table: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(table ?? {}).map(([k, v]) => [k, v * 1000]));
 }

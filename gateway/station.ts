@@ -105,7 +105,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       // The live picture and the alarms never wait for the disk (or anything else).
       if (state.observe(observation, Date.now())) {
         const record = registry.record(observation.deviceId);
-        alarms.sample(record?.bedId ?? null, record?.patientId ?? null, observation.deviceId, observation.vitals);
+        const offlineAfterMs = config.alarms.offlineAfterMs.devices[observation.deviceId] ?? (record ? config.alarms.offlineAfterMs.models[record.model] : undefined) ?? null;
+        alarms.sample(record?.bedId ?? null, record?.patientId ?? null, observation.deviceId, observation.vitals, { transport: record?.transport, offlineAfterMs });
       }
       return writer.store(observation);
     },
@@ -123,7 +124,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   };
 
   const websocket = new WebSocketChannel(
-    { host: config.devices.host, port: config.devices.port },
+    { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs },
     { directory: registry, sink, logger: logger.child({ component: 'websocket' }) },
   );
   const channels: Channel[] = [websocket];

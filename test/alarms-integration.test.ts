@@ -7,6 +7,7 @@ import { silentLogger } from '../gateway/log.js';
 import type { UiServerMessage } from '../gateway/protocol/ui-channel.js';
 import { startStation, type Station } from '../gateway/station.js';
 import { tempDir, testConfig } from './helpers/station-fixture.js';
+import { datedYesterday } from './helpers/hl7-dates.js';
 
 /** A screen on the UI channel: records pushed messages, makes typed requests. */
 async function screen(station: Station) {
@@ -70,7 +71,7 @@ describe('alarms in the running station', () => {
 
     const hr = ui.next(alarmStarted('HR_HIGH'));
     const socket = connect(station.mllpPort!, '127.0.0.1');
-    socket.write(frameMllp(`MSH|^~\\&|HL7MON|ICU|||${'20261124101500'}+0000||ORU^R01|M1|P|2.6\rPID|||MRN0042\rOBR|1||||||20261124101500+0000\rOBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.1.1|165|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F\r`));
+    socket.write(frameMllp(datedYesterday(`MSH|^~\\&|HL7MON|ICU|||${'20261124101500'}+0000||ORU^R01|M1|P|2.6\rPID|||MRN0042\rOBR|1||||||20261124101500+0000\rOBX|1|NM|147842^MDC_ECG_HEART_RATE^MDC|1.1.1|165|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F\r`)));
     await hr;
     socket.destroy();
 

@@ -111,14 +111,20 @@ function parseAck(text: string): Ack {
   return { code: msa[1]!, controlId: msa[2] ?? '', text: msa[3] ?? '', segments };
 }
 
-function oru(controlId: string, opts: { device?: string; mrn?: string; spo2?: string; status?: string } = {}): string {
+/** An HL7 DTM in UTC with offset, e.g. 20261124101500+0000. */
+function hl7Time(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/[-:T]/g, '').slice(0, 14) + '+0000';
+}
+
+function oru(controlId: string, opts: { device?: string; mrn?: string; spo2?: string; status?: string; at?: number } = {}): string {
   const device = opts.device ?? 'MON-1';
+  const at = hl7Time(opts.at ?? Date.now() - 60_000);
   return [
-    `MSH|^~\\&|${device}^0000000000000001^EUI-64|ICU|WARD_STATION|WARD|20261124101500+0000||ORU^R01^ORU_R01|${controlId}|P|2.6`,
+    `MSH|^~\\&|${device}^0000000000000001^EUI-64|ICU|WARD_STATION|WARD|${at}||ORU^R01^ORU_R01|${controlId}|P|2.6`,
     `PID|||${opts.mrn ?? 'MRN0042'}^^^HOSP^MR`,
-    'OBR|1|||182777000^monitoring of patient^SCT|||20261124101500+0000',
-    `OBX|1|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.150456|${opts.spo2 ?? '97'}|262688^MDC_DIM_PERCENT^MDC|||||${opts.status ?? 'F'}|||20261124101500+0000`,
-    'OBX|2|NM|147842^MDC_ECG_HEART_RATE^MDC|1.1.1.147842|72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F|||20261124101500+0000',
+    'OBR|1|||182777000^monitoring of patient^SCT|||${at}',
+    `OBX|1|NM|150456^MDC_PULS_OXIM_SAT_O2^MDC|1.3.1.150456|${opts.spo2 ?? '97'}|262688^MDC_DIM_PERCENT^MDC|||||${opts.status ?? 'F'}|||${at}`,
+    'OBX|2|NM|147842^MDC_ECG_HEART_RATE^MDC|1.1.1.147842|72|264864^MDC_DIM_BEAT_PER_MIN^MDC|||||F|||${at}',
   ].join('\r');
 }
 
@@ -146,12 +152,13 @@ describe('MllpChannel over TCP', () => {
 
   it('stores the vitals and answers AA echoing MSH-10; reports the device connection', async () => {
     const client = await open();
-    client.send(oru('CTRL-1'));
+    const at = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    client.send(oru('CTRL-1', { at }));
     const ack = await client.ack(0);
     expect(ack.code).toBe('AA');
     expect(ack.controlId).toBe('CTRL-1');
     expect(ack.segments[0]).toMatch(/^MSH\|\^~\\&\|WARD_STATION\|WARD\|MON-1\^0000000000000001\^EUI-64\|ICU\|\d{14}\+0000\|\|ACK\^R01\^ACK\|/);
-    expect(sink.stores).toEqual([{ deviceId: 'MON-1', seq: null, messageId: 'CTRL-1', ts: Date.UTC(2026, 10, 24, 10, 15), vitals: { SPO2: 97, HR: 72 } }]);
+    expect(sink.stores).toEqual([{ deviceId: 'MON-1', seq: null, messageId: 'CTRL-1', ts: at, vitals: { SPO2: 97, HR: 72 } }]);
     expect(sink.connections).toEqual([['MON-1', 'connected']]);
     client.socket.end();
     await sink.untilConnection('MON-1', 'disconnected');
@@ -228,25 +235,58 @@ describe('MllpChannel over TCP', () => {
     expect(sink.rejections).toEqual([['MON-1', 'invalid_value']]);
   });
 
-  it('answers bad framing with AR (empty MSA-2) and keeps the connection for the next good message', async () => {
+  it('skips bytes outside a frame without an ACK, so a sender pairing ACKs by order gets exactly one per message', async () => {
     const client = await open();
-    client.send(Buffer.from('this is not MLLP\r\n'));
+    client.send(Buffer.from('\n\x00junk'));
     client.send(oru('AFTER-1'));
-    const first = await client.ack(0);
-    expect(first).toMatchObject({ code: 'AR', controlId: '' });
-    expect(await client.ack(1)).toMatchObject({ code: 'AA', controlId: 'AFTER-1' });
+    client.send(Buffer.from('this is not MLLP\r\n'));
+    client.send(oru('AFTER-2'));
+    expect(await client.ack(0)).toMatchObject({ code: 'AA', controlId: 'AFTER-1' });
+    expect(await client.ack(1)).toMatchObject({ code: 'AA', controlId: 'AFTER-2' });
+    expect(client.acks).toHaveLength(2);
+    expect(sink.rejections.filter(([, code]) => code === 'outside_frame')).toHaveLength(2);
   });
 
-  it('closes a connection after 20 consecutive framing errors, answering each with AR', async () => {
+  it('closes a connection that spends its framing-error budget, without an ACK for frames never completed', async () => {
     const client = await open();
     // Every start block interrupts the frame the previous one opened: 29 framing errors.
     client.send(Buffer.from('\x0bx'.repeat(30)));
     await client.closed;
-    expect(client.acks).toHaveLength(20);
-    expect(client.acks.every((a) => parseAck(a).code === 'AR')).toBe(true);
+    expect(client.acks).toEqual([]);
     const next = await open();
     next.send(oru('NEXT-1'));
     expect(await next.ack(0)).toMatchObject({ code: 'AA' });
+  });
+
+  it('cuts off 5 MB of random bytes after a bounded number of replies, however many frames the noise seems to hold', async () => {
+    const client = await open();
+    // Seeded noise: the same bytes on every run.
+    let seed = 12345;
+    const noise = Buffer.alloc(5 * 1024 * 1024);
+    for (let i = 0; i < noise.length; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      noise[i] = seed >> 16;
+    }
+    client.socket.write(noise);
+    await client.closed;
+    expect(client.acks.length).toBeLessThanOrEqual(20);
+    expect(client.acks.every((a) => parseAck(a).code === 'AR')).toBe(true);
+  });
+
+  it('refuses a message dated beyond the station clock bounds (AE), stores nothing, and reports the clock fault until a good one', async () => {
+    const client = await open();
+    client.send(oru('OLD-1', { at: Date.UTC(2012, 5, 1, 10, 0, 0) }));
+    const old = await client.ack(0);
+    expect(old).toMatchObject({ code: 'AE', controlId: 'OLD-1' });
+    expect(old.text).toMatch(/clock/);
+    client.send(oru('AHEAD-1', { at: Date.now() + 3600_000 }));
+    expect(await client.ack(1)).toMatchObject({ code: 'AE', controlId: 'AHEAD-1' });
+    expect(sink.stores).toEqual([]);
+    expect(sink.technicals).toEqual([{ deviceId: 'MON-1', kind: 'clock_fault', active: true, detail: 'behind' }]);
+    client.send(oru('NOW-1'));
+    expect(await client.ack(2)).toMatchObject({ code: 'AA', controlId: 'NOW-1' });
+    expect(sink.technicals.at(-1)).toEqual({ deviceId: 'MON-1', kind: 'clock_fault', active: false });
+    expect(sink.rejections.filter(([, code]) => code === 'ts_out_of_bounds')).toHaveLength(2);
   });
 
   it('answers an unreadable framed message with AR', async () => {
@@ -264,15 +304,9 @@ describe('MllpChannel over TCP', () => {
     const client = await open();
     client.send(Buffer.alloc(1 << 20, 0x41));
     client.send(oru('AFTER-GARBAGE'));
-    // The garbage run is one framing error (AR), then the message is handled normally.
-    const codes: string[] = [];
-    for (let i = 0; ; i++) {
-      const ack = await client.ack(i);
-      codes.push(ack.code);
-      if (ack.controlId === 'AFTER-GARBAGE') break;
-    }
-    expect(codes.at(-1)).toBe('AA');
-    expect(codes.slice(0, -1).every((c) => c === 'AR')).toBe(true);
+    // The garbage is skipped and counted (no ACK: it was no message), then the message is handled.
+    expect(await client.ack(0)).toMatchObject({ code: 'AA', controlId: 'AFTER-GARBAGE' });
+    expect(client.acks).toHaveLength(1);
 
     const noisy = await open();
     noisy.send(randomBytes(1 << 20));

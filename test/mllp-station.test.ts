@@ -6,8 +6,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { frameMllp, MllpDecoder } from '../gateway/ingest/hl7/mllp-framing.js';
 import { databasePath, type Station } from '../gateway/station.js';
 import { startTestStation } from './helpers/station-fixture.js';
+import { datedYesterday } from './helpers/hl7-dates.js';
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'hl7', name), 'utf8');
+const fixture = (name: string) => datedYesterday(readFileSync(join(import.meta.dirname, 'fixtures', 'hl7', name), 'utf8'));
 
 /** A sending device: writes framed messages, resolves with each ACK in order. */
 async function hl7Sender(port: number): Promise<{ socket: Socket; send(message: string): Promise<string> }> {
@@ -57,6 +58,13 @@ describe('HL7/MLLP into the real station', () => {
     expect(stored).toEqual([{ device: '0123456789ABCDEF', patient: station.ward.patientIdByMrn('MRN0042'), values_count: 5 }]);
     sender.socket.destroy();
     reader.close();
+  });
+
+  it('gives an HL7 device an offline timeout that fits HL7 senders, not the 10 s of a streaming monitor', async () => {
+    const sender = await hl7Sender(station.mllpPort!);
+    expect(msa(await sender.send(fixture('ihe-pcd01-gateway.hl7')))[1]).toBe('AA');
+    expect(station.alarms.offlineAfterMs('0123456789ABCDEF')).toBe(180_000);
+    sender.socket.destroy();
   });
 
   it('refuses an unknown device and a patient mismatch, storing nothing', async () => {

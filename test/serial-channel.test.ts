@@ -4,9 +4,15 @@ import { startStation, type Station } from '../gateway/station.js';
 import type { UiEvent } from '../gateway/protocol/ui-channel.js';
 import { socatPair } from './helpers/socat-pty.js';
 import { tempDir, testConfig } from './helpers/station-fixture.js';
+import { datedYesterday } from './helpers/hl7-dates.js';
 
-const line = (spo2: string, bpm: string, exc = '000800', time = '11:24:26') =>
-  `11/24/26 ${time} SN=0000056661 SPO2=${spo2}% BPM=${bpm} PI=03.60% SPCO=--.-% SPMET=--.-% DESAT=-- PIDELTA=+-- ALARM=0000 EXC=${exc}\r\n`;
+/** A Masimo line stamped with the device clock at `when` (local time, as the station reads it). */
+const line = (spo2: string, bpm: string, exc = '000800', when = Date.now() - 120_000) => {
+  const d = new Date(when);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${two(d.getMonth() + 1)}/${two(d.getDate())}/${two(d.getFullYear() % 100)} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return `${stamp} SN=0000056661 SPO2=${spo2}% BPM=${bpm} PI=03.60% SPCO=--.-% SPMET=--.-% DESAT=-- PIDELTA=+-- ALARM=0000 EXC=${exc}\r\n`;
+};
 
 /** Resolves when `check` holds, re-checking on every event the station pushes to its UI. */
 function until(station: Station, check: () => boolean): Promise<void> {
@@ -59,15 +65,15 @@ describe('serial devices over a real pty pair', () => {
   it('stores Masimo lines, survives garbage, reports sensor-off once and its end, and comes back after unplugging', async () => {
     const s = await setup('masimo-ascii');
     await until(s.station, () => s.device() === 'connected');
-    s.pair.write(line('097', '072', '000800', '11:24:26'));
+    s.pair.write(line('097', '072', '000800'));
     s.pair.write(Buffer.from([0x00, 0xff, 0x13, 0x8a, 0x0a]));
     s.pair.write('SPO2=0\r\n');
-    s.pair.write(line('096', '071', '000800', '11:24:27'));
+    s.pair.write(line('096', '071', '000800'));
     await until(s.station, () => s.count() === 2);
-    for (let i = 0; i < 5; i++) s.pair.write(line('---', '---', '000820', `11:24:3${i}`));
+    for (let i = 0; i < 5; i++) s.pair.write(line('---', '---', '000820'));
     await until(s.station, () => s.condition('sensor_off')?.active === true);
     expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual(['sensor_off']);
-    s.pair.write(line('095', '070', '000800', '11:24:40'));
+    s.pair.write(line('095', '070', '000800'));
     await until(s.station, () => s.count() === 3 && s.condition('sensor_off')?.active === false);
     expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual([]);
     expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(2);
@@ -88,8 +94,19 @@ describe('serial devices over a real pty pair', () => {
     // Plug it back in (same device path): the channel reopens by itself and ingest resumes.
     await s.replug();
     await until(s.station, () => s.device() === 'connected' && s.condition('port_lost')?.active === false);
-    s.pair.write(line('094', '069', '000800', '11:25:00'));
+    s.pair.write(line('094', '069', '000800'));
     await until(s.station, () => s.count() === 4);
+  });
+
+  it('refuses Masimo lines from a clock years off, raises a clock fault, and clears it with the next good line', async () => {
+    const s = await setup('masimo-ascii');
+    await until(s.station, () => s.device() === 'connected');
+    s.pair.write(line('097', '072', '000800', new Date(2012, 5, 1, 10, 0, 0).getTime()));
+    await until(s.station, () => s.condition('clock_fault')?.active === true);
+    expect(s.count()).toBe(0);
+    s.pair.write(line('096', '071'));
+    await until(s.station, () => s.count() === 1 && s.condition('clock_fault')?.active === false);
+    expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(1);
   });
 
   it('speaks HL7 with MLLP framing over the port and answers each message with its ACK', async () => {
@@ -108,7 +125,7 @@ describe('serial devices over a real pty pair', () => {
         if (acks.length > 0) resolve();
       }),
     );
-    const message = readFileSync(join(import.meta.dirname, 'fixtures', 'hl7', 'ihe-pcd01-gateway.hl7'), 'utf8').replace(/MRN0042/g, 'NOBODY');
+    const message = datedYesterday(readFileSync(join(import.meta.dirname, 'fixtures', 'hl7', 'ihe-pcd01-gateway.hl7'), 'utf8').replace(/MRN0042/g, 'NOBODY'));
     s.pair.write(frameMllp(message));
     await gotAck;
     reader.destroy();
@@ -117,12 +134,16 @@ describe('serial devices over a real pty pair', () => {
     expect((s.station.db.prepare("SELECT COUNT(*) AS n FROM observations WHERE message_id = 'PCD-0001'").get() as { n: number }).n).toBe(1);
   });
 
-  it('stores Nonin lines and flags a finger out of the sensor', async () => {
+  it('stores Nonin lines, including fast-mode and event-marked ones, and flags a finger out of the sensor until the next line with values', async () => {
     const s = await setup('nonin-ascii');
     await until(s.station, () => s.device() === 'connected');
     s.pair.write('SPO2=097 HR=072\r\nSPO2=--- HR=---\r\n');
     await until(s.station, () => s.count() === 1 && s.condition('sensor_off')?.active === true);
-    s.pair.write('SPO2=098 HR=070\r\n');
+    // The next line carries a status character (fast mode): it is read, and the sensor-off ends.
+    s.pair.write('SPO2=098 HR=070 F\r\n');
     await until(s.station, () => s.count() === 2 && s.condition('sensor_off')?.active === false);
+    s.pair.write('SPO2=--- HR=---\r\nSPO2=097 HR=071*\r\n');
+    await until(s.station, () => s.count() === 3 && s.condition('sensor_off')?.active === false);
+    expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(0);
   });
 });

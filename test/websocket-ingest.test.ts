@@ -4,7 +4,9 @@ import { WebSocket } from 'ws';
 import { DeviceClient } from '../gateway/demo/device-client.js';
 import { countObservations, deviceSeqs } from '../gateway/storage/observation-queries.js';
 import { databasePath, type Station } from '../gateway/station.js';
-import { startTestStation } from './helpers/station-fixture.js';
+import { startStation } from '../gateway/station.js';
+import { silentLogger } from '../gateway/log.js';
+import { startTestStation, tempDir, testConfig } from './helpers/station-fixture.js';
 
 type ServerFrame = { type: string; seq?: number | null; code?: string; message?: string };
 
@@ -143,6 +145,17 @@ describe('WebSocket device ingest', () => {
     ]);
   });
 
+  it('reports a device clock out of bounds as a technical condition until a frame is in bounds again', async () => {
+    const device = await rawDevice(station.devicePort, key);
+    device.ws.send(JSON.stringify({ type: 'obs', seq: 1, ts: Date.UTC(2011, 0, 1), vitals: { HR: 70 } }));
+    expect((await device.next((f) => f.type === 'error' && f.seq === 1)).code).toBe('ts_out_of_bounds');
+    expect(station.technical.get('mon-1|clock_fault|')).toMatchObject({ active: true, detail: 'behind' });
+    device.ws.send(JSON.stringify({ type: 'obs', seq: 2, ts: Date.now(), vitals: { HR: 70 } }));
+    await device.next((f) => f.type === 'ack' && f.seq === 2);
+    expect(station.technical.get('mon-1|clock_fault|')).toMatchObject({ active: false });
+    device.ws.close();
+  });
+
   it('refuses unknown, missing and revoked keys before the upgrade and stores nothing', async () => {
     expect(await refusalStatus(station.devicePort, 'wsk_not-a-real-key')).toBe(401);
     expect(await refusalStatus(station.devicePort, null)).toBe(401);
@@ -156,6 +169,72 @@ describe('WebSocket device ingest', () => {
     const closed = new Promise<number>((resolve) => device.ws.once('close', (code) => resolve(code)));
     station.registry.revoke('mon-1', 'test');
     expect(await closed).toBe(4003);
+  });
+
+  it('stores no faster than the documented bucket (500 frames/s, burst 5,000) however fast a device sends', async () => {
+    // Taken before the connection exists: the bound below is then looser than the station's own.
+    const began = performance.now();
+    const device = await rawDevice(station.devicePort, key);
+    const over: Array<{ seq: number; ms: number }> = [];
+    device.ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as ServerFrame;
+      const ms = performance.now() - began;
+      if (frame.type === 'ack' && frame.seq! > 5000 + 500 * (ms / 1000) + 1) over.push({ seq: frame.seq!, ms: Math.round(ms) });
+    });
+    const ts = Date.now();
+    const total = 7000;
+    for (let seq = 1; seq <= total; seq++) device.ws.send(`{"type":"obs","seq":${seq},"ts":${ts},"vitals":{"HR":70}}`);
+    await device.next((f) => f.type === 'ack' && f.seq === total);
+    device.ws.close();
+    expect(over.slice(0, 3)).toEqual([]);
+    // Nothing is dropped: the frames above the rate were only slowed down.
+    expect(deviceSeqs(station.db, 'mon-1')).toHaveLength(total);
+  });
+
+  it('does not drop a device for a pong it could not read: the station itself had paused the socket', async () => {
+    const dir = tempDir();
+    const paced = await startStation({ ...testConfig(dir.path), devices: { host: '127.0.0.1', port: 0, heartbeatMs: 100 } }, silentLogger());
+    try {
+      const pacedKey = paced.registry.register({ id: 'mon-9', model: 'Test monitor', transport: 'websocket', bedId: null }, 'test').key!;
+      const device = await rawDevice(paced.devicePort, pacedKey);
+      const closed: number[] = [];
+      device.ws.on('close', (code) => closed.push(code));
+      // Past the burst, the station reads this device at 500 frames/s: paused for about 2 s,
+      // about 20 heartbeat ticks, with the device's pongs queued behind unread frames.
+      const total = 6000;
+      const unknownCodes = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`X${i}`, i]));
+      for (let seq = 1; seq <= total; seq++) device.ws.send(JSON.stringify({ type: 'obs', seq, ts: Date.now(), vitals: { HR: 70, ...unknownCodes } }));
+      const last = await Promise.race([device.next((f) => f.type === 'ack' && f.seq === total), new Promise<null>((resolve) => device.ws.once('close', () => resolve(null)))]);
+      expect(closed).toEqual([]);
+      expect(last).toEqual({ type: 'ack', seq: total });
+      device.ws.close();
+      // A device that really stops answering is still dropped.
+      const silent = new WebSocket(`ws://127.0.0.1:${paced.devicePort}/devices`, { headers: { authorization: `Bearer ${pacedKey}` }, autoPong: false });
+      const code = await new Promise<number>((resolve) => silent.once('close', (c) => resolve(c)));
+      expect(code).toBe(1006);
+    } finally {
+      await paced.stop();
+      dir.remove();
+    }
+  });
+
+  it('answers with a bounded error frame, never larger than a few hundred bytes, however many values a frame gets wrong', async () => {
+    const device = await rawDevice(station.devicePort, key);
+    const sizes: number[] = [];
+    device.ws.on('message', (data) => sizes.push((data as Buffer).length));
+    const unknown = Object.fromEntries(Array.from({ length: 6000 }, (_, i) => [`V${i}`, 1]));
+    const partly = JSON.stringify({ type: 'obs', seq: 1, ts: Date.now(), vitals: { HR: 70, ...unknown } });
+    const wholly = JSON.stringify({ type: 'obs', seq: 2, ts: Date.now(), vitals: unknown });
+    const longType = JSON.stringify({ type: 'x'.repeat(60_000), seq: 3 });
+    expect(Math.max(partly.length, wholly.length, longType.length)).toBeLessThanOrEqual(64 * 1024);
+    for (const frame of [partly, wholly, longType]) device.ws.send(frame);
+    const first = await device.next((f) => f.type === 'error' && f.seq === 1);
+    expect(first.message).toMatch(/^6000 values rejected: unknown vital code "V0"; unknown vital code "V1"; unknown vital code "V2"; and 5997 more$/);
+    expect((await device.next((f) => f.type === 'error' && f.seq === 2)).code).toBe('unknown_vital');
+    await device.next((f) => f.type === 'error' && f.seq === 3);
+    await device.next((f) => f.type === 'ack' && f.seq === 1);
+    device.ws.close();
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(512);
   });
 
   it('keeps other devices streaming while one device sends garbage', async () => {

@@ -46,6 +46,60 @@ describe('alarm engine scenarios', () => {
     expect(run(e, values)).toEqual(['15s start SPO2_LOW medium active none', '20s update SPO2_LOW high active none']);
   });
 
+  it('a sustained desaturation with sparse in-range readings alarms within its delay', () => {
+    // SpO2 87 % at 1 Hz with one reading of 90 every 7th (and every 14th) sample.
+    for (const every of [7, 14]) {
+      const e = engine();
+      const values = Array.from({ length: 70 }, (_, i) => ({ SPO2: i % every === every - 1 ? 90 : 87 }));
+      expect(run(e, values), `one in-range reading every ${every}th sample`).toEqual(['15s start SPO2_LOW medium active none']);
+    }
+    // HR 130 with one 119 every 5th sample.
+    const e = engine();
+    const values = Array.from({ length: 70 }, (_, i) => ({ HR: i % 5 === 4 ? 119 : 130 }));
+    expect(run(e, values)).toEqual(['5s start HR_HIGH medium active none']);
+  });
+
+  it('an isolated one-sample artefact does not alarm, nor do a few scattered ones', () => {
+    const e = engine();
+    const values = Array.from({ length: 120 }, (_, i) => (i === 30 ? { SPO2: 86, HR: 135 } : i % 17 === 0 ? { SPO2: 88, HR: 125 } : { SPO2: 97, HR: 80 }));
+    expect(run(e, values)).toEqual([]);
+  });
+
+  it('a slow sender counts by time, not by samples: SpO2 low every 5 s alarms after the delay', () => {
+    const e = engine();
+    const out: string[] = [];
+    for (let t = 0; t <= 30_000; t += 5_000) out.push(...brief(e.sample(bed({ SPO2: 87 }), t)).map((l) => `${t / 1000}s ${l}`));
+    expect(out).toEqual(['15s start SPO2_LOW medium active none']);
+  });
+
+  it('an alarm with in-range readings scattered through it, and oscillation at the limit, gives one alarm, ended once', () => {
+    const e = engine();
+    const values = [
+      ...Array.from({ length: 20 }, () => ({ SPO2: 87 })),
+      // Back and forth across the limit and the hysteresis band: no end, no new start.
+      ...Array.from({ length: 60 }, (_, i) => ({ SPO2: i % 2 === 0 ? 89 : 93 })),
+      ...Array.from({ length: 30 }, () => ({ SPO2: 97 })),
+    ];
+    const events = run(e, values);
+    expect(events.map((l) => l.replace(/^\d+s /, ''))).toEqual(['start SPO2_LOW medium active none', 'end SPO2_LOW medium inactive none']);
+    // It ends once the value has been back long enough that under a third of the window is beyond.
+    // The last reading beyond the limit was at 78 s: from 86 s under a third of the 15 s window is.
+    expect(events[1]).toMatch(/^86s end/);
+  });
+
+  it('a latched alarm keeps its worst value and when it was seen, not the recovered value', () => {
+    const e = engine();
+    expect(brief(e.sample(bed({ SPO2: 84 }), 0))).toEqual(['start SPO2_LOW high active none']);
+    e.sample(bed({ SPO2: 79 }), 1000);
+    e.sample(bed({ SPO2: 82 }), 2000);
+    const latched = e.sample(bed({ SPO2: 97 }), 3000);
+    expect(brief(latched)).toEqual(['update SPO2_LOW high latched none']);
+    expect(latched[0]!.alarm).toMatchObject({ worstValue: 79, worstAt: 1000, startedAt: 0 });
+    // The worst value survives a restart.
+    const restored = new AlarmEngine(DEFAULT_ALARM_CONFIG, () => 'x', JSON.parse(JSON.stringify(e.snapshot())));
+    expect(restored.present()[0]).toMatchObject({ state: 'latched', worstValue: 79, worstAt: 1000 });
+  });
+
   it('low priority escalates to medium when it persists', () => {
     const e = engine();
     const events = run(e, Array.from({ length: 62 }, () => ({ TEMP: 38.9 })));
@@ -104,6 +158,30 @@ describe('alarm engine scenarios', () => {
     expect(brief(e.technical('ox-1', 'B1', 'sensor_off', false, 24_000))).toEqual(['end SENSOR_OFF medium inactive none']);
     expect(brief(e.technical('gw', 'B1', 'invalid_value', true, 25_000, 'SPO2'))).toEqual(['start INVALID_VALUE_SPO2 low active none']);
     expect(brief(e.tick(85_000))).toContain('end INVALID_VALUE_SPO2 low inactive none');
+  });
+
+  it('an HL7 device reporting every 60 s is not offline between messages; silent for three intervals it is', () => {
+    const e = engine();
+    const hl7 = (t: number) => e.sample({ ...bed({ NIBP_SYS: 120 }), deviceId: 'pcd-1', transport: 'hl7' }, t);
+    const out: string[] = [];
+    for (let t = 0; t <= 600_000; t += 1000) {
+      if (t % 60_000 === 0) hl7(t);
+      out.push(...brief(e.tick(t)).map((l) => `${t / 1000}s ${l}`));
+    }
+    expect(out).toEqual([]);
+    expect(e.offlineAfterMs('pcd-1')).toBe(180_000);
+    for (let t = 601_000; t <= 800_000; t += 1000) out.push(...brief(e.tick(t)).map((l) => `${t / 1000}s ${l}`));
+    expect(out).toEqual(['780s start DEVICE_OFFLINE medium active none']);
+  });
+
+  it('offline timeouts: a device that reports every 15 min gets three intervals; a configured timeout wins; WebSocket stays at 10 s', () => {
+    const e = engine();
+    for (let i = 0; i <= 5; i++) e.sample({ ...bed({ NIBP_SYS: 120 }), deviceId: 'nibp-cycle', transport: 'hl7' }, i * 15 * 60_000);
+    expect(e.offlineAfterMs('nibp-cycle')).toBe(45 * 60_000);
+    e.sample({ ...bed({ HR: 80 }), deviceId: 'configured', transport: 'hl7', offlineAfterMs: 30_000 }, 0);
+    expect(e.offlineAfterMs('configured')).toBe(30_000);
+    for (let t = 0; t <= 5000; t += 1000) e.sample({ ...bed({ HR: 80 }), deviceId: 'ws', transport: 'websocket' }, t);
+    expect(e.offlineAfterMs('ws')).toBe(10_000);
   });
 
   it('a gateway restart keeps active alarms, and their end still arrives', () => {

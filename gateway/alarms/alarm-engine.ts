@@ -7,24 +7,47 @@
 import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.js';
 import { PRIORITY_RANK } from '../protocol/alarm-types.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
-import type { TechnicalConditionKind } from '../ingest/channel.js';
-import { DEFAULT_ALARM_CONFIG, type AlarmConfig, type VitalRule } from './alarm-rules.js';
+import type { TechnicalConditionKind, Transport } from '../ingest/channel.js';
+import { offlineTimeoutMs, rememberGap } from './offline-timeout.js';
+import { DEFAULT_ALARM_CONFIG, ONSET_SHARE, END_SHARE, type AlarmConfig, type VitalRule } from './alarm-rules.js';
+import { TimeBeyondLimit } from './time-beyond-limit.js';
 
 export interface SampleInput {
   readonly bedId: string | null;
   readonly patientId: number | null;
   readonly deviceId: string;
   readonly vitals: VitalValues;
+  /** How the device reports (sets its offline timeout floor); WebSocket when not said. */
+  readonly transport?: Transport;
+  /** A configured offline timeout for this device or its model, if any. */
+  readonly offlineAfterMs?: number | null;
 }
 
+/** When a device last reported, where it was, and its pace (for its offline timeout). */
+interface LastSeen {
+  at: number;
+  bedId: string | null;
+  patientId: number | null;
+  /** Optional: state saved before these fields existed lacks them. */
+  transport?: Transport;
+  offlineAfterMs?: number | null;
+  gaps?: number[];
+}
+
+/** One limit of one vital at one bed, while it is (or recently was) beyond the limit. */
 interface Track {
+  /** First sample beyond the limit of this episode; the episode ends when its window holds none. */
   since: number | null;
+  /** Samples beyond the limit in this episode. */
   count: number;
+  readonly beyond: TimeBeyondLimit;
+  /** The most extreme value beyond the limit in this episode, and when. */
+  worst: { value: number; at: number } | null;
 }
 
 export interface EngineSnapshot {
   readonly alarms: Alarm[];
-  readonly lastSeen: Array<[string, { at: number; bedId: string | null; patientId: number | null }]>;
+  readonly lastSeen: Array<[string, LastSeen]>;
   readonly oneShot: Array<[string, number]>;
   readonly pausedUntil: number | null;
   readonly pausedRank: number;
@@ -42,13 +65,15 @@ const TECHNICAL: Readonly<Record<TechnicalConditionKind, { condition: string; pr
   port_lost: { condition: 'PORT_LOST', priority: 'medium' },
   sensor_off: { condition: 'SENSOR_OFF', priority: 'medium' },
   device_exception: { condition: 'DEVICE_EXCEPTION', priority: 'low' },
+  // Medium: the station is not monitoring what this device measures until its clock is set.
+  clock_fault: { condition: 'DEVICE_CLOCK_FAULT', priority: 'medium' },
   invalid_value: { condition: 'INVALID_VALUE', priority: 'low' },
 };
 
 export class AlarmEngine {
   private readonly alarms = new Map<string, Alarm>();
   private readonly tracks = new Map<string, Track>();
-  private readonly lastSeen = new Map<string, { at: number; bedId: string | null; patientId: number | null }>();
+  private readonly lastSeen = new Map<string, LastSeen>();
   private readonly oneShot = new Map<string, number>();
   private readonly limits = new Map<string, { low?: number; high?: number }>();
   private pausedUntil: number | null = null;
@@ -97,6 +122,16 @@ export class AlarmEngine {
     };
   }
 
+  /** How long this device may be silent before DEVICE_OFFLINE (undefined: never reported). */
+  offlineAfterMs(deviceId: string): number | undefined {
+    const seen = this.lastSeen.get(deviceId);
+    return seen ? this.timeoutOf(seen) : undefined;
+  }
+
+  private timeoutOf(seen: LastSeen): number {
+    return offlineTimeoutMs(this.config.offline, seen.transport ?? 'websocket', seen.gaps ?? [], seen.offlineAfterMs ?? null);
+  }
+
   /** Effective limits of a vital at a bed (ward default, or the bed's override). */
   rule(bedId: string | null, code: VitalCode): VitalRule | undefined {
     const base = this.config.rules[code];
@@ -128,7 +163,10 @@ export class AlarmEngine {
 
   sample(input: SampleInput, now: number): readonly AlarmEvent[] {
     let events: AlarmEvent[] | null = null;
-    this.lastSeen.set(input.deviceId, { at: now, bedId: input.bedId, patientId: input.patientId });
+    const previous = this.lastSeen.get(input.deviceId);
+    const gaps = previous?.gaps ?? [];
+    if (previous) rememberGap(gaps, Math.max(0, now - previous.at));
+    this.lastSeen.set(input.deviceId, { at: now, bedId: input.bedId, patientId: input.patientId, transport: input.transport ?? 'websocket', offlineAfterMs: input.offlineAfterMs ?? null, gaps });
     const offline = this.alarms.get(technicalKey(input.deviceId, 'DEVICE_OFFLINE'));
     if (offline) (events ??= []).push(this.end(technicalKey(input.deviceId, 'DEVICE_OFFLINE'), offline, now, null, 'data resumed'));
     if (!input.bedId) return events ?? NONE;
@@ -152,7 +190,7 @@ export class AlarmEngine {
     if (active) {
       if (kind === 'invalid_value') this.oneShot.set(key, now);
       if (alarm) return NONE;
-      return [this.start(key, { condition: name, type: 'technical', priority, bedId: bedId ?? this.lastSeen.get(deviceId)?.bedId ?? null, patientId: null, deviceId, value: null, limit: null }, now)];
+      return [this.start(key, { condition: name, type: 'technical', priority, bedId: bedId ?? this.lastSeen.get(deviceId)?.bedId ?? null, patientId: null, deviceId, value: null, limit: null, worstValue: null, worstAt: null }, now)];
     }
     this.oneShot.delete(key);
     // Technical alarms never latch: they end when their cause ends.
@@ -163,7 +201,7 @@ export class AlarmEngine {
   station(condition: StationCondition, active: boolean, now: number): readonly AlarmEvent[] {
     const key = technicalKey('station', condition);
     const alarm = this.alarms.get(key);
-    if (active && !alarm) return [this.start(key, { condition, type: 'technical', priority: STATION_PRIORITY[condition], bedId: null, patientId: null, deviceId: null, value: null, limit: null }, now)];
+    if (active && !alarm) return [this.start(key, { condition, type: 'technical', priority: STATION_PRIORITY[condition], bedId: null, patientId: null, deviceId: null, value: null, limit: null, worstValue: null, worstAt: null }, now)];
     if (!active && alarm) return [this.end(key, alarm, now, null, 'condition ended')];
     return NONE;
   }
@@ -172,8 +210,8 @@ export class AlarmEngine {
     const events: AlarmEvent[] = [];
     for (const [deviceId, seen] of this.lastSeen) {
       const key = technicalKey(deviceId, 'DEVICE_OFFLINE');
-      if (now - seen.at >= this.config.offlineMs && !this.alarms.has(key)) {
-        events.push(this.start(key, { condition: 'DEVICE_OFFLINE', type: 'technical', priority: 'medium', bedId: seen.bedId, patientId: seen.patientId, deviceId, value: null, limit: null }, now));
+      if (now - seen.at >= this.timeoutOf(seen) && !this.alarms.has(key)) {
+        events.push(this.start(key, { condition: 'DEVICE_OFFLINE', type: 'technical', priority: 'medium', bedId: seen.bedId, patientId: seen.patientId, deviceId, value: null, limit: null, worstValue: null, worstAt: null }, now));
       }
     }
     for (const [key, at] of this.oneShot) {
@@ -227,6 +265,15 @@ export class AlarmEngine {
     return events;
   }
 
+  /**
+   * The alarm condition rule (README "Alarms"): a vital alarms when it has been beyond its limit
+   * for at least ONSET_SHARE of its delay window, counted in time, and its first sample beyond the
+   * limit is at least one delay old. A reading back inside the limit does not restart the delay
+   * (a desaturation with sparse good readings still alarms); a single artefact cannot fill the
+   * window. The alarm ends when the value is back past the hysteresis band and less than
+   * END_SHARE of the window was beyond the limit, so readings scattered across the limit
+   * during an alarm neither end it nor start a new one.
+   */
   private judge(input: SampleInput, code: VitalCode, dir: 'HIGH' | 'LOW', rule: VitalRule, value: number, now: number, events: AlarmEvent[]): void {
     const key = `${input.bedId}|${code}_${dir}`;
     const limit = dir === 'HIGH' ? rule.high! : rule.low!;
@@ -235,35 +282,49 @@ export class AlarmEngine {
     const severe = severeLimit !== undefined && (dir === 'HIGH' ? value > severeLimit : value < severeLimit);
     const alarm = this.alarms.get(key);
     let track = this.tracks.get(key);
+    if (!track) {
+      if (!violating && !alarm) return;
+      this.tracks.set(key, (track = { since: null, count: 0, beyond: new TimeBeyondLimit(), worst: null }));
+    }
+    track.beyond.record(now, violating);
+    const beyondMs = track.beyond.within(now, rule.delayMs);
     if (violating) {
-      if (!track || track.since === null) this.tracks.set(key, (track = { since: now, count: 0 }));
+      if (track.since === null) track.since = now;
       track.count++;
+      if (!track.worst || (dir === 'HIGH' ? value > track.worst.value : value < track.worst.value)) track.worst = { value, at: now };
       const priority: AlarmPriority = severe ? 'high' : rule.priority;
       if (!alarm) {
-        const qualified = severe || (now - track.since! >= rule.delayMs && track.count >= rule.minSamples);
-        if (qualified) events.push(this.start(key, { condition: `${code}_${dir}`, type: 'physiological', priority, bedId: input.bedId, patientId: input.patientId, deviceId: input.deviceId, value, limit: severe ? severeLimit! : limit }, now));
+        const qualified = severe || (now - track.since >= rule.delayMs && beyondMs >= ONSET_SHARE * rule.delayMs && track.count >= rule.minSamples);
+        if (qualified) {
+          events.push(
+            this.start(key, { condition: `${code}_${dir}`, type: 'physiological', priority, bedId: input.bedId, patientId: input.patientId, deviceId: input.deviceId, value, limit: severe ? severeLimit! : limit, worstValue: value, worstAt: now }, now),
+          );
+        }
       } else if (alarm.state === 'latched' || PRIORITY_RANK[priority] > PRIORITY_RANK[alarm.priority]) {
-        events.push(this.update(key, { ...alarm, state: 'active', priority: PRIORITY_RANK[priority] > PRIORITY_RANK[alarm.priority] ? priority : alarm.priority, value }, now, null, severe ? 'severe' : 'present again'));
+        const raised = PRIORITY_RANK[priority] > PRIORITY_RANK[alarm.priority];
+        events.push(this.update(key, { ...alarm, state: 'active', priority: raised ? priority : alarm.priority, value, ...worstOf(dir, alarm, track.worst) }, now, null, severe ? 'severe' : 'present again'));
       }
       return;
     }
-    const cleared = dir === 'HIGH' ? value <= limit - rule.hysteresis : value >= limit + rule.hysteresis;
     if (!alarm) {
-      // A value back inside the limit breaks the run: a spike shorter than the delay never alarms.
-      if (track) track.since = null;
+      // Nothing beyond the limit left in the window: the episode is over.
+      if (beyondMs === 0) this.tracks.delete(key);
       return;
     }
+    const cleared = dir === 'HIGH' ? value <= limit - rule.hysteresis : value >= limit + rule.hysteresis;
     if (alarm.state !== 'active' || !cleared) return;
+    if (beyondMs >= END_SHARE * rule.delayMs && rule.delayMs > 0) return;
     this.tracks.delete(key);
+    const ended = { ...alarm, value, ...worstOf(dir, alarm, track.worst) };
     if (alarm.priority === 'high' && alarm.inactivation !== 'acknowledged') {
-      // High physiological alarms latch: the nurse must see that it happened.
-      events.push(this.update(key, { ...alarm, state: 'latched', value }, now, null, 'condition ended; latched until acknowledged'));
+      // High physiological alarms latch: the nurse must see that it happened, and how bad it got.
+      events.push(this.update(key, { ...ended, state: 'latched' }, now, null, 'condition ended; latched until acknowledged'));
     } else {
-      events.push(this.end(key, alarm, now, null, 'condition ended'));
+      events.push(this.end(key, ended, now, null, 'condition ended'));
     }
   }
 
-  private start(key: string, fields: Pick<Alarm, 'condition' | 'type' | 'priority' | 'bedId' | 'patientId' | 'deviceId' | 'value' | 'limit'>, now: number): AlarmEvent {
+  private start(key: string, fields: Pick<Alarm, 'condition' | 'type' | 'priority' | 'bedId' | 'patientId' | 'deviceId' | 'value' | 'limit' | 'worstValue' | 'worstAt'>, now: number): AlarmEvent {
     const paused = this.pausedUntil !== null && now < this.pausedUntil && PRIORITY_RANK[fields.priority] <= this.pausedRank;
     const alarm: Alarm = { ...fields, id: this.newId(), state: 'active', inactivation: paused ? 'audio_paused' : 'none', startedAt: now, acknowledgedBy: null, acknowledgedAt: null };
     this.alarms.set(key, alarm);
@@ -279,6 +340,14 @@ export class AlarmEngine {
     this.alarms.delete(key);
     return { phase: 'end', at: now, alarm: { ...alarm, state: 'inactive' }, actor, reason };
   }
+}
+
+/** The more extreme of the alarm's recorded worst value and the episode's (after a restart the episode starts afresh). */
+function worstOf(dir: 'HIGH' | 'LOW', alarm: Alarm, episode: { value: number; at: number } | null): Pick<Alarm, 'worstValue' | 'worstAt'> {
+  const recorded = alarm.worstValue ?? null;
+  if (!episode) return { worstValue: recorded, worstAt: alarm.worstAt ?? null };
+  if (recorded === null || (dir === 'HIGH' ? episode.value > recorded : episode.value < recorded)) return { worstValue: episode.value, worstAt: episode.at };
+  return { worstValue: recorded, worstAt: alarm.worstAt ?? null };
 }
 
 function technicalKey(deviceId: string, condition: string): string {

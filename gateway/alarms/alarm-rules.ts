@@ -1,5 +1,6 @@
 import type { AlarmPriority } from '../protocol/alarm-types.js';
 import type { VitalCode } from '../protocol/vitals.js';
+import type { OfflinePolicy } from './offline-timeout.js';
 
 /** How one vital is judged. Limits are in the vital's canonical unit. */
 export interface VitalRule {
@@ -9,13 +10,22 @@ export interface VitalRule {
   readonly severeLow?: number;
   readonly severeHigh?: number;
   readonly priority: AlarmPriority;
-  /** A violation must last this long (from its first sample)… */
+  /**
+   * The alarm delay, also the window a condition is judged over: it alarms once the value was
+   * beyond the limit for ONSET_SHARE of the last `delayMs` (counted in time) and its first
+   * reading beyond the limit is at least `delayMs` old…
+   */
   readonly delayMs: number;
-  /** …and cover this many consecutive samples, before it alarms. */
+  /** …and at least this many readings were beyond the limit (not necessarily consecutive). */
   readonly minSamples: number;
   /** The value must come back this far inside the limit to clear (no flapping at the limit). */
   readonly hysteresis: number;
 }
+
+/** Share of the delay window a value must spend beyond its limit to alarm (2/3: one good reading in three does not hide a desaturation). */
+export const ONSET_SHARE = 2 / 3;
+/** An alarm ends only when less than this share of the window is still beyond the limit. */
+export const END_SHARE = 1 / 3;
 
 export interface AlarmConfig {
   readonly rules: Readonly<Partial<Record<VitalCode, VitalRule>>>;
@@ -24,8 +34,8 @@ export interface AlarmConfig {
   /** An acknowledged alarm still present sounds again after this long. */
   readonly renotifyMs: number;
   readonly audioPauseMs: number;
-  /** No data from a device for this long: DEVICE_OFFLINE. */
-  readonly offlineMs: number;
+  /** How long a device may be silent before DEVICE_OFFLINE (see offline-timeout.ts). */
+  readonly offline: OfflinePolicy;
   /** Conditions with no "end" message (an invalid value) clear this long after the last report. */
   readonly oneShotMs: number;
 }
@@ -48,6 +58,8 @@ export const DEFAULT_ALARM_CONFIG: AlarmConfig = {
   escalateAfterMs: 60_000,
   renotifyMs: 2 * 60_000,
   audioPauseMs: 2 * 60_000,
-  offlineMs: 10_000,
+  // Streaming transports: 10 s. HL7: 3 min until the device's pace is known (senders report
+  // every 30-60 s), then three of its intervals, up to an hour (NIBP cycles).
+  offline: { minMs: { websocket: 10_000, serial: 10_000, hl7: 180_000 }, intervals: 3, maxMs: 3_600_000 },
   oneShotMs: 60_000,
 };

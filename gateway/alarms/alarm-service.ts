@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.js';
-import type { TechnicalCondition } from '../ingest/channel.js';
+import type { TechnicalCondition, Transport } from '../ingest/channel.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
 import type { Logger } from '../log.js';
 import { AlarmEngine, type StationCondition } from './alarm-engine.js';
@@ -51,8 +51,13 @@ export class AlarmService {
     return { present: this.engine.present(), audio: this.engine.audio(this.now()) };
   }
 
-  sample(bedId: string | null, patientId: number | null, deviceId: string, vitals: VitalValues): void {
-    this.apply(this.engine.sample({ bedId, patientId, deviceId, vitals }, this.now()));
+  sample(bedId: string | null, patientId: number | null, deviceId: string, vitals: VitalValues, device: { transport?: Transport; offlineAfterMs?: number | null } = {}): void {
+    this.apply(this.engine.sample({ bedId, patientId, deviceId, vitals, ...device }, this.now()));
+  }
+
+  /** How long this device may be silent before DEVICE_OFFLINE, once it has reported. */
+  offlineAfterMs(deviceId: string): number | undefined {
+    return this.engine.offlineAfterMs(deviceId);
   }
 
   technical(condition: TechnicalCondition, bedId: string | null): void {

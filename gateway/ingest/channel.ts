@@ -35,6 +35,8 @@ export type TechnicalConditionKind =
   | 'port_lost'
   | 'sensor_off'
   | 'device_exception'
+  /** The device's timestamps are beyond the accepted bounds: its readings are refused. */
+  | 'clock_fault'
   | 'invalid_value';
 
 export interface TechnicalCondition {

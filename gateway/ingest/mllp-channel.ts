@@ -8,6 +8,8 @@ import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
 import { buildAck } from './hl7/ack.js';
 import { processHl7Message, type Hl7Context } from './hl7/handle-message.js';
 import { frameMllp, MllpDecoder } from './hl7/mllp-framing.js';
+import { TokenBucket } from './token-bucket.js';
+import { ClockFaults } from './clock-faults.js';
 
 export interface MllpChannelOptions {
   readonly host: string;
@@ -31,8 +33,15 @@ export interface MllpChannelDeps {
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
-/** Consecutive framing errors after which a connection is considered garbage and closed. */
-const MAX_CONSECUTIVE_FRAMING_ERRORS = 20;
+/**
+ * The framing-error budget of one connection: skipped runs of bytes outside a frame, frames
+ * never completed, frames over the size limit and framed text that is not HL7 each cost one.
+ * Good messages do not refill it (noise holds start and end blocks by chance, so "messages"
+ * decoded from noise would); time does, one error per minute, so a real sender with the odd
+ * glitch keeps its connection while a stream of noise is cut off after about 20 replies.
+ */
+const FRAMING_ERROR_BURST = 20;
+const FRAMING_ERRORS_PER_SECOND = 1 / 60;
 /** Messages queued on one connection before we stop reading from it (TCP pushes back on the sender). */
 const MAX_QUEUED_MESSAGES = 64;
 
@@ -50,11 +59,14 @@ export class MllpChannel implements Channel {
   readonly name = 'mllp';
   private server: Server | null = null;
   private readonly connections = new Set<Connection>();
+  private readonly clockFaults: ClockFaults;
 
   constructor(
     private readonly options: MllpChannelOptions,
     private readonly deps: MllpChannelDeps,
-  ) {}
+  ) {
+    this.clockFaults = new ClockFaults(deps.sink, 'hl7');
+  }
 
   get port(): number {
     const address = this.server?.address();
@@ -92,12 +104,25 @@ export class MllpChannel implements Channel {
       directory: this.deps.directory,
       sink,
       defaultUtcOffsetMinutes: this.options.defaultUtcOffsetMinutes ?? -new Date().getTimezoneOffset(),
+      clockFaults: this.clockFaults,
     };
     // A gateway (e.g. a central station) may send for many devices over one connection.
     const devices = new Set<string>();
-    let framingErrors = 0;
+    const budget = new TokenBucket(FRAMING_ERRORS_PER_SECOND, FRAMING_ERROR_BURST, Date.now());
     let queued = 0;
     let closing = false;
+    /** Spends one unit of the budget; false (and the connection is closing) when it is spent. */
+    const framingError = (): boolean => {
+      if (closing) return false;
+      if (budget.take(Date.now())) return true;
+      logger?.warn({ channel: this.name, remote: socket.remoteAddress }, 'closing MLLP connection: framing-error budget spent');
+      closing = true;
+      socket.pause();
+      // Destroyed once the replies before it are written: a sender still pushing noise would
+      // otherwise hold a half-closed socket open, blocked on a window the station never reads.
+      enqueue(() => void socket.end(() => socket.destroy()));
+      return false;
+    };
 
     const idleMs = this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     if (idleMs > 0) socket.setTimeout(idleMs, () => socket.end());
@@ -124,25 +149,28 @@ export class MllpChannel implements Channel {
     };
 
     socket.on('data', (chunk: Buffer) => {
+      if (closing) return;
+      const onlyDevice = () => (devices.size === 1 ? [...devices][0]! : null);
       for (const event of decoder.push(chunk)) {
-        if (event.type === 'error') {
-          // No control id can be trusted from a broken frame: MSA-2 stays empty.
-          sink.rejected(devices.size === 1 ? [...devices][0]! : null, 'hl7', event.code === 'too_large' ? 'frame_too_large' : 'framing');
-          const reason = `MLLP ${event.code === 'too_large' ? 'message too large' : 'framing error'}: ${event.message}`;
-          enqueue(() => reply(buildAck({}, 'AR', reason)));
-          if (++framingErrors >= MAX_CONSECUTIVE_FRAMING_ERRORS) {
-            logger?.warn({ channel: this.name, remote: socket.remoteAddress }, 'closing MLLP connection after repeated framing errors');
-            closing = true;
-            socket.pause();
-            enqueue(() => void socket.end());
-            return;
-          }
+        if (event.type === 'skipped' || (event.type === 'error' && event.code === 'framing')) {
+          // Not a message (bytes outside a frame, a frame never completed): an ACK would pair
+          // with the sender's next message. Counted, never acknowledged.
+          sink.rejected(onlyDevice(), 'hl7', event.type === 'skipped' ? 'outside_frame' : 'framing');
+          if (!framingError()) return;
           continue;
         }
-        framingErrors = 0;
+        if (event.type === 'error') {
+          // A complete frame over the limit: one reply for one message. No control id can be
+          // trusted from it: MSA-2 stays empty.
+          sink.rejected(onlyDevice(), 'hl7', 'frame_too_large');
+          enqueue(() => reply(buildAck({}, 'AR', `MLLP message too large: ${event.message}`)));
+          if (!framingError()) return;
+          continue;
+        }
         const message = event.message;
         enqueue(async () => {
           const result = await processHl7Message(message, ctx);
+          if (result.unreadable && !framingError()) return;
           if (result.deviceId && !devices.has(result.deviceId)) {
             devices.add(result.deviceId);
             sink.connection(result.deviceId, 'hl7', 'connected');

@@ -6,6 +6,7 @@ import { LineSplitter } from './serial/line-splitter.js';
 import { parseMasimoLine, type SerialCondition, type SerialParse } from './serial/masimo-ascii.js';
 import { parseNoninLine } from './serial/nonin-ascii.js';
 import { fullJitterDelay } from '../sync/backoff.js';
+import { ClockFaults } from './clock-faults.js';
 
 export type SerialProfile = 'masimo-ascii' | 'nonin-ascii' | 'hl7-mllp';
 
@@ -38,12 +39,14 @@ export class SerialChannel implements Channel {
   private connected = false;
   private readonly active = new Map<string, SerialCondition>();
   private rejectedLines = 0;
+  private readonly clockFaults: ClockFaults;
 
   constructor(
     private readonly options: SerialChannelOptions,
     private readonly deps: { sink: IngestSink; directory: DeviceDirectory; logger?: MinimalLogger },
   ) {
     this.name = `serial:${options.path}`;
+    this.clockFaults = new ClockFaults(deps.sink, 'serial');
   }
 
   async start(): Promise<void> {
@@ -114,11 +117,11 @@ export class SerialChannel implements Channel {
     if (this.options.profile === 'hl7-mllp') {
       const decoder = new MllpDecoder({ maxMessageBytes: 1 << 20 });
       let chain = Promise.resolve();
-      const ctx = { directory: this.deps.directory, sink: this.deps.sink, defaultUtcOffsetMinutes: this.options.utcOffsetMinutes ?? 0 };
+      const ctx = { directory: this.deps.directory, sink: this.deps.sink, defaultUtcOffsetMinutes: this.options.utcOffsetMinutes ?? 0, clockFaults: this.clockFaults };
       return (chunk) => {
         for (const event of decoder.push(chunk)) {
-          if (event.type === 'error') {
-            this.deps.sink.rejected(deviceId, 'serial', event.code === 'too_large' ? 'frame_too_large' : 'framing');
+          if (event.type !== 'message') {
+            this.deps.sink.rejected(deviceId, 'serial', event.type === 'skipped' ? 'outside_frame' : event.code === 'too_large' ? 'frame_too_large' : 'framing');
             continue;
           }
           chain = chain.then(async () => {
@@ -148,6 +151,8 @@ export class SerialChannel implements Channel {
           this.reject('unknown_device');
           continue;
         }
+        // Counted as rejected and reported as a clock fault by the check itself.
+        if (!this.clockFaults.check(deviceId, parsed.ts, Date.now())) continue;
         this.deps.sink.store({ deviceId, seq: null, messageId: null, ts: parsed.ts, vitals: parsed.vitals }).catch(() => this.reject('storage_unavailable'));
       }
     };

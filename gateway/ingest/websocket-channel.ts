@@ -3,9 +3,10 @@ import { listen } from './listen.js';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-frames.js';
-import { parseDeviceFrame } from '../protocol/device-frames.js';
+import { describeRejected, MAX_ERROR_MESSAGE_CHARS, parseDeviceFrame } from '../protocol/device-frames.js';
 import type { Channel, DeviceDirectory, IngestSink, RegisteredDevice } from './channel.js';
 import { TokenBucket } from './token-bucket.js';
+import { ClockFaults } from './clock-faults.js';
 import type { Logger } from '../log.js';
 
 export interface WebSocketChannelOptions {
@@ -32,6 +33,12 @@ interface DeviceConnection {
   ackScheduled: boolean;
   pausedForRate: boolean;
   pausedForBacklog: boolean;
+  /**
+   * Frames read before the socket could be paused, over the rate: handled in order as tokens come.
+   * Bounded: once paused, only what `ws` had already buffered (one socket read) can arrive.
+   */
+  readonly overRate: Array<{ readonly data: RawData; readonly isBinary: boolean }>;
+  drainTimer: NodeJS.Timeout | null;
   alive: boolean;
   failed: boolean;
 }
@@ -52,6 +59,7 @@ export class WebSocketChannel implements Channel {
   private readonly maxFrameBytes: number;
   private readonly maxInFlight: number;
   private readonly now: () => number;
+  private readonly clockFaults: ClockFaults;
 
   constructor(
     private readonly options: WebSocketChannelOptions,
@@ -60,6 +68,7 @@ export class WebSocketChannel implements Channel {
     this.maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
     this.maxInFlight = options.maxInFlight ?? 2000;
     this.now = options.now ?? Date.now;
+    this.clockFaults = new ClockFaults(deps.sink, 'websocket');
     this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
   }
 
@@ -87,6 +96,7 @@ export class WebSocketChannel implements Channel {
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const conn of this.connections.values()) if (conn.drainTimer) clearTimeout(conn.drainTimer);
     for (const conn of this.connections.values()) conn.socket.close(1001, 'station shutting down');
     for (const conn of this.connections.values()) conn.socket.terminate();
     this.connections.clear();
@@ -130,6 +140,8 @@ export class WebSocketChannel implements Channel {
       ackScheduled: false,
       pausedForRate: false,
       pausedForBacklog: false,
+      overRate: [],
+      drainTimer: null,
       alive: true,
       failed: false,
     };
@@ -140,6 +152,9 @@ export class WebSocketChannel implements Channel {
     socket.on('pong', () => (conn.alive = true));
     socket.on('error', (error) => this.deps.logger.warn({ device: device.id, err: error.message }, 'device socket error'));
     socket.on('close', (code) => {
+      // Frames still waiting for a token were never acknowledged: the device resends them.
+      if (conn.drainTimer) clearTimeout(conn.drainTimer);
+      conn.overRate.length = 0;
       if (this.connections.get(device.id) === conn) {
         this.connections.delete(device.id);
         this.deps.sink.connection(device.id, 'websocket', 'disconnected');
@@ -148,15 +163,48 @@ export class WebSocketChannel implements Channel {
     });
   }
 
+  /**
+   * Every frame, good or bad, costs one token of the connection's bucket. Over the rate the
+   * socket stops being read, so TCP slows the sender down, and the frames `ws` had already read
+   * wait for their tokens: what is handled (and stored) never exceeds the bucket. Nothing is
+   * dropped, so a cumulative ack can never cover a frame the station did not store.
+   */
   private onMessage(conn: DeviceConnection, data: RawData, isBinary: boolean): void {
+    conn.alive = true;
+    if (conn.failed) return;
+    if (conn.overRate.length > 0 || !conn.bucket.take(this.now())) {
+      conn.overRate.push({ data, isBinary });
+      this.pause(conn, 'rate');
+      this.scheduleDrain(conn);
+      return;
+    }
+    this.handleFrame(conn, data, isBinary);
+  }
+
+  private scheduleDrain(conn: DeviceConnection): void {
+    if (conn.drainTimer) return;
+    conn.drainTimer = setTimeout(
+      () => {
+        conn.drainTimer = null;
+        this.drainOverRate(conn);
+      },
+      Math.max(1, conn.bucket.waitMs(this.now())),
+    );
+    conn.drainTimer.unref();
+  }
+
+  private drainOverRate(conn: DeviceConnection): void {
+    while (conn.overRate.length > 0 && !conn.failed) {
+      if (!conn.bucket.take(this.now())) return this.scheduleDrain(conn);
+      const frame = conn.overRate.shift()!;
+      this.handleFrame(conn, frame.data, frame.isBinary);
+    }
+    this.resume(conn, 'rate');
+  }
+
+  private handleFrame(conn: DeviceConnection, data: RawData, isBinary: boolean): void {
     if (conn.failed) return;
     const now = this.now();
-    if (!conn.bucket.take(now)) {
-      // Over the rate: stop reading so TCP slows the sender down. Nothing is dropped, so a
-      // cumulative ack can never cover a frame the station did not store.
-      this.pause(conn, 'rate');
-      setTimeout(() => this.resume(conn, 'rate'), conn.bucket.waitMs(now)).unref();
-    }
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     if (isBinary) return this.sendError(conn, null, 'invalid_frame', 'frames must be UTF-8 text (JSON)');
     if (size > this.maxFrameBytes) {
@@ -165,14 +213,17 @@ export class WebSocketChannel implements Channel {
     }
     const parsed = parseDeviceFrame(data.toString(), now);
     if (!parsed.ok) {
-      this.deps.sink.rejected(conn.device.id, 'websocket', parsed.code);
+      // The same time rule as HL7 and serial: counted, and the device's clock fault reported.
+      if (parsed.clockFault) this.clockFaults.refused(conn.device.id, parsed.clockFault);
+      else this.deps.sink.rejected(conn.device.id, 'websocket', parsed.code);
       this.reportRejectedVitals(conn, parsed.rejected);
       return this.sendError(conn, parsed.seq, parsed.code, parsed.message);
     }
+    this.clockFaults.accepted(conn.device.id);
     if (parsed.rejected.length > 0) {
       this.reportRejectedVitals(conn, parsed.rejected);
       const first = parsed.rejected[0]!;
-      this.sendError(conn, parsed.seq, first.code, parsed.rejected.map((r) => r.message).join('; '));
+      this.sendError(conn, parsed.seq, first.code, describeRejected(parsed.rejected));
     }
     conn.inFlight++;
     if (conn.inFlight >= this.maxInFlight) this.pause(conn, 'backlog');
@@ -225,7 +276,8 @@ export class WebSocketChannel implements Channel {
   }
 
   private sendError(conn: DeviceConnection, seq: number | null, code: DeviceErrorCode, message: string): void {
-    const frame: ErrorFrame = { type: 'error', seq, code, message };
+    // Bounded whatever produced the message: an error reply never amplifies the input.
+    const frame: ErrorFrame = { type: 'error', seq, code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) };
     conn.socket.send(JSON.stringify(frame));
   }
 
@@ -238,11 +290,22 @@ export class WebSocketChannel implements Channel {
   private resume(conn: DeviceConnection, reason: 'rate' | 'backlog'): void {
     if (reason === 'rate') conn.pausedForRate = false;
     else conn.pausedForBacklog = false;
-    if (!conn.pausedForRate && !conn.pausedForBacklog) conn.socket.resume();
+    if (!conn.pausedForRate && !conn.pausedForBacklog) {
+      // A full heartbeat interval to read the pong that waited behind the unread frames.
+      conn.alive = true;
+      conn.socket.resume();
+    }
   }
 
+  /**
+   * Liveness: a frame or a pong since the last tick. While the station itself has paused the
+   * socket (rate, backlog) it is not reading, so the pong sits unread behind the device's frames:
+   * a missing pong then proves nothing, and back-pressure must not cost the device its connection.
+   * Once reading resumes, the pong (or the next frame) arrives and the check applies again.
+   */
   private checkHeartbeats(): void {
     for (const conn of this.connections.values()) {
+      if (conn.pausedForRate || conn.pausedForBacklog) continue;
       if (!conn.alive) {
         // No pong since the last ping: the link is dead (cable, power). Dropping the socket makes
         // the device show as disconnected instead of silently stale.

@@ -29,6 +29,13 @@ export interface Alarm {
   /** The value and limit that triggered (or last updated) it, in the vital's canonical unit. */
   readonly value: number | null;
   readonly limit: number | null;
+  /**
+   * Physiological alarms: the most extreme value beyond the limit while the condition was
+   * present, and when it was measured (a latched alarm shows these, not the recovered value).
+   * Null for technical alarms, and optional in state saved before these fields existed.
+   */
+  readonly worstValue: number | null;
+  readonly worstAt: number | null;
   readonly startedAt: number;
   readonly acknowledgedBy: string | null;
   readonly acknowledgedAt: number | null;

@@ -39,4 +39,13 @@ describe('parseDeviceFrame', () => {
     const r = parseDeviceFrame('{"type":"obs","seq":1,"ts":' + NOW + ',"vitals":{"__proto__":5,"constructor":1,"HR":60}}', NOW);
     expect(r).toMatchObject({ ok: true, vitals: { HR: 60 } });
   });
+
+  it('names the first three rejected values and counts the rest, so an error stays small', () => {
+    const vitals = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`CODE_${i}`, 1]));
+    const r = parseDeviceFrame(JSON.stringify({ type: 'obs', seq: 1, ts: NOW, vitals }), NOW);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toBe('500 values rejected: unknown vital code "CODE_0"; unknown vital code "CODE_1"; unknown vital code "CODE_2"; and 497 more');
+    const odd = parseDeviceFrame(JSON.stringify({ type: 'y'.repeat(10_000), seq: 1 }), NOW);
+    expect(!odd.ok && odd.message.length).toBeLessThan(100);
+  });
 });

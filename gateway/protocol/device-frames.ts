@@ -3,6 +3,7 @@
  * monitors and any integrator's client. See the README for the contract.
  */
 import { checkVitalValue, isVitalCode, type VitalCode, type VitalValues } from './vitals.js';
+import { deviceClockFault, type ClockFault } from './device-time.js';
 
 export interface ObsFrame {
   readonly type: 'obs';
@@ -47,12 +48,21 @@ export interface RejectedVital {
 
 export type ParsedFrame =
   | { readonly ok: true; readonly seq: number; readonly ts: number; readonly vitals: VitalValues; readonly rejected: readonly RejectedVital[] }
-  | { readonly ok: false; readonly seq: number | null; readonly code: DeviceErrorCode; readonly message: string; readonly rejected?: readonly RejectedVital[] };
+  | { readonly ok: false; readonly seq: number | null; readonly code: DeviceErrorCode; readonly message: string; readonly rejected?: readonly RejectedVital[]; readonly clockFault?: ClockFault };
 
-/** Accepted clock skew of a device into the future; beyond it a timestamp is a clock fault. */
-export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-/** Oldest accepted measurement (a device may resend after days offline, not after years). */
-export const MAX_AGE_MS = 30 * 24 * 3600_000;
+export { MAX_FUTURE_SKEW_MS, MAX_AGE_MS } from './device-time.js';
+
+/** Rejected values named in one error message; the rest are counted. */
+const NAMED_REJECTIONS = 3;
+/** No error message is longer than this: a reply must never amplify the frame it answers. */
+export const MAX_ERROR_MESSAGE_CHARS = 300;
+
+/** "6000 values rejected: <first three>; and 5997 more" — bounded whatever the frame held. */
+export function describeRejected(rejected: readonly RejectedVital[]): string {
+  const named = rejected.slice(0, NAMED_REJECTIONS).map((r) => r.message);
+  if (rejected.length <= NAMED_REJECTIONS) return named.join('; ');
+  return `${rejected.length} values rejected: ${named.join('; ')}; and ${rejected.length - NAMED_REJECTIONS} more`;
+}
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -84,7 +94,7 @@ export function parseDeviceFrame(text: string, now: number): ParsedFrame {
   const seq = frame.seq;
   const seqOrNull = typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
   if (frame.type !== 'obs') {
-    return { ok: false, seq: seqOrNull, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(frame.type)}; devices send "obs"` };
+    return { ok: false, seq: seqOrNull, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(frame.type)?.slice(0, 40) ?? 'undefined'}; devices send "obs"` };
   }
   if (seqOrNull === null) {
     return { ok: false, seq: null, code: 'invalid_seq', message: 'seq must be a non-negative integer' };
@@ -93,8 +103,9 @@ export function parseDeviceFrame(text: string, now: number): ParsedFrame {
   if (ts === null) {
     return { ok: false, seq: seqOrNull, code: 'invalid_ts', message: 'ts must be epoch milliseconds or ISO-8601 with an offset' };
   }
-  if (ts > now + MAX_FUTURE_SKEW_MS || ts < now - MAX_AGE_MS) {
-    return { ok: false, seq: seqOrNull, code: 'ts_out_of_bounds', message: 'ts is too far from the station clock; check the device clock' };
+  const clockFault = deviceClockFault(ts, now);
+  if (clockFault) {
+    return { ok: false, seq: seqOrNull, code: 'ts_out_of_bounds', clockFault, message: `ts is ${clockFault === 'ahead' ? 'more than 5 min ahead of' : 'more than 30 days behind'} the station clock; check the device clock` };
   }
   const vitals = frame.vitals;
   if (typeof vitals !== 'object' || vitals === null || Array.isArray(vitals)) {
@@ -122,7 +133,7 @@ export function parseDeviceFrame(text: string, now: number): ParsedFrame {
       ok: false,
       seq: seqOrNull,
       code: rejected[0]?.code ?? 'no_valid_vitals',
-      message: rejected.length ? rejected.map((r) => r.message).join('; ') : 'frame has no vitals',
+      message: rejected.length ? describeRejected(rejected) : 'frame has no vitals',
       rejected,
     };
   }

@@ -1,3 +1,4 @@
+import type { Alarm } from '../../gateway/protocol/alarm-types.js';
 import type { AlarmsView } from '../../gateway/protocol/ui-channel.js';
 import type { UiBed } from '../../gateway/protocol/ui-channel.js';
 import type { GatewayClient } from './gateway-client.js';
@@ -12,6 +13,22 @@ export function alarmLabel(condition: string): string {
   const vital = isVitalCode(last) ? ` ${VITALS[last as VitalCode].label}` : '';
   const text = (vital ? words.slice(0, -1) : words).join(' ').toLowerCase();
   return text.charAt(0).toUpperCase() + text.slice(1) + vital;
+}
+
+/** Local wall-clock time of day, HH:MM:SS. */
+function timeOfDay(at: number): string {
+  const d = new Date(at);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/**
+ * What an alarm says: its condition, then the value that matters. A latched alarm's condition has
+ * ended, so its current value would mislead ("SpO₂ low 97"): it shows the worst value and when.
+ */
+export function alarmText(a: Alarm): string {
+  const limit = a.limit !== null ? ` (limit ${a.limit})` : '';
+  if (a.state === 'latched' && a.worstValue != null && a.worstAt != null) return `${alarmLabel(a.condition)}, worst ${a.worstValue} at ${timeOfDay(a.worstAt)}${limit}`;
+  return `${alarmLabel(a.condition)}${a.value !== null ? ` ${a.value}` : ''}${limit}`;
 }
 
 /** Present alarms, highest priority first then oldest, with acknowledge and audio pause. */
@@ -29,11 +46,7 @@ export function AlarmBar({ view, beds, client, now, onError }: { view: AlarmsVie
         {view.present.map((a) => (
           <li key={a.id} className={`alarm alarm-${a.priority} ${a.state}`} data-testid={`alarm-${a.condition}`}>
             <span className="where">{a.bedId ? (bedLabel.get(a.bedId) ?? a.bedId) : a.deviceId ?? 'Station'}</span>
-            <span className="what">
-              {alarmLabel(a.condition)}
-              {a.value !== null ? ` ${a.value}` : ''}
-              {a.limit !== null ? ` (limit ${a.limit})` : ''}
-            </span>
+            <span className="what">{alarmText(a)}</span>
             {a.state === 'latched' && <span className="latched">latched</span>}
             {a.inactivation === 'acknowledged' ? (
               <span className="acked">seen by {a.acknowledgedBy?.replace(/^nurse:/, '')}</span>

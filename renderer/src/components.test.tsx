@@ -26,8 +26,8 @@ describe('bed tile', () => {
 describe('alarm bar', () => {
   const view: AlarmsView = {
     present: [
-      { id: 'a1', condition: 'SPO2_LOW', type: 'physiological', priority: 'high', state: 'latched', inactivation: 'none', bedId: 'B1', patientId: 1, deviceId: 'd', value: 82, limit: 85, startedAt: 1, acknowledgedBy: null, acknowledgedAt: null },
-      { id: 'a2', condition: 'DEVICE_OFFLINE', type: 'technical', priority: 'medium', state: 'active', inactivation: 'acknowledged', bedId: 'B1', patientId: 1, deviceId: 'd', value: null, limit: null, startedAt: 2, acknowledgedBy: 'nurse:ann', acknowledgedAt: 3 },
+      { id: 'a1', condition: 'SPO2_LOW', type: 'physiological', priority: 'high', state: 'latched', inactivation: 'none', bedId: 'B1', patientId: 1, deviceId: 'd', value: 97, limit: 85, worstValue: 82, worstAt: new Date(2026, 11, 3, 10, 41, 7).getTime(), startedAt: 1, acknowledgedBy: null, acknowledgedAt: null },
+      { id: 'a2', condition: 'DEVICE_OFFLINE', type: 'technical', priority: 'medium', state: 'active', inactivation: 'acknowledged', bedId: 'B1', patientId: 1, deviceId: 'd', value: null, limit: null, worstValue: null, worstAt: null, startedAt: 2, acknowledgedBy: 'nurse:ann', acknowledgedAt: 3 },
     ],
     audio: { sounding: 'high', pausedUntil: 95_000 },
   };
@@ -36,7 +36,9 @@ describe('alarm bar', () => {
     const html = renderToStaticMarkup(<AlarmBar view={view} beds={[bed]} client={{} as GatewayClient} now={0} onError={noop} />);
     expect(html.indexOf('alarm-SPO2_LOW')).toBeLessThan(html.indexOf('alarm-DEVICE_OFFLINE'));
     expect(html).toContain('class="alarm alarm-high latched"');
-    expect(html).toContain('SpO₂ low 82 (limit 85)');
+    // Latched: the worst value and when, not the recovered value.
+    expect(html).toContain('SpO₂ low, worst 82 at 10:41:07 (limit 85)');
+    expect(html).not.toContain('SpO₂ low 97');
     expect(html).toContain('<span class="latched">latched</span>');
     expect(html).toContain('seen by ann');
     expect(html).toContain('Audio paused 1:35');

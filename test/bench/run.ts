@@ -8,16 +8,32 @@ import { benchEngine } from '../../gateway/alarms/bench-engine.js';
 import { cloudBench } from './cloud-bench.js';
 import { cloudReportsBench } from './cloud-reports-bench.js';
 import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
+import { floodBench } from './flood-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'ingest') await ingest();
+  if (!only || only === 'flood') await flood();
   if (!only || only === 'ui') await ui();
   if (!only || only === 'cloud') await cloud();
   if (!only || only === 'reports') await reports();
   if (!only || only === 'booking') await booking();
+}
+
+async function flood() {
+  const opts = { bystanders: Number(process.env.BENCH_FLOOD_BYSTANDERS ?? 50), framesPerSecondEach: Number(process.env.BENCH_FLOOD_RATE ?? 10), seconds: Number(process.env.BENCH_FLOOD_SECONDS ?? 15) };
+  console.error(`\n== One device flooding (gateway as its own process; ${opts.bystanders} bystander devices at ${opts.framesPerSecondEach} frames/s each, ${opts.seconds} s per phase) ==`);
+  const r = await floodBench(opts);
+  const line = (l: { acks: number; p50Ms: number; p99Ms: number }) => `ack p50 ${fmt(l.p50Ms, 1)} ms p99 ${fmt(l.p99Ms, 1)} ms (${fmt(l.acks)} frames)`;
+  console.error(`bystanders alone (baseline):        ${line(r.baseline)}`);
+  console.error(`bystanders while one device floods: ${line(r.flood)}`);
+  const f = r.flooder;
+  console.error(
+    `flooder: sent ${fmt(f.sent)} frames in ${fmt(f.seconds, 1)} s, acknowledged ${fmt(f.acked)} (${fmt(f.acked / f.seconds)} frames/s); ` +
+      `its bucket (burst ${fmt(5000)} + 500/s) allows ${fmt(f.bucketAllows)}; stored in SQLite ${fmt(f.stored)}; gateway RSS ${fmt(r.rssMb)} MB`,
+  );
 }
 
 async function booking() {

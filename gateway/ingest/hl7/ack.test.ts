@@ -29,4 +29,10 @@ describe('buildAck', () => {
     expect(ack.endsWith('\r')).toBe(true);
     expect(ack.includes('\n')).toBe(false);
   });
+
+  it('never echoes more than HL7 allows: a hostile header cannot make the ACK larger than the limits', () => {
+    const huge = 'x'.repeat(100_000);
+    const ack = buildAck({ sendingApplication: huge, sendingFacility: huge, receivingApplication: huge, receivingFacility: huge, controlId: huge, processingId: huge }, 'AE', huge, { now: NOW });
+    expect(ack.length).toBeLessThan(2000);
+  });
 });

@@ -17,6 +17,10 @@ export const HL7_ERROR = {
 
 export type Hl7ErrorCondition = (typeof HL7_ERROR)[keyof typeof HL7_ERROR];
 
+/** HL7 v2.6 maximum lengths of an HD field (MSH-3 to MSH-6) and of MSH-10. */
+const MAX_HD_CHARS = 227;
+const MAX_CONTROL_ID_CHARS = 199;
+
 const STATION_APPLICATION = 'WARD_STATION';
 const STATION_FACILITY = 'WARD';
 
@@ -50,21 +54,22 @@ export interface AckOptions {
  * the received MSH; for an unreadable message pass `{}` and MSA-2 stays empty.
  */
 export function buildAck(header: Partial<MessageHeader>, code: AckCode, reason?: string, options: AckOptions = {}): string {
+  // Echoed fields are cut to HL7's own maximum lengths: an ACK never amplifies what it answers.
   const msh = [
     'MSH',
     '^~\\&',
-    header.receivingApplication || STATION_APPLICATION,
-    header.receivingFacility || STATION_FACILITY,
-    header.sendingApplication ?? '',
-    header.sendingFacility ?? '',
+    (header.receivingApplication || STATION_APPLICATION).slice(0, MAX_HD_CHARS),
+    (header.receivingFacility || STATION_FACILITY).slice(0, MAX_HD_CHARS),
+    (header.sendingApplication ?? '').slice(0, MAX_HD_CHARS),
+    (header.sendingFacility ?? '').slice(0, MAX_HD_CHARS),
     formatHl7Timestamp(options.now ?? Date.now()),
     '',
     'ACK^R01^ACK',
     options.controlId ?? randomUUID().replace(/-/g, '').slice(0, 20),
-    header.processingId || 'P',
+    (header.processingId || 'P').slice(0, 3),
     '2.6',
   ].join('|');
-  const controlId = escapeHl7Text(header.controlId ?? '');
+  const controlId = escapeHl7Text((header.controlId ?? '').slice(0, MAX_CONTROL_ID_CHARS));
   if (code === 'AA') return `${msh}\rMSA|AA|${controlId}\r`;
   const text = escapeHl7Text(reason ?? 'rejected').slice(0, 200);
   const condition = options.error ?? (code === 'AR' ? HL7_ERROR.unsupportedMessageType : HL7_ERROR.applicationError);

@@ -4,6 +4,7 @@
  */
 import type { DeviceDirectory, IngestSink, RegisteredDevice } from '../channel.js';
 import { buildAck, HL7_ERROR } from './ack.js';
+import type { ClockFaults } from '../clock-faults.js';
 import { Hl7ParseError, parseHl7, type Hl7Message } from './parse-message.js';
 import { parseOru, readHeader, UnsupportedMessageError, type MessageHeader, type SendingDevice } from './parse-oru.js';
 
@@ -11,14 +12,18 @@ export interface Hl7Context {
   readonly directory: DeviceDirectory;
   readonly sink: IngestSink;
   readonly defaultUtcOffsetMinutes: number;
-  /** Clock for messages that carry no readable timestamp (tests inject one). */
+  /** The station clock: receipt time, and the time for messages that carry no readable timestamp (tests inject one). */
   readonly now?: () => number;
+  /** Applies the device-time rule and reports clock faults; shared by the transport's connections. */
+  readonly clockFaults?: ClockFaults;
 }
 
 export interface Hl7Outcome {
   readonly ack: string;
   /** The registered device that sent the message, once identified (drives connection state). */
   readonly deviceId: string | null;
+  /** The text was not HL7 at all (noise that happened to be framed): counts against the framing budget. */
+  readonly unreadable?: boolean;
 }
 
 /**
@@ -45,7 +50,7 @@ export async function processHl7Message(raw: string, ctx: Hl7Context): Promise<H
     header = readHeader(message.segments[0]!);
   } catch (error) {
     ctx.sink.rejected(null, 'hl7', 'unreadable');
-    return { deviceId: null, ack: buildAck(headerOfFirstLine(raw), 'AR', reasonOf(error), { error: HL7_ERROR.dataTypeError }) };
+    return { deviceId: null, unreadable: true, ack: buildAck(headerOfFirstLine(raw), 'AR', reasonOf(error), { error: HL7_ERROR.dataTypeError }) };
   }
   let parsed;
   try {
@@ -78,13 +83,18 @@ export async function processHl7Message(raw: string, ctx: Hl7Context): Promise<H
     const reasons = parsed.rejected.map((r) => r.reason).join('; ');
     return { deviceId: device.id, ack: buildAck(header, 'AE', reasons || 'no supported numeric observations') };
   }
+  const receivedAt = (ctx.now ?? Date.now)();
+  if (parsed.observedAt !== null && ctx.clockFaults && !ctx.clockFaults.check(device.id, parsed.observedAt, receivedAt)) {
+    // Nothing stored: filed at a wrong time it would mislead; the sender keeps it until its clock is right.
+    return { deviceId: device.id, ack: buildAck(header, 'AE', 'device clock fault: the observation time is more than 5 min ahead of or 30 days behind the station clock') };
+  }
   let outcome;
   try {
     outcome = await ctx.sink.store({
       deviceId: device.id,
       seq: null,
       messageId: parsed.controlId,
-      ts: parsed.observedAt ?? (ctx.now ?? Date.now)(),
+      ts: parsed.observedAt ?? receivedAt,
       vitals: parsed.vitals,
     });
   } catch {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { frameMllp, MllpDecoder, type MllpEvent } from './mllp-framing.js';
 
-const summary = (events: MllpEvent[]) => events.map((e) => (e.type === 'message' ? e.message : e.code));
+const summary = (events: MllpEvent[]) => events.map((e) => (e.type === 'message' ? e.message : e.type === 'skipped' ? 'skipped' : e.code));
 
 describe('MllpDecoder', () => {
   it('frames as <VT> message <FS><CR>', () => {
@@ -18,20 +18,20 @@ describe('MllpDecoder', () => {
     expect(summary(new MllpDecoder({ maxMessageBytes: 1000 }).push(bytes))).toEqual(['MSH|one', 'MSH|twö', 'MSH|three']);
   });
 
-  it('reports garbage before a start block once, then resynchronises', () => {
+  it('skips garbage before a start block, counted once, then resynchronises', () => {
     const decoder = new MllpDecoder({ maxMessageBytes: 10 });
     const events = decoder.push(Buffer.concat([Buffer.from('garbage\x00\xff'), frameMllp('MSH|ok'), frameMllp('MSH|' + 'x'.repeat(50)), frameMllp('MSH|again')]));
-    expect(summary(events)).toEqual(['framing', 'MSH|ok', 'too_large', 'MSH|again']);
+    expect(summary(events)).toEqual(['skipped', 'MSH|ok', 'too_large', 'MSH|again']);
   });
 
-  it('reports one framing error for a garbage run spread over many chunks', () => {
+  it('reports one skipped run for garbage spread over many chunks', () => {
     const decoder = new MllpDecoder({ maxMessageBytes: 1000 });
     const events: MllpEvent[] = [];
     for (let i = 0; i < 50; i++) events.push(...decoder.push(Buffer.from('junk junk ')));
     expect(events).toEqual([]);
     events.push(...decoder.push(frameMllp('MSH|x')));
-    expect(summary(events)).toEqual(['framing', 'MSH|x']);
-    expect(events[0]).toMatchObject({ message: '500 bytes outside an MLLP frame' });
+    expect(summary(events)).toEqual(['skipped', 'MSH|x']);
+    expect(events[0]).toEqual({ type: 'skipped', bytes: 500 });
   });
 
   it('still reports endless garbage, once per maxMessageBytes, without buffering it', () => {
@@ -39,7 +39,7 @@ describe('MllpDecoder', () => {
     const events: MllpEvent[] = [];
     // 20-byte pushes: the run passes 100 bytes on every 6th push (120 bytes), 100 pushes in all.
     for (let i = 0; i < 100; i++) events.push(...decoder.push(Buffer.alloc(20, 0x41)));
-    expect(summary(events)).toEqual(Array(16).fill('framing'));
+    expect(summary(events)).toEqual(Array(16).fill('skipped'));
   });
 
   it('discards an oversized message split over chunks until the next start block', () => {

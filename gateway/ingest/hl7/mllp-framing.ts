@@ -8,6 +8,9 @@ export const CARRIAGE_RETURN = 0x0d;
 
 export type MllpEvent =
   | { readonly type: 'message'; readonly message: string }
+  /** Bytes outside any frame: no message, so nothing to acknowledge; only counted. */
+  | { readonly type: 'skipped'; readonly bytes: number }
+  /** `framing`: a frame interrupted by a new start block (never completed, so no ACK is due); `too_large`: a complete frame over the limit. */
   | { readonly type: 'error'; readonly code: 'framing' | 'too_large'; readonly message: string };
 
 export function frameMllp(message: string): Buffer {
@@ -22,7 +25,7 @@ export function frameMllp(message: string): Buffer {
 
 /**
  * Splits a byte stream into MLLP messages. Bytes outside a frame are skipped up to the next start
- * block and reported as one framing error per run (however many TCP chunks the run spans); a message longer than `maxMessageBytes`
+ * block and reported as one `skipped` event per run (however many TCP chunks the run spans); a message longer than `maxMessageBytes`
  * is reported and discarded up to the next start block. A missing CR after <FS> is tolerated
  * (some senders omit it).
  */
@@ -98,7 +101,7 @@ export class MllpDecoder {
 
   private flushJunk(events: MllpEvent[]): void {
     if (this.junk === 0) return;
-    events.push({ type: 'error', code: 'framing', message: `${this.junk} bytes outside an MLLP frame` });
+    events.push({ type: 'skipped', bytes: this.junk });
     this.junk = 0;
   }
 }

@@ -41,6 +41,29 @@ describe('Nonin ASCII', () => {
   });
 });
 
+describe('Nonin ASCII: the documented variants (Avant 4000/4100/9600, 2500, 8500, 8600V, 9847)', () => {
+  it('fast mode: SPO2=XXX HR=YYY F (DIP switch 8 up)', () => {
+    expect(parseNoninLine('SPO2=097 HR=072 F', 5)).toEqual({ ok: true, ts: 5, vitals: { SPO2: 97, PR: 72 }, conditions: [], extras: { fast: 1 } });
+  });
+
+  it('event marker: SPO2=XXX HR=YYY* (ON/STANDBY pressed), with or without a space', () => {
+    expect(parseNoninLine('SPO2=097 HR=072*', 5)).toEqual({ ok: true, ts: 5, vitals: { SPO2: 97, PR: 72 }, conditions: [], extras: { event: 1 } });
+    expect(parseNoninLine('SPO2=097 HR=072 *', 5)).toMatchObject({ ok: true, vitals: { SPO2: 97, PR: 72 }, extras: { event: 1 } });
+    expect(parseNoninLine('SPO2=097 HR=072 F*', 5)).toMatchObject({ ok: true, extras: { fast: 1, event: 1 } });
+  });
+
+  it('the clock prefix HH:MM:SS and the breath status B (9847, 8600V); the station stamps arrival time', () => {
+    expect(parseNoninLine('10:41:07 SPO2=095 HR=088 B', 5)).toEqual({ ok: true, ts: 5, vitals: { SPO2: 95, PR: 88 }, conditions: [], extras: { breath: 1 } });
+    expect(parseNoninLine('10:41:07 SPO2=--- HR=---*', 5)).toMatchObject({ ok: true, vitals: {}, conditions: [{ kind: 'sensor_off' }], extras: { event: 1 } });
+  });
+
+  it('still refuses what is not one of them', () => {
+    expect(parseNoninLine('SPO2=097 HR=072 Q', 5)).toMatchObject({ ok: false, code: 'not_this_format' });
+    expect(parseNoninLine('25:99:99 SPO2=097 HR=072', 5)).toMatchObject({ ok: false, code: 'not_this_format' });
+    expect(parseNoninLine('SPO2=097 HR=072 FF', 5)).toMatchObject({ ok: false, code: 'not_this_format' });
+  });
+});
+
 describe('line splitter', () => {
   it('splits CR, LF and CRLF across chunks and bounds overlong lines', () => {
     const s = new LineSplitter(16);
