@@ -4,9 +4,14 @@ import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.j
 import type { TechnicalCondition } from '../ingest/channel.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
 import type { Logger } from '../log.js';
-import { AlarmEngine, type StationCondition } from './alarm-engine.js';
+import { AlarmEngine, type EngineSnapshot, type StationCondition } from './alarm-engine.js';
 import { AlarmLog } from './alarm-log.js';
 import { DEFAULT_ALARM_CONFIG, type AlarmConfig } from './alarm-rules.js';
+
+/** Where alarm events and the engine state are persisted (one transaction per call). */
+export interface AlarmRecorder {
+  record(events: readonly AlarmEvent[], snapshot: EngineSnapshot, now: number): void | Promise<void>;
+}
 
 export interface AlarmView {
   readonly present: readonly Alarm[];
@@ -14,12 +19,17 @@ export interface AlarmView {
 }
 
 /**
- * Runs the pure engine inside the gateway: feeds it, persists every event with the engine state,
- * and hands changes to listeners (the UI) at once. Nothing here waits for the network.
+ * Runs the pure engine inside the gateway: feeds it, hands changes to listeners (the UI) at once,
+ * then persists every event with the engine state. Nothing here waits for the network, and with
+ * an asynchronous recorder (the writer thread) nothing waits for the disk either: the screen
+ * never queues behind storage, and the event loop that judges samples never blocks on SQLite's
+ * write lock while the writer thread commits vitals.
  */
 export class AlarmService {
   private readonly engine: AlarmEngine;
   private readonly log: AlarmLog;
+  private readonly recorder: AlarmRecorder;
+  private lastRecord: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(events: readonly AlarmEvent[], view: AlarmView) => void>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -28,8 +38,10 @@ export class AlarmService {
     private readonly logger: Logger,
     config: AlarmConfig = DEFAULT_ALARM_CONFIG,
     private readonly now: () => number = Date.now,
+    recorder?: AlarmRecorder,
   ) {
     this.log = new AlarmLog(db);
+    this.recorder = recorder ?? this.log;
     this.engine = new AlarmEngine(config, () => randomUUID(), this.log.restore());
   }
 
@@ -71,15 +83,20 @@ export class AlarmService {
     const events = this.engine.pauseAudio(actor, this.now());
     if (events.length > 0) return this.apply(events);
     // Nothing was sounding, but every screen must still show the pause and its countdown.
-    this.log.record([], this.engine.snapshot(), this.now());
     const view = this.view();
     for (const listener of this.listeners) listener([], view);
+    this.record([]);
+  }
+
+  /** Resolves once everything recorded so far is persisted; rejects if the last record failed. */
+  persisted(): Promise<void> {
+    return this.lastRecord;
   }
 
   setLimits(bedId: string, code: VitalCode, limits: { low?: number; high?: number }, actor: string): void {
     this.apply(this.engine.setLimits(bedId, code, limits, actor, this.now()));
     // Limits live in the engine state: save it even when no alarm changed.
-    this.log.record([], this.engine.snapshot(), this.now());
+    this.record([]);
   }
 
   limitsOf(bedId: string, code: VitalCode): { low?: number; high?: number } {
@@ -89,13 +106,21 @@ export class AlarmService {
 
   private apply(events: readonly AlarmEvent[]): void {
     if (events.length === 0) return;
-    try {
-      this.log.record(events, this.engine.snapshot(), this.now());
-    } catch (error) {
-      // Storing failed (disk full?): the alarm still reaches the screen; say so loudly.
-      this.logger.error({ err: (error as Error).message }, 'could not store alarm events');
-    }
     const view = this.view();
     for (const listener of this.listeners) listener(events, view);
+    this.record(events);
+  }
+
+  /** Persists in call order; a failure (disk full?) is said loudly and never hides the alarm. */
+  private record(events: readonly AlarmEvent[]): void {
+    const failed = (error: unknown) => this.logger.error({ err: (error as Error).message }, 'could not store alarm events');
+    let done: Promise<void>;
+    try {
+      done = Promise.resolve(this.recorder.record(events, this.engine.snapshot(), this.now()));
+    } catch (error) {
+      done = Promise.reject(error as Error);
+    }
+    done.catch(failed);
+    this.lastRecord = done;
   }
 }
