@@ -126,7 +126,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
 
   const websocket = new WebSocketChannel(
     { host: config.devices.host, port: config.devices.port },
-    { directory: registry, sink, logger: logger.child({ component: 'websocket' }) },
+    { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer },
   );
   const channels: Channel[] = [websocket];
   // Loaded only when used: a station without HL7 or serial never loads their native bindings.

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-frames.js';
 import { parseDeviceFrame } from '../protocol/device-frames.js';
 import type { Channel, DeviceDirectory, IngestSink, RegisteredDevice } from './channel.js';
+import type { StoragePressure } from '../storage/observation-writer.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Logger } from '../log.js';
 
@@ -32,6 +33,7 @@ interface DeviceConnection {
   ackScheduled: boolean;
   pausedForRate: boolean;
   pausedForBacklog: boolean;
+  pausedForStorage: boolean;
   alive: boolean;
   failed: boolean;
 }
@@ -49,13 +51,20 @@ export class WebSocketChannel implements Channel {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, DeviceConnection>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private stopListeningToStorage: (() => void) | null = null;
   private readonly maxFrameBytes: number;
   private readonly maxInFlight: number;
   private readonly now: () => number;
 
   constructor(
     private readonly options: WebSocketChannelOptions,
-    private readonly deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger },
+    private readonly deps: {
+      directory: DeviceDirectory;
+      sink: IngestSink;
+      logger: Logger;
+      /** While storage is backlogged, no connection is read (devices are slowed by TCP). */
+      storage?: StoragePressure;
+    },
   ) {
     this.maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
     this.maxInFlight = options.maxInFlight ?? 2000;
@@ -72,6 +81,11 @@ export class WebSocketChannel implements Channel {
     return [...this.connections.keys()];
   }
 
+  /** Devices whose socket is not being read right now (rate, backlog or storage). */
+  get pausedDeviceIds(): string[] {
+    return [...this.connections.values()].filter((c) => c.socket.isPaused).map((c) => c.device.id);
+  }
+
   async start(): Promise<void> {
     const server = createServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'application/json' });
@@ -83,10 +97,12 @@ export class WebSocketChannel implements Channel {
     const heartbeatMs = this.options.heartbeatMs ?? 10_000;
     this.heartbeat = setInterval(() => this.checkHeartbeats(), heartbeatMs);
     this.heartbeat.unref();
+    this.stopListeningToStorage = this.deps.storage?.onPressure((backlogged) => this.storagePressure(backlogged)) ?? null;
   }
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopListeningToStorage?.();
     for (const conn of this.connections.values()) conn.socket.close(1001, 'station shutting down');
     for (const conn of this.connections.values()) conn.socket.terminate();
     this.connections.clear();
@@ -130,10 +146,12 @@ export class WebSocketChannel implements Channel {
       ackScheduled: false,
       pausedForRate: false,
       pausedForBacklog: false,
+      pausedForStorage: false,
       alive: true,
       failed: false,
     };
     this.connections.set(device.id, conn);
+    if (this.deps.storage?.backlogged) this.pause(conn, 'storage');
     this.deps.sink.connection(device.id, 'websocket', 'connected');
     this.deps.logger.info({ device: device.id }, 'device connected');
     socket.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -229,16 +247,29 @@ export class WebSocketChannel implements Channel {
     conn.socket.send(JSON.stringify(frame));
   }
 
-  private pause(conn: DeviceConnection, reason: 'rate' | 'backlog'): void {
+  /**
+   * Storage fell behind (or caught up): every connection stops (or resumes) reading, so the
+   * back-pressure reaches the devices through TCP before frames pile up in memory.
+   */
+  private storagePressure(backlogged: boolean): void {
+    for (const conn of this.connections.values()) {
+      if (backlogged) this.pause(conn, 'storage');
+      else this.resume(conn, 'storage');
+    }
+  }
+
+  private pause(conn: DeviceConnection, reason: 'rate' | 'backlog' | 'storage'): void {
     if (reason === 'rate') conn.pausedForRate = true;
-    else conn.pausedForBacklog = true;
+    else if (reason === 'backlog') conn.pausedForBacklog = true;
+    else conn.pausedForStorage = true;
     conn.socket.pause();
   }
 
-  private resume(conn: DeviceConnection, reason: 'rate' | 'backlog'): void {
+  private resume(conn: DeviceConnection, reason: 'rate' | 'backlog' | 'storage'): void {
     if (reason === 'rate') conn.pausedForRate = false;
-    else conn.pausedForBacklog = false;
-    if (!conn.pausedForRate && !conn.pausedForBacklog) conn.socket.resume();
+    else if (reason === 'backlog') conn.pausedForBacklog = false;
+    else conn.pausedForStorage = false;
+    if (!conn.pausedForRate && !conn.pausedForBacklog && !conn.pausedForStorage) conn.socket.resume();
   }
 
   private checkHeartbeats(): void {
