@@ -45,74 +45,91 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+interface Limits {
+  /** Storage's guard over all connections (observations waiting for a transaction). */
+  readonly highWater: number;
+  /** Frames a connection may have awaiting commit before it stops reading. */
+  readonly maxInFlight: number;
+}
+
+/**
+ * Devices send far more than the limits while the writer is stalled: every device must end up
+ * paused, the frames waiting in memory must stay within the limits (plus what one socket read
+ * already held), and once the writer moves again everything must be stored once and acknowledged.
+ */
+async function stalledWriterScenario(limits: Limits): Promise<void> {
+  const dir = tempDir('ward-backpressure-');
+  cleanups.push(() => dir.remove());
+  const path = join(dir.path, 'station.db');
+  const db = openDatabase(path);
+  cleanups.push(() => void db.close());
+  const registry = new DeviceRegistry(db);
+  const devices = 6;
+  const framesEach = 2000;
+  const keys = Array.from({ length: devices }, (_, i) => registry.register({ id: `mon-${i}`, model: 'M', transport: 'websocket' }, 'test').key!);
+
+  const thread = new StorageThread(path, 'FULL');
+  await thread.open();
+  const executor = new StalledExecutor(thread);
+  const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch: 200, highWater: limits.highWater });
+  cleanups.push(() => writer.close());
+  let peakWaiting = 0;
+  const sink: IngestSink = {
+    store(observation) {
+      const stored = writer.store(observation);
+      peakWaiting = Math.max(peakWaiting, writer.pending);
+      return stored;
+    },
+    connection: () => undefined,
+    technical: () => undefined,
+    rejected: () => undefined,
+  };
+  // No rate limit here: only storage's back-pressure may stop the reading.
+  const channel = new WebSocketChannel(
+    { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: limits.maxInFlight },
+    { directory: registry, sink, logger: silentLogger(), storage: writer },
+  );
+  await channel.start();
+  cleanups.push(() => channel.stop());
+  const clients = keys.map((key) => new DeviceClient({ url: `ws://127.0.0.1:${channel.port}/devices`, key }));
+  await Promise.all(clients.map((c) => c.connect()));
+  cleanups.push(() => Promise.all(clients.map((c) => c.close())).then(() => undefined));
+
+  const ts = Date.now();
+  const lastSeqs = clients.map((c) => {
+    let seq = 0;
+    for (let i = 0; i < framesEach; i++) seq = c.send({ HR: 72, PR: 71, SPO2: 97, RR: 16, TEMP: 36.9, ETCO2: 38 }, ts);
+    return seq;
+  });
+
+  // Storage falls behind: every device stops being read.
+  await until(() => channel.pausedDeviceIds.length === devices);
+  const pausedAt = writer.pending;
+  // What may still arrive after the pause is what one socket read already holds, per device.
+  const frameBytes = JSON.stringify({ type: 'obs', seq: 9999, ts, vitals: { HR: 72, PR: 71, SPO2: 97, RR: 16, TEMP: 36.9, ETCO2: 38 } }).length + 6;
+  const bound = Math.min(limits.highWater, devices * limits.maxInFlight) + devices * Math.ceil((64 * 1024) / frameBytes);
+  expect(bound).toBeLessThan(devices * framesEach);
+  expect(pausedAt).toBeLessThanOrEqual(bound);
+  // Nothing is acknowledged or stored while the writer is stalled; batches in the executor are bounded too.
+  expect(clients.every((c) => c.lastAck === -1)).toBe(true);
+  expect(executor.waiting).toBeLessThanOrEqual(2);
+  expect(countObservations(db).observations).toBe(0);
+
+  // The disk comes back: the devices are read again and everything is stored once and acknowledged.
+  executor.release();
+  await Promise.all(clients.map((c, i) => c.acked(lastSeqs[i]!)));
+  expect(countObservations(db).observations).toBe(devices * framesEach);
+  expect(peakWaiting).toBeLessThanOrEqual(bound);
+  expect(writer.backlogged).toBe(false);
+  expect(channel.pausedDeviceIds).toEqual([]);
+}
+
 describe('ingest under a stalled writer', () => {
-  it('keeps every queue bounded and pauses the devices until storage catches up, losing nothing', async () => {
-    const dir = tempDir('ward-backpressure-');
-    cleanups.push(() => dir.remove());
-    const path = join(dir.path, 'station.db');
-    const db = openDatabase(path);
-    cleanups.push(() => void db.close());
-    const registry = new DeviceRegistry(db);
-    const devices = 6;
-    const framesEach = 2000;
-    const keys = Array.from({ length: devices }, (_, i) => registry.register({ id: `mon-${i}`, model: 'M', transport: 'websocket' }, 'test').key!);
+  it('each connection stops reading at its own limit of frames awaiting commit', async () => {
+    await stalledWriterScenario({ highWater: 1e9, maxInFlight: 64 });
+  });
 
-    const thread = new StorageThread(path, 'FULL');
-    await thread.open();
-    const executor = new StalledExecutor(thread);
-    const highWater = 500;
-    const maxBatch = 200;
-    const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch, highWater, lowWater: 250 });
-    cleanups.push(() => writer.close());
-    let peakWaiting = 0;
-    const sink: IngestSink = {
-      store(observation) {
-        const stored = writer.store(observation);
-        peakWaiting = Math.max(peakWaiting, writer.pending);
-        return stored;
-      },
-      connection: () => undefined,
-      technical: () => undefined,
-      rejected: () => undefined,
-    };
-    // No rate limit and no per-connection cap here: only storage's back-pressure may stop the reading.
-    const channel = new WebSocketChannel(
-      { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9 },
-      { directory: registry, sink, logger: silentLogger(), storage: writer },
-    );
-    await channel.start();
-    cleanups.push(() => channel.stop());
-    const clients = keys.map((key) => new DeviceClient({ url: `ws://127.0.0.1:${channel.port}/devices`, key }));
-    await Promise.all(clients.map((c) => c.connect()));
-    cleanups.push(() => Promise.all(clients.map((c) => c.close())).then(() => undefined));
-
-    const ts = Date.now();
-    const lastSeqs = clients.map((c) => {
-      let seq = 0;
-      for (let i = 0; i < framesEach; i++) seq = c.send({ HR: 72, PR: 71, SPO2: 97, RR: 16, TEMP: 36.9, ETCO2: 38 }, ts);
-      return seq;
-    });
-
-    // Storage falls behind: every device stops being read.
-    await until(() => channel.pausedDeviceIds.length === devices);
-    expect(writer.backlogged).toBe(true);
-    const pausedAt = writer.pending;
-    // What may still arrive after the pause is what one socket read already holds, per device.
-    const frameBytes = JSON.stringify({ type: 'obs', seq: 9999, ts, vitals: { HR: 72, PR: 71, SPO2: 97, RR: 16, TEMP: 36.9, ETCO2: 38 } }).length + 6;
-    const bound = highWater + devices * Math.ceil((64 * 1024) / frameBytes);
-    expect(bound).toBeLessThan(devices * framesEach);
-    expect(pausedAt).toBeLessThanOrEqual(bound);
-    // Nothing is acknowledged or stored while the writer is stalled; batches in the executor are bounded too.
-    expect(clients.every((c) => c.lastAck === -1)).toBe(true);
-    expect(executor.waiting).toBeLessThanOrEqual(2);
-    expect(countObservations(db).observations).toBe(0);
-
-    // The disk comes back: the devices are read again and everything is stored once and acknowledged.
-    executor.release();
-    await Promise.all(clients.map((c, i) => c.acked(lastSeqs[i]!)));
-    expect(countObservations(db).observations).toBe(devices * framesEach);
-    expect(peakWaiting).toBeLessThanOrEqual(bound);
-    expect(writer.backlogged).toBe(false);
-    expect(channel.pausedDeviceIds).toEqual([]);
+  it("storage's guard stops every connection when the frames waiting in all of them reach its limit", async () => {
+    await stalledWriterScenario({ highWater: 500, maxInFlight: 1e9 });
   });
 });

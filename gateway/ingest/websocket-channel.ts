@@ -17,7 +17,12 @@ export interface WebSocketChannelOptions {
   /** Sustained frames per second per connection; faster senders are slowed by TCP back-pressure. */
   readonly maxFramesPerSecond?: number;
   readonly burstFrames?: number;
-  /** Frames received but not yet committed before the connection stops reading. */
+  /**
+   * Frames received but not yet committed before the connection stops reading; it reads again
+   * at half. A monitor sends about a frame a second, so 64 is a minute of slack, and 1,000
+   * devices hold at most 64,000 frames (and what one socket read already holds) however fast
+   * they send.
+   */
   readonly maxInFlight?: number;
   readonly heartbeatMs?: number;
   readonly now?: () => number;
@@ -67,7 +72,7 @@ export class WebSocketChannel implements Channel {
     },
   ) {
     this.maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
-    this.maxInFlight = options.maxInFlight ?? 2000;
+    this.maxInFlight = options.maxInFlight ?? 64;
     this.now = options.now ?? Date.now;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
   }
@@ -211,7 +216,7 @@ export class WebSocketChannel implements Channel {
 
   private committed(conn: DeviceConnection, seq: number): void {
     conn.inFlight--;
-    if (conn.pausedForBacklog && conn.inFlight <= this.maxInFlight / 4) this.resume(conn, 'backlog');
+    if (conn.pausedForBacklog && conn.inFlight <= this.maxInFlight / 2) this.resume(conn, 'backlog');
     if (conn.failed) return;
     if (seq > conn.pendingAckSeq) conn.pendingAckSeq = seq;
     if (!conn.ackScheduled) {

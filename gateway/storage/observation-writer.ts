@@ -38,7 +38,9 @@ export interface ObservationWriterOptions {
   readonly maxBatch?: number;
   /**
    * Observations waiting for a transaction at which storage reports it is backlogged (the
-   * transports stop reading), and at which it reports it has caught up again.
+   * transports stop reading), and at which it reports it has caught up again. A guard over all
+   * connections: each WebSocket connection also stops reading at its own small limit, which
+   * spreads the pauses over time instead of stopping and waking every device at once.
    */
   readonly highWater?: number;
   readonly lowWater?: number;
@@ -99,8 +101,8 @@ export class ObservationWriter implements StoragePressure {
     private readonly executor: BatchExecutor,
     private readonly options: ObservationWriterOptions,
   ) {
-    this.maxBatch = options.maxBatch ?? 2000;
-    this.highWater = options.highWater ?? 2 * this.maxBatch;
+    this.maxBatch = options.maxBatch ?? 4000;
+    this.highWater = options.highWater ?? 10 * this.maxBatch;
     this.lowWater = options.lowWater ?? Math.floor(this.highWater / 2);
     this.maxBatchesInFlight = options.maxBatchesInFlight ?? 2;
     this.minCommitIntervalMs = options.minCommitIntervalMs ?? 2;
