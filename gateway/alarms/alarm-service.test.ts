@@ -51,4 +51,34 @@ describe('alarm service', () => {
     expect(db.prepare('SELECT condition, phase FROM alarm_events').all()).toEqual([{ condition: 'HR_HIGH', phase: 'start' }]);
     db.close();
   });
+
+  it('while a write is under way, later events wait for the next one: one state write per round, not a queue of snapshots', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ward-alarms-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, 'station.db'));
+    const writes: Array<{ events: number; release: () => void }> = [];
+    const slow: AlarmRecorder = {
+      record(events) {
+        return new Promise<void>((resolve) => writes.push({ events: events.length, release: resolve }));
+      },
+    };
+    const alarms = new AlarmService(db, silentLogger(), DEFAULT_ALARM_CONFIG, Date.now, slow);
+    let shown = 0;
+    alarms.onChange((events) => (shown += events.length));
+
+    alarms.sample('B1', 7, 'mon-1', { HR: 170 });
+    for (let i = 0; i < 20; i++) alarms.setLimits(`B${i + 2}`, 'HR', { low: 40, high: 100 + i }, 'nurse:ann');
+    alarms.sample('B2', 8, 'mon-2', { HR: 170 });
+    expect(shown).toBeGreaterThanOrEqual(2);
+    expect(writes.map((w) => w.events)).toEqual([1]);
+
+    writes[0]!.release();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Everything that happened during the first write goes in one second write.
+    expect(writes.map((w) => w.events)).toEqual([1, shown - 1]);
+    writes[1]!.release();
+    await alarms.persisted();
+    expect(writes).toHaveLength(2);
+    db.close();
+  });
 });

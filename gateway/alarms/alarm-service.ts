@@ -29,7 +29,10 @@ export class AlarmService {
   private readonly engine: AlarmEngine;
   private readonly log: AlarmLog;
   private readonly recorder: AlarmRecorder;
-  private lastRecord: Promise<void> = Promise.resolve();
+  /** Events not yet handed to the recorder, and whether the engine state changed since. */
+  private unrecorded: AlarmEvent[] = [];
+  private stateChanged = false;
+  private recording: Promise<void> | null = null;
   private readonly listeners = new Set<(events: readonly AlarmEvent[], view: AlarmView) => void>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -88,9 +91,9 @@ export class AlarmService {
     this.record([]);
   }
 
-  /** Resolves once everything recorded so far is persisted; rejects if the last record failed. */
+  /** Resolves once everything so far is persisted; rejects if a write since the last idle moment failed. */
   persisted(): Promise<void> {
-    return this.lastRecord;
+    return this.recording ?? Promise.resolve();
   }
 
   setLimits(bedId: string, code: VitalCode, limits: { low?: number; high?: number }, actor: string): void {
@@ -111,16 +114,36 @@ export class AlarmService {
     this.record(events);
   }
 
-  /** Persists in call order; a failure (disk full?) is said loudly and never hides the alarm. */
+  /**
+   * Persists in call order, one write at a time: what happens while a write is under way goes
+   * into the next one, with the engine state as it is then. However slow the disk, memory holds
+   * only the events not yet written, never a queue of engine snapshots, and the writer thread
+   * spends one state write per round, not one per event. A failure (disk full?) is said loudly
+   * and never hides the alarm.
+   */
   private record(events: readonly AlarmEvent[]): void {
-    const failed = (error: unknown) => this.logger.error({ err: (error as Error).message }, 'could not store alarm events');
-    let done: Promise<void>;
-    try {
-      done = Promise.resolve(this.recorder.record(events, this.engine.snapshot(), this.now()));
-    } catch (error) {
-      done = Promise.reject(error as Error);
+    this.unrecorded.push(...events);
+    this.stateChanged = true;
+    if (this.recording) return;
+    const recording = this.writeUnrecorded();
+    recording.catch(() => undefined);
+    this.recording = recording;
+  }
+
+  private async writeUnrecorded(): Promise<void> {
+    let failure: Error | null = null;
+    while (this.stateChanged) {
+      this.stateChanged = false;
+      const events = this.unrecorded;
+      this.unrecorded = [];
+      try {
+        await this.recorder.record(events, this.engine.snapshot(), this.now());
+      } catch (error) {
+        failure = error as Error;
+        this.logger.error({ err: failure.message }, 'could not store alarm events');
+      }
     }
-    done.catch(failed);
-    this.lastRecord = done;
+    this.recording = null;
+    if (failure) throw failure;
   }
 }
