@@ -16,6 +16,7 @@ import { WardState } from './live/ward-state.js';
 import { UiServer, type UiSession } from './ui/ui-server.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
 import { AlarmService } from './alarms/alarm-service.js';
+import { DEFAULT_ALARM_CONFIG } from './alarms/alarm-rules.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
 import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
 import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
@@ -63,12 +64,13 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const registry = new DeviceRegistry(db);
   const ward = new WardRepository(db);
   const nurses = new NurseDirectory(db);
-  const alarms = new AlarmService(db, logger.child({ component: 'alarms' }));
+  const writerThread = new StorageThread(databasePath(config.dataDir), config.storage.synchronous);
+  // Alarm events are persisted on the writer thread, after they reached the screens.
+  const alarms = new AlarmService(db, logger.child({ component: 'alarms' }), DEFAULT_ALARM_CONFIG, Date.now, writerThread);
   const state = new WardState(config.stationName, registry, ward);
   const technical = new Map<string, TechnicalCondition>();
   const log = logger.child({ component: 'gateway' });
 
-  const writerThread = new StorageThread(databasePath(config.dataDir), config.storage.synchronous);
   const checkpointer = new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'checkpointer');
   const reader = new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'reader');
   // Opened before any device may connect, so the first frames do not wait for the threads.
@@ -125,7 +127,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
 
   const websocket = new WebSocketChannel(
     { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs },
-    { directory: registry, sink, logger: logger.child({ component: 'websocket' }) },
+    { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer },
   );
   const channels: Channel[] = [websocket];
   // Loaded only when used: a station without HL7 or serial never loads their native bindings.
@@ -141,17 +143,21 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       'ward.snapshot': () => state.snapshot(),
       'station.status': () => stationStatus(),
       'alarms.view': () => alarms.view(),
-      'alarms.acknowledge': ({ alarmId, reason }, session) => {
+      'alarms.acknowledge': async ({ alarmId, reason }, session) => {
         alarms.acknowledge(String(alarmId), actorOf(session), reason ? String(reason).slice(0, 200) : null);
+        await alarms.persisted();
         return { ok: true };
       },
-      'alarms.pauseAudio': (_params, session) => {
+      'alarms.pauseAudio': async (_params, session) => {
         const actor = actorOf(session);
         alarms.pauseAudio(actor);
         db.prepare(INSERT_PAUSE_AUDIT).run(Date.now(), actor);
+        await alarms.persisted();
         return { ok: true };
       },
-      'alarms.history': ({ bedId, from, to }) => {
+      'alarms.history': async ({ bedId, from, to }) => {
+        // Alarm events are written by the writer thread: the history includes all raised so far.
+        await alarms.persisted().catch(() => undefined);
         const patient = ward.beds().find((b) => b.id === String(bedId))?.patient;
         if (!patient) return [];
         return db.prepare(SELECT_ALARM_HISTORY).all(patient.id, Number(from), Number(to)) as Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }>;
@@ -164,7 +170,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         }
         return result;
       },
-      'alarms.setLimits': ({ bedId, code, low, high }, session) => {
+      'alarms.setLimits': async ({ bedId, code, low, high }, session) => {
         const actor = actorOf(session);
         if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code)) throw Object.assign(new Error('alarms.setLimits needs bedId and a vital code'), { code: 'invalid_params' });
         const limits = { ...(Number.isFinite(low) ? { low: Number(low) } : {}), ...(Number.isFinite(high) ? { high: Number(high) } : {}) };
@@ -172,6 +178,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         const before = alarms.limitsOf(bedId, code);
         alarms.setLimits(bedId, code, limits, actor);
         db.prepare(INSERT_LIMIT_AUDIT).run(Date.now(), actor, bedId, JSON.stringify({ code, before, after: limits }));
+        await alarms.persisted();
         return alarms.limitsOf(bedId, code);
       },
       'session.nurses': () => nurses.list().filter((n) => !n.disabled).map(({ id, name }) => ({ id, name })),
@@ -302,6 +309,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       await syncThread?.close();
       if (demo) await demo.stop();
       for (const channel of [...channels].reverse()) await channel.stop();
+      await alarms.persisted().catch(() => undefined);
       await writer.close();
       await checkpointer.close();
       await reader.close();

@@ -4,9 +4,14 @@ import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.j
 import type { TechnicalCondition, Transport } from '../ingest/channel.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
 import type { Logger } from '../log.js';
-import { AlarmEngine, type StationCondition } from './alarm-engine.js';
+import { AlarmEngine, type EngineSnapshot, type StationCondition } from './alarm-engine.js';
 import { AlarmLog } from './alarm-log.js';
 import { DEFAULT_ALARM_CONFIG, type AlarmConfig } from './alarm-rules.js';
+
+/** Where alarm events and the engine state are persisted (one transaction per call). */
+export interface AlarmRecorder {
+  record(events: readonly AlarmEvent[], snapshot: EngineSnapshot, now: number): void | Promise<void>;
+}
 
 export interface AlarmView {
   readonly present: readonly Alarm[];
@@ -14,12 +19,20 @@ export interface AlarmView {
 }
 
 /**
- * Runs the pure engine inside the gateway: feeds it, persists every event with the engine state,
- * and hands changes to listeners (the UI) at once. Nothing here waits for the network.
+ * Runs the pure engine inside the gateway: feeds it, hands changes to listeners (the UI) at once,
+ * then persists every event with the engine state. Nothing here waits for the network, and with
+ * an asynchronous recorder (the writer thread) nothing waits for the disk either: the screen
+ * never queues behind storage, and the event loop that judges samples never blocks on SQLite's
+ * write lock while the writer thread commits vitals.
  */
 export class AlarmService {
   private readonly engine: AlarmEngine;
   private readonly log: AlarmLog;
+  private readonly recorder: AlarmRecorder;
+  /** Events not yet handed to the recorder, and whether the engine state changed since. */
+  private unrecorded: AlarmEvent[] = [];
+  private stateChanged = false;
+  private recording: Promise<void> | null = null;
   private readonly listeners = new Set<(events: readonly AlarmEvent[], view: AlarmView) => void>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -28,8 +41,10 @@ export class AlarmService {
     private readonly logger: Logger,
     config: AlarmConfig = DEFAULT_ALARM_CONFIG,
     private readonly now: () => number = Date.now,
+    recorder?: AlarmRecorder,
   ) {
     this.log = new AlarmLog(db);
+    this.recorder = recorder ?? this.log;
     this.engine = new AlarmEngine(config, () => randomUUID(), this.log.restore());
   }
 
@@ -76,15 +91,20 @@ export class AlarmService {
     const events = this.engine.pauseAudio(actor, this.now());
     if (events.length > 0) return this.apply(events);
     // Nothing was sounding, but every screen must still show the pause and its countdown.
-    this.log.record([], this.engine.snapshot(), this.now());
     const view = this.view();
     for (const listener of this.listeners) listener([], view);
+    this.record([]);
+  }
+
+  /** Resolves once everything so far is persisted; rejects if a write since the last idle moment failed. */
+  persisted(): Promise<void> {
+    return this.recording ?? Promise.resolve();
   }
 
   setLimits(bedId: string, code: VitalCode, limits: { low?: number; high?: number }, actor: string): void {
     this.apply(this.engine.setLimits(bedId, code, limits, actor, this.now()));
     // Limits live in the engine state: save it even when no alarm changed.
-    this.log.record([], this.engine.snapshot(), this.now());
+    this.record([]);
   }
 
   limitsOf(bedId: string, code: VitalCode): { low?: number; high?: number } {
@@ -94,13 +114,41 @@ export class AlarmService {
 
   private apply(events: readonly AlarmEvent[]): void {
     if (events.length === 0) return;
-    try {
-      this.log.record(events, this.engine.snapshot(), this.now());
-    } catch (error) {
-      // Storing failed (disk full?): the alarm still reaches the screen; say so loudly.
-      this.logger.error({ err: (error as Error).message }, 'could not store alarm events');
-    }
     const view = this.view();
     for (const listener of this.listeners) listener(events, view);
+    this.record(events);
+  }
+
+  /**
+   * Persists in call order, one write at a time: what happens while a write is under way goes
+   * into the next one, with the engine state as it is then. However slow the disk, memory holds
+   * only the events not yet written, never a queue of engine snapshots, and the writer thread
+   * spends one state write per round, not one per event. A failure (disk full?) is said loudly
+   * and never hides the alarm.
+   */
+  private record(events: readonly AlarmEvent[]): void {
+    this.unrecorded.push(...events);
+    this.stateChanged = true;
+    if (this.recording) return;
+    const recording = this.writeUnrecorded();
+    recording.catch(() => undefined);
+    this.recording = recording;
+  }
+
+  private async writeUnrecorded(): Promise<void> {
+    let failure: Error | null = null;
+    while (this.stateChanged) {
+      this.stateChanged = false;
+      const events = this.unrecorded;
+      this.unrecorded = [];
+      try {
+        await this.recorder.record(events, this.engine.snapshot(), this.now());
+      } catch (error) {
+        failure = error as Error;
+        this.logger.error({ err: failure.message }, 'could not store alarm events');
+      }
+    }
+    this.recording = null;
+    if (failure) throw failure;
   }
 }

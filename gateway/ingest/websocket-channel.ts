@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-frames.js';
 import { describeRejected, MAX_ERROR_MESSAGE_CHARS, parseDeviceFrame } from '../protocol/device-frames.js';
 import type { Channel, DeviceDirectory, IngestSink, RegisteredDevice } from './channel.js';
+import type { StoragePressure } from '../storage/observation-writer.js';
 import { TokenBucket } from './token-bucket.js';
 import { ClockFaults } from './clock-faults.js';
 import type { Logger } from '../log.js';
@@ -17,7 +18,12 @@ export interface WebSocketChannelOptions {
   /** Sustained frames per second per connection; faster senders are slowed by TCP back-pressure. */
   readonly maxFramesPerSecond?: number;
   readonly burstFrames?: number;
-  /** Frames received but not yet committed before the connection stops reading. */
+  /**
+   * Frames received but not yet committed before the connection stops reading; it reads again
+   * at half. A monitor sends about a frame a second, so 64 is a minute of slack, and 1,000
+   * devices hold at most 64,000 frames (and what one socket read already holds) however fast
+   * they send.
+   */
   readonly maxInFlight?: number;
   readonly heartbeatMs?: number;
   readonly now?: () => number;
@@ -39,6 +45,7 @@ interface DeviceConnection {
    */
   readonly overRate: Array<{ readonly data: RawData; readonly isBinary: boolean }>;
   drainTimer: NodeJS.Timeout | null;
+  pausedForStorage: boolean;
   alive: boolean;
   failed: boolean;
 }
@@ -56,6 +63,7 @@ export class WebSocketChannel implements Channel {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, DeviceConnection>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private stopListeningToStorage: (() => void) | null = null;
   private readonly maxFrameBytes: number;
   private readonly maxInFlight: number;
   private readonly now: () => number;
@@ -63,10 +71,16 @@ export class WebSocketChannel implements Channel {
 
   constructor(
     private readonly options: WebSocketChannelOptions,
-    private readonly deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger },
+    private readonly deps: {
+      directory: DeviceDirectory;
+      sink: IngestSink;
+      logger: Logger;
+      /** While storage is backlogged, no connection is read (devices are slowed by TCP). */
+      storage?: StoragePressure;
+    },
   ) {
     this.maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
-    this.maxInFlight = options.maxInFlight ?? 2000;
+    this.maxInFlight = options.maxInFlight ?? 64;
     this.now = options.now ?? Date.now;
     this.clockFaults = new ClockFaults(deps.sink, 'websocket');
     this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
@@ -81,6 +95,11 @@ export class WebSocketChannel implements Channel {
     return [...this.connections.keys()];
   }
 
+  /** Devices whose socket is not being read right now (rate, backlog or storage). */
+  get pausedDeviceIds(): string[] {
+    return [...this.connections.values()].filter((c) => c.socket.isPaused).map((c) => c.device.id);
+  }
+
   async start(): Promise<void> {
     const server = createServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'application/json' });
@@ -92,11 +111,13 @@ export class WebSocketChannel implements Channel {
     const heartbeatMs = this.options.heartbeatMs ?? 10_000;
     this.heartbeat = setInterval(() => this.checkHeartbeats(), heartbeatMs);
     this.heartbeat.unref();
+    this.stopListeningToStorage = this.deps.storage?.onPressure((backlogged) => this.storagePressure(backlogged)) ?? null;
   }
 
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const conn of this.connections.values()) if (conn.drainTimer) clearTimeout(conn.drainTimer);
+    this.stopListeningToStorage?.();
     for (const conn of this.connections.values()) conn.socket.close(1001, 'station shutting down');
     for (const conn of this.connections.values()) conn.socket.terminate();
     this.connections.clear();
@@ -142,10 +163,12 @@ export class WebSocketChannel implements Channel {
       pausedForBacklog: false,
       overRate: [],
       drainTimer: null,
+      pausedForStorage: false,
       alive: true,
       failed: false,
     };
     this.connections.set(device.id, conn);
+    if (this.deps.storage?.backlogged) this.pause(conn, 'storage');
     this.deps.sink.connection(device.id, 'websocket', 'connected');
     this.deps.logger.info({ device: device.id }, 'device connected');
     socket.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -244,7 +267,7 @@ export class WebSocketChannel implements Channel {
 
   private committed(conn: DeviceConnection, seq: number): void {
     conn.inFlight--;
-    if (conn.pausedForBacklog && conn.inFlight <= this.maxInFlight / 4) this.resume(conn, 'backlog');
+    if (conn.pausedForBacklog && conn.inFlight <= this.maxInFlight / 2) this.resume(conn, 'backlog');
     if (conn.failed) return;
     if (seq > conn.pendingAckSeq) conn.pendingAckSeq = seq;
     if (!conn.ackScheduled) {
@@ -281,16 +304,29 @@ export class WebSocketChannel implements Channel {
     conn.socket.send(JSON.stringify(frame));
   }
 
-  private pause(conn: DeviceConnection, reason: 'rate' | 'backlog'): void {
+  /**
+   * Storage fell behind (or caught up): every connection stops (or resumes) reading, so the
+   * back-pressure reaches the devices through TCP before frames pile up in memory.
+   */
+  private storagePressure(backlogged: boolean): void {
+    for (const conn of this.connections.values()) {
+      if (backlogged) this.pause(conn, 'storage');
+      else this.resume(conn, 'storage');
+    }
+  }
+
+  private pause(conn: DeviceConnection, reason: 'rate' | 'backlog' | 'storage'): void {
     if (reason === 'rate') conn.pausedForRate = true;
-    else conn.pausedForBacklog = true;
+    else if (reason === 'backlog') conn.pausedForBacklog = true;
+    else conn.pausedForStorage = true;
     conn.socket.pause();
   }
 
-  private resume(conn: DeviceConnection, reason: 'rate' | 'backlog'): void {
+  private resume(conn: DeviceConnection, reason: 'rate' | 'backlog' | 'storage'): void {
     if (reason === 'rate') conn.pausedForRate = false;
-    else conn.pausedForBacklog = false;
-    if (!conn.pausedForRate && !conn.pausedForBacklog) {
+    else if (reason === 'backlog') conn.pausedForBacklog = false;
+    else conn.pausedForStorage = false;
+    if (!conn.pausedForRate && !conn.pausedForBacklog && !conn.pausedForStorage) {
       // A full heartbeat interval to read the pong that waited behind the unread frames.
       conn.alive = true;
       conn.socket.resume();
@@ -299,13 +335,13 @@ export class WebSocketChannel implements Channel {
 
   /**
    * Liveness: a frame or a pong since the last tick. While the station itself has paused the
-   * socket (rate, backlog) it is not reading, so the pong sits unread behind the device's frames:
+   * socket (rate, backlog, storage) it is not reading, so the pong sits unread behind the device's frames:
    * a missing pong then proves nothing, and back-pressure must not cost the device its connection.
    * Once reading resumes, the pong (or the next frame) arrives and the check applies again.
    */
   private checkHeartbeats(): void {
     for (const conn of this.connections.values()) {
-      if (conn.pausedForRate || conn.pausedForBacklog) continue;
+      if (conn.pausedForRate || conn.pausedForBacklog || conn.pausedForStorage) continue;
       if (!conn.alive) {
         // No pong since the last ping: the link is dead (cable, power). Dropping the socket makes
         // the device show as disconnected instead of silently stale.

@@ -67,6 +67,7 @@ export class DeviceRegistry implements DeviceDirectory {
   private byId = new Map<string, DeviceRecord>();
   private byKeyHash = new Map<string, { record: DeviceRecord; hash: Buffer }>();
   private dataVersion = -1;
+  private fingerprint = '';
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly db: Database) {
@@ -86,19 +87,32 @@ export class DeviceRegistry implements DeviceDirectory {
     return () => this.listeners.delete(listener);
   }
 
-  /** Reloads when another connection wrote to the database since the last look. Cheap. */
+  /**
+   * Reloads when another connection changed the registry since the last look. `data_version`
+   * moves on every commit of any other connection, the writer thread's vitals included (many
+   * times a second under load), so it only says when to look: listeners hear of a change only if
+   * the devices, their beds or their patients really changed. Cheap next to a reload, which
+   * sends every screen a new ward snapshot.
+   */
   refreshIfChanged(): boolean {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return false;
-    this.reload();
+    this.dataVersion = version;
+    const rows = this.selectAll.all() as DeviceRow[];
+    if (fingerprint(rows) === this.fingerprint) return false;
+    this.apply(rows);
     return true;
   }
 
   reload(): void {
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    this.apply(this.selectAll.all() as DeviceRow[]);
+  }
+
+  private apply(rows: readonly DeviceRow[]): void {
     const byId = new Map<string, DeviceRecord>();
     const byKeyHash = new Map<string, { record: DeviceRecord; hash: Buffer }>();
-    for (const row of this.selectAll.all() as DeviceRow[]) {
+    for (const row of rows) {
       const record: DeviceRecord = {
         id: row.id,
         model: row.model,
@@ -113,6 +127,7 @@ export class DeviceRegistry implements DeviceDirectory {
     }
     this.byId = byId;
     this.byKeyHash = byKeyHash;
+    this.fingerprint = fingerprint(rows);
     for (const listener of this.listeners) listener();
   }
 
@@ -209,4 +224,11 @@ export class DeviceRegistry implements DeviceDirectory {
   private requireBed(bedId: string): void {
     if (!this.selectBed.get(bedId)) throw new RegistryError('BED_NOT_FOUND', `no bed ${bedId}`);
   }
+}
+
+/** Everything a registry snapshot holds, as one comparable string. */
+function fingerprint(rows: readonly DeviceRow[]): string {
+  let text = '';
+  for (const r of rows) text += `${r.id}\t${r.model}\t${r.transport}\t${r.bedId}\t${r.keyHash?.toString('hex')}\t${r.revoked}\t${r.patientId}\t${r.patientMrn}\n`;
+  return text;
 }

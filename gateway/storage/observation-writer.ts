@@ -18,11 +18,37 @@ export interface Placement {
   readonly patientId: number | null;
 }
 
+/**
+ * Storage's signal to the transports: while it is backlogged they stop reading devices, so TCP
+ * slows the senders down instead of frames piling up in memory.
+ */
+export interface StoragePressure {
+  readonly backlogged: boolean;
+  onPressure(listener: (backlogged: boolean) => void): () => void;
+}
+
 export interface ObservationWriterOptions {
   /** Where a device's data goes now (its bed and the patient admitted there). */
   readonly place: (deviceId: string) => Placement;
-  /** Largest number of observations per transaction. */
+  /**
+   * Largest number of observations per transaction. At the disk's pace a batch this size commits
+   * in tens of milliseconds: large enough to share an fsync, small enough that an ack waits for
+   * little more than its own commit.
+   */
   readonly maxBatch?: number;
+  /**
+   * Observations waiting for a transaction at which storage reports it is backlogged (the
+   * transports stop reading), and at which it reports it has caught up again. A guard over all
+   * connections: each WebSocket connection also stops reading at its own small limit, which
+   * spreads the pauses over time instead of stopping and waking every device at once.
+   */
+  readonly highWater?: number;
+  readonly lowWater?: number;
+  /**
+   * Batches handed to the executor before the previous one committed. Two keep the writer thread
+   * busy while the event loop answers the last commit and encodes the next batch.
+   */
+  readonly maxBatchesInFlight?: number;
   /**
    * Least time between two commits. Each commit costs an fsync; under load, waiting a few
    * milliseconds lets one fsync cover thousands of frames. Idle, a frame commits at once.
@@ -44,15 +70,25 @@ interface Pending {
 /**
  * Group commit for observations. Transports call `store` per frame; frames that arrive while a
  * commit is under way share the next transaction (one fsync), which makes a durable
- * acknowledgement affordable at tens of thousands of vitals per second. One batch is in flight
- * at a time, so batches commit in arrival order: when frame N of a device is committed, every
- * earlier frame of that connection is too (what makes a cumulative ack honest).
+ * acknowledgement affordable at tens of thousands of vitals per second. The executor commits
+ * batches one at a time in the order it got them, so batches commit in arrival order: when frame
+ * N of a device is committed, every earlier frame of that connection is too (what makes a
+ * cumulative ack honest).
+ *
+ * Memory is bounded: past `highWater` waiting observations storage reports back-pressure and
+ * the transports stop reading until the queue is down to `lowWater`. At most
+ * `maxBatchesInFlight` batches wait in the executor.
  */
-export class ObservationWriter {
+export class ObservationWriter implements StoragePressure {
   private queue: Pending[] = [];
   private scheduled = false;
-  private inFlight = false;
+  private inFlight = 0;
   private closed = false;
+  private isBacklogged = false;
+  private readonly pressureListeners = new Set<(backlogged: boolean) => void>();
+  private readonly highWater: number;
+  private readonly lowWater: number;
+  private readonly maxBatchesInFlight: number;
   private lastCommitAt = -Infinity;
   private drainWaiters: Array<() => void> = [];
   private readonly maxBatch: number;
@@ -65,26 +101,40 @@ export class ObservationWriter {
     private readonly executor: BatchExecutor,
     private readonly options: ObservationWriterOptions,
   ) {
-    this.maxBatch = options.maxBatch ?? 8000;
+    this.maxBatch = options.maxBatch ?? 4000;
+    this.highWater = options.highWater ?? 10 * this.maxBatch;
+    this.lowWater = options.lowWater ?? Math.floor(this.highWater / 2);
+    this.maxBatchesInFlight = options.maxBatchesInFlight ?? 2;
     this.minCommitIntervalMs = options.minCommitIntervalMs ?? 2;
     this.now = options.now ?? Date.now;
   }
 
+  /** Observations waiting for a transaction (not yet handed to the writer thread). */
   get pending(): number {
     return this.queue.length;
+  }
+
+  get backlogged(): boolean {
+    return this.isBacklogged;
+  }
+
+  onPressure(listener: (backlogged: boolean) => void): () => void {
+    this.pressureListeners.add(listener);
+    return () => this.pressureListeners.delete(listener);
   }
 
   store(observation: Observation): Promise<StoreOutcome> {
     if (this.closed) return Promise.reject(new Error('storage is closed'));
     return new Promise<StoreOutcome>((resolve, reject) => {
       this.queue.push({ observation, resolve, reject });
+      if (!this.isBacklogged && this.queue.length >= this.highWater) this.setBacklogged(true);
       this.schedule();
     });
   }
 
   /** Resolves when everything queued so far is committed (or failed). */
   drained(): Promise<void> {
-    if (this.queue.length === 0 && !this.inFlight) return Promise.resolve();
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -94,10 +144,17 @@ export class ObservationWriter {
     await this.executor.close();
   }
 
+  /**
+   * A batch goes to the executor when none is in flight, or, while one commits, as soon as a
+   * quarter of a full batch is waiting: under load the next transaction is ready the moment the
+   * current one ends, and idle frames still commit one by one at once.
+   */
   private schedule(): void {
-    if (this.scheduled || this.inFlight) return;
+    if (this.scheduled || this.queue.length === 0) return;
+    if (this.inFlight >= this.maxBatchesInFlight) return;
+    if (this.inFlight > 0 && this.queue.length < this.maxBatch / 4) return;
     this.scheduled = true;
-    const wait = this.lastCommitAt + this.minCommitIntervalMs - performance.now();
+    const wait = this.inFlight > 0 ? 0 : this.lastCommitAt + this.minCommitIntervalMs - performance.now();
     if (wait > 0) setTimeout(() => this.flush(), wait);
     else setImmediate(() => this.flush());
   }
@@ -107,7 +164,8 @@ export class ObservationWriter {
     if (this.queue.length === 0) return this.notifyDrained();
     const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
     this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
-    this.inFlight = true;
+    if (this.isBacklogged && this.queue.length <= this.lowWater) this.setBacklogged(false);
+    this.inFlight++;
     const placements = batch.map((p) => this.options.place(p.observation.deviceId));
     this.executor.commit(this.encode(batch, placements)).then(
       ({ ids }) => this.committed(batch, placements, ids),
@@ -170,14 +228,19 @@ export class ObservationWriter {
   }
 
   private afterCommit(): void {
-    this.inFlight = false;
+    this.inFlight--;
     this.lastCommitAt = performance.now();
     if (this.queue.length > 0) this.schedule();
     else this.notifyDrained();
   }
 
+  private setBacklogged(backlogged: boolean): void {
+    this.isBacklogged = backlogged;
+    for (const listener of this.pressureListeners) listener(backlogged);
+  }
+
   private notifyDrained(): void {
-    if (this.inFlight || this.queue.length > 0) return;
+    if (this.inFlight > 0 || this.queue.length > 0) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();

@@ -6,6 +6,9 @@ import type { BatchResult, EncodedBatch } from './observation-batch.js';
 import type { StorageRole, StorageReply, StorageRequest } from './storage-worker.js';
 import type { TrendPoint } from './trend-queries.js';
 import type { VitalCode } from '../protocol/vitals.js';
+import type { AlarmEvent } from '../protocol/alarm-types.js';
+import type { EngineSnapshot } from '../alarms/alarm-engine.js';
+import type { AlarmRecorder } from '../alarms/alarm-service.js';
 import type { PreparedBatch, SyncStream } from '../sync/batch-reader.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
@@ -38,7 +41,7 @@ export class StorageError extends Error {
  * A storage thread with its own SQLite connection (writer, checkpointer or reader). The worker
  * handles requests one at a time, so replies come back in request order.
  */
-export class StorageThread implements BatchExecutor {
+export class StorageThread implements BatchExecutor, AlarmRecorder {
   private worker: Worker | null = null;
   private waiting: Array<{ resolve(reply: StorageReply): void; reject(error: Error): void }> = [];
   private opening: Promise<void> | null = null;
@@ -78,6 +81,13 @@ export class StorageThread implements BatchExecutor {
     if (reply.type === 'committed') return { ids: reply.ids };
     if (reply.type === 'failed') throw new StorageError(reply.message, reply.code);
     throw new StorageError(`unexpected reply ${reply.type}`, null);
+  }
+
+  /** Persists alarm events with the engine state, on this (writer) thread. */
+  async record(events: readonly AlarmEvent[], snapshot: EngineSnapshot, now: number): Promise<void> {
+    await this.open();
+    const reply = await this.request({ type: 'recordAlarms', events, snapshot, now });
+    if (reply.type !== 'alarmsRecorded') throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, reply.type === 'failed' ? reply.code : null);
   }
 
   async close(): Promise<void> {

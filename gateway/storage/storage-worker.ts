@@ -16,11 +16,15 @@ import { batchCommitter, type EncodedBatch } from './observation-batch.js';
 import { TrendQueries, type TrendPoint } from './trend-queries.js';
 import { BatchReader, type PreparedBatch, type SyncStream } from '../sync/batch-reader.js';
 import type { VitalCode } from '../protocol/vitals.js';
+import type { AlarmEvent } from '../protocol/alarm-types.js';
+import { AlarmLog } from '../alarms/alarm-log.js';
+import type { EngineSnapshot } from '../alarms/alarm-engine.js';
 
 export type StorageRequest =
   | { readonly type: 'open'; readonly path: string; readonly synchronous: SynchronousMode; readonly role: StorageRole }
   | { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number }
   | { readonly type: 'commit'; readonly batch: EncodedBatch }
+  | { readonly type: 'recordAlarms'; readonly events: readonly AlarmEvent[]; readonly snapshot: EngineSnapshot; readonly now: number }
   | { readonly type: 'syncNext'; readonly limit: number }
   | { readonly type: 'syncConfirm'; readonly stream: SyncStream; readonly lastId: number; readonly now: number }
   | { readonly type: 'close' };
@@ -28,6 +32,7 @@ export type StorageRequest =
 export type StorageReply =
   | { readonly type: 'opened' }
   | { readonly type: 'committed'; readonly ids: number[] }
+  | { readonly type: 'alarmsRecorded' }
   | { readonly type: 'failed'; readonly message: string; readonly code: string | null }
   | { readonly type: 'trend'; readonly bucketMs: number; readonly points: TrendPoint[] }
   | { readonly type: 'syncBatch'; readonly batch: PreparedBatch | null }
@@ -35,7 +40,8 @@ export type StorageReply =
   | { readonly type: 'closed' };
 
 /**
- * writer: commits observations. checkpointer: runs WAL checkpoints. reader: answers the UI's
+ * writer: commits observations, and alarm events (on the same connection, so the event loop that
+ * judges samples never waits for SQLite's write lock while vitals commit). checkpointer: runs WAL checkpoints. reader: answers the UI's
  * long reads (trends), so a 72-hour query never stalls the event loop that acknowledges frames.
  * sync: prepares the cloud's batches (read, JSON, gzip) and moves the sync cursor.
  */
@@ -47,6 +53,7 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 
 let db: Database | null = null;
 let commit: ((batch: EncodedBatch) => { ids: number[] }) | null = null;
+let alarmLog: AlarmLog | null = null;
 let timer: NodeJS.Timeout | null = null;
 let trends: TrendQueries | null = null;
 let batches: BatchReader | null = null;
@@ -78,6 +85,7 @@ port.on('message', (request: StorageRequest) => {
         db.pragma('wal_autocheckpoint = 0');
         if (request.role === 'writer') {
           commit = batchCommitter(db);
+          alarmLog = new AlarmLog(db);
         } else if (request.role === 'reader') {
           trends = new TrendQueries(db);
         } else if (request.role === 'sync') {
@@ -90,6 +98,10 @@ port.on('message', (request: StorageRequest) => {
         return;
       case 'commit':
         port.postMessage({ type: 'committed', ids: commitAndGuardWal(request.batch).ids } satisfies StorageReply);
+        return;
+      case 'recordAlarms':
+        alarmLog!.record(request.events, request.snapshot, request.now);
+        port.postMessage({ type: 'alarmsRecorded' } satisfies StorageReply);
         return;
       case 'trend': {
         const result = trends!.series(request.patientId, request.code, request.from, request.to, request.maxPoints);

@@ -78,6 +78,25 @@ describe('device registry', () => {
     other.close();
     db.close();
   });
+
+  it('does not count vitals committed by another connection (the writer thread) as a registry change', () => {
+    const path = dbPath();
+    const db = openDatabase(path);
+    const registry = new DeviceRegistry(db);
+    registry.register({ id: 'mon-1', model: 'M', transport: 'websocket' }, 't');
+    let changes = 0;
+    registry.onChange(() => changes++);
+    const writer = openDatabase(path);
+    writer.prepare("INSERT INTO observations (device_id, seq, message_id, ts, received_at, bed_id, patient_id) VALUES ('mon-1', 1, NULL, 1, 1, NULL, NULL)").run();
+    expect(registry.refreshIfChanged()).toBe(false);
+    expect(changes).toBe(0);
+    new DeviceRegistry(writer).revoke('mon-1', 'cli');
+    expect(registry.refreshIfChanged()).toBe(true);
+    expect(changes).toBe(1);
+    expect(registry.findById('mon-1')).toBeUndefined();
+    writer.close();
+    db.close();
+  });
 });
 
 describe('ward', () => {

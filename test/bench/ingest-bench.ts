@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
-import { WebSocket } from 'ws';
 import { DeviceClient } from '../../gateway/demo/device-client.js';
+import { ObservationWriter } from '../../gateway/storage/observation-writer.js';
+import { StorageThread } from '../../gateway/storage/storage-thread.js';
 import { openDatabase } from '../../gateway/storage/database.js';
 import { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from '../../gateway/storage/observation-batch.js';
 import { databasePath } from '../../gateway/station.js';
@@ -63,20 +66,22 @@ export interface IngestResult {
   ackP50Ms: number;
   ackP99Ms: number;
   gatewayCpuPercent: number;
-  gatewayRssMb: number;
+  /** Highest RSS of the gateway process seen during the step (sampled every 100 ms). */
+  gatewayPeakRssMb: number;
   lost: number;
   duplicated: number;
   /** Frame sent by a monitor → alarm event received on the UI channel, under this load. */
   alarmP50Ms: number;
   alarmP99Ms: number;
+  alarmSamples: number;
 }
 
 /**
  * Sustained ingest over real WebSockets from `devices` concurrent devices against the gateway
  * running as its own process (as in production), at an offered rate; then checks in SQLite that
- * every sent frame is stored exactly once.
+ * every sent frame is stored exactly once. `root` runs another checkout's gateway (a baseline).
  */
-export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: number; seconds: number }): Promise<IngestResult> {
+export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: number; seconds: number; root?: string }): Promise<IngestResult> {
   const dir = tempDir('ward-bench-gw-');
   cli(dir.path, 'beds', 'add', '--id', 'B1');
   // Register devices in one go through the same registry the CLI uses.
@@ -95,37 +100,18 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
   db.close();
 
   const port = await freePort();
-  const gateway = await startGatewayProcess(['--data-dir', dir.path, '--device-host', '127.0.0.1', '--device-port', String(port), '--ui-port', '0', '--no-mllp', '--no-demo']);
+  const gateway = await startGatewayProcess(['--data-dir', dir.path, '--device-host', '127.0.0.1', '--device-port', String(port), '--ui-port', '0', '--no-mllp', '--no-demo'], opts.root);
   const pid = gateway.child.pid!;
   const clients = keys.map((key) => new DeviceClient({ url: `ws://127.0.0.1:${port}/devices`, key }));
   for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
   for (const c of clients) c.measure = true;
 
-  // The alarm probe: one monitor whose heart rate flips between severe and normal, so every frame
-  // it sends changes an alarm; a UI client times frame → alarm event under the bulk load.
-  const alarmLatencies: number[] = [];
-  const ui = new WebSocket(`${gateway.ready.channelUrl}?token=${gateway.ready.token}`);
-  await new Promise<void>((resolve) => ui.once('open', () => resolve()));
-  let probeSentAt: number | null = null;
-  ui.on('message', (data) => {
-    const m = JSON.parse(data.toString()) as { type: string; events?: unknown[] };
-    if (m.type === 'alarms' && m.events?.length && probeSentAt !== null) {
-      alarmLatencies.push(performance.now() - probeSentAt);
-      probeSentAt = null;
-    }
-  });
-  const probe = new DeviceClient({ url: `ws://127.0.0.1:${port}/devices`, key: probeKey });
-  await probe.connect();
-  let probeHigh = false;
-  const probeTimer = setInterval(() => {
-    if (probeSentAt !== null) return;
-    probeHigh = !probeHigh;
-    probeSentAt = performance.now();
-    probe.send({ HR: probeHigh ? 170 : 80 });
-  }, 50);
+  const probe = await startAlarmProbe(`ws://127.0.0.1:${port}/devices`, probeKey, `${gateway.ready.channelUrl}?token=${gateway.ready.token}`);
 
   const framesPerSecond = opts.vitalsPerSecond / VITALS_PER_FRAME;
   const before = procStats(pid);
+  let peakRssMb = before.rssMb;
+  const rssWatch = setInterval(() => (peakRssMb = Math.max(peakRssMb, procStats(pid).rssMb)), 100);
   const started = performance.now();
   let sent = 0;
   let next = 0;
@@ -146,16 +132,16 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
       sent += Math.max(0, due);
     }, 5);
   });
-  clearInterval(probeTimer);
+  const alarms = await probe.stop();
   const lastSeqs = clients.map((c) => c.lastAck + c.pendingCount);
   await Promise.all(clients.map((c, i) => c.acked(lastSeqs[i]!)));
   const elapsed = (performance.now() - started) / 1000;
+  clearInterval(rssWatch);
   const after = procStats(pid);
+  peakRssMb = Math.max(peakRssMb, after.rssMb);
   const latencies = clients.flatMap((c) => c.latencies).sort((a, b) => a - b);
   for (let i = 0; i < clients.length; i += 200) await Promise.all(clients.slice(i, i + 200).map((c) => c.close()));
-  await probe.close();
-  ui.close();
-  const alarmSorted = alarmLatencies.sort((a, b) => a - b);
+  const alarmSorted = alarms.latencies.sort((a, b) => a - b);
   gateway.child.kill('SIGTERM');
   await gateway.exited;
 
@@ -170,11 +156,84 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
     ackP50Ms: percentile(latencies, 50),
     ackP99Ms: percentile(latencies, 99),
     gatewayCpuPercent: ((after.cpuSeconds - before.cpuSeconds) / elapsed) * 100,
-    gatewayRssMb: after.rssMb,
-    lost: sent + probe.lastAck - stored.d,
+    gatewayPeakRssMb: peakRssMb,
+    lost: sent + alarms.lastSeq - stored.d,
     // The probe's own frames are in the table too; they are sent and acked like any other.
     duplicated: stored.n - stored.d,
     alarmP50Ms: percentile(alarmSorted, 50),
     alarmP99Ms: percentile(alarmSorted, 99),
+    alarmSamples: alarmSorted.length,
   };
+}
+
+/** Starts `alarm-probe.ts` in its own process; `stop` ends it and returns its measurements. */
+async function startAlarmProbe(deviceUrl: string, key: string, channelUrl: string): Promise<{ stop(): Promise<{ latencies: number[]; lastSeq: number }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'alarm-probe.ts'), deviceUrl, key, channelUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const messages: Array<Record<string, unknown>> = [];
+  let wake: (() => void) | null = null;
+  lines.on('line', (line) => {
+    messages.push(JSON.parse(line) as Record<string, unknown>);
+    wake?.();
+  });
+  const nextMessage = async (): Promise<Record<string, unknown>> => {
+    while (messages.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return messages.shift()!;
+  };
+  await nextMessage();
+  return {
+    async stop() {
+      child.stdin!.end();
+      return (await nextMessage()) as { latencies: number[]; lastSeq: number };
+    },
+  };
+}
+
+/**
+ * The floor without sockets: the gateway's own storage path (ObservationWriter → writer thread,
+ * group commit, the same batch encoding and thread messaging) fed in-process with decoded
+ * observations from 1,000 devices at an offered rate, with no WebSocket, no JSON and no load
+ * generator. Store → commit latency is what an ack could be at best; at saturation, the vitals/s
+ * the storage path can take.
+ */
+export async function storageFloor(opts: { vitalsPerSecond: number; seconds: number }): Promise<{ vitalsPerSecond: number; commitP50Ms: number; commitP99Ms: number }> {
+  const dir = tempDir('ward-bench-floor-');
+  const path = join(dir.path, 'station.db');
+  openDatabase(path).close();
+  const thread = new StorageThread(path, 'FULL');
+  await thread.open();
+  const writer = new ObservationWriter(thread, { place: () => ({ bedId: 'B1', patientId: 1 }) });
+  const framesPerSecond = opts.vitalsPerSecond / VITALS_PER_FRAME;
+  const latencies: number[] = [];
+  const seqs = new Array<number>(1000).fill(0);
+  const started = performance.now();
+  let sent = 0;
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = (performance.now() - started) / 1000;
+      if (elapsed >= opts.seconds) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      // Like the sockets, the producer holds off while storage reports back-pressure, and does
+      // not catch up in one burst afterwards (devices paused by TCP send what they have, no more).
+      if (writer.backlogged) return;
+      const due = Math.min(Math.floor(elapsed * framesPerSecond) - sent, Math.ceil(framesPerSecond / 50));
+      const ts = Date.now();
+      for (let i = 0; i < due; i++) {
+        const at = performance.now();
+        void writer.store({ deviceId: `dev-${next}`, seq: ++seqs[next]!, messageId: null, ts, vitals: FRAME_VITALS }).then(() => latencies.push(performance.now() - at));
+        next = (next + 1) % seqs.length;
+      }
+      sent += Math.max(0, due);
+    }, 5);
+  });
+  await writer.drained();
+  const elapsed = (performance.now() - started) / 1000;
+  await writer.close();
+  dir.remove();
+  latencies.sort((a, b) => a - b);
+  return { vitalsPerSecond: (sent * VITALS_PER_FRAME) / elapsed, commitP50Ms: percentile(latencies, 50), commitP99Ms: percentile(latencies, 99) };
 }

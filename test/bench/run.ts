@@ -2,7 +2,7 @@
  * `npm run bench`: figures printed beside a baseline measured in the same run, never against a
  * fixed time. Not part of `npm test`.
  */
-import { gatewayIngest, rawInsertCeiling } from './ingest-bench.js';
+import { gatewayIngest, rawInsertCeiling, storageFloor } from './ingest-bench.js';
 import { uiBench } from './ui-bench.js';
 import { benchEngine } from '../../gateway/alarms/bench-engine.js';
 import { cloudBench } from './cloud-bench.js';
@@ -127,19 +127,31 @@ async function ui() {
 async function ingest() {
   const devices = Number(process.env.BENCH_DEVICES ?? 1000);
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
-  console.error(`\n== Station ingest (${devices} WebSocket devices, ${seconds} s per step) ==`);
+  const baselineRoot = process.env.BENCH_BASELINE_ROOT;
+  console.error(`\n== Station ingest (${devices} WebSocket devices, 6 vitals a frame, ${seconds} s per step, synchronous=FULL) ==`);
   const ceiling = rawInsertCeiling();
   console.error(`ceiling: raw better-sqlite3 batched insert, same schema, synchronous=FULL: ${fmt(ceiling.vitalsPerSecond)} vitals/s`);
   const engine = benchEngine();
   console.error(`alarm engine alone: ${fmt(engine.samplesPerSecond)} samples/s (${fmt(engine.vitalsPerSecond)} vitals/s evaluated) on one core`);
-  const offered = (process.env.BENCH_RATES ?? '50000,100000,150000,200000').split(',').map(Number);
-  for (const rate of offered) {
-    const r = await gatewayIngest({ devices, vitalsPerSecond: rate, seconds });
+  const share = (v: number) => `${fmt((v / ceiling.vitalsPerSecond) * 100, 1)} %`;
+  const floorLight = await storageFloor({ vitalsPerSecond: 50_000, seconds: Math.min(seconds, 10) });
+  const floorFull = await storageFloor({ vitalsPerSecond: 2 * ceiling.vitalsPerSecond, seconds: Math.min(seconds, 10) });
+  console.error(
+    `floor without sockets (the gateway's storage path fed in-process, no WebSocket, no JSON): store→commit p50 ${fmt(floorLight.commitP50Ms, 1)} ms p99 ${fmt(floorLight.commitP99Ms, 1)} ms at 50,000 vitals/s; ` +
+      `saturated ${fmt(floorFull.vitalsPerSecond)} vitals/s (${share(floorFull.vitalsPerSecond)} of ceiling)`,
+  );
+  const offered = (process.env.BENCH_RATES ?? '50000,100000,150000,200000,300000').split(',').map(Number);
+  console.error('| offered vitals/s | sustained | share of ceiling | ack p50 / p99 | frame→alarm on screen p50 / p99 (samples) | peak RSS | gateway CPU | lost / duplicated |');
+  console.error('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  const row = (label: string, rate: number, r: Awaited<ReturnType<typeof gatewayIngest>>) =>
     console.error(
-      `gateway @ offered ${fmt(rate)} vitals/s: sustained ${fmt(r.vitalsPerSecond)} vitals/s (${fmt((r.vitalsPerSecond / ceiling.vitalsPerSecond) * 100, 1)} % of ceiling), ` +
-        `ack p50 ${fmt(r.ackP50Ms, 1)} ms p99 ${fmt(r.ackP99Ms, 1)} ms, frame→alarm on screen p50 ${fmt(r.alarmP50Ms, 1)} ms p99 ${fmt(r.alarmP99Ms, 1)} ms, ` +
-        `gateway CPU ${fmt(r.gatewayCpuPercent)} %, RSS ${fmt(r.gatewayRssMb)} MB, lost ${r.lost}, duplicated ${r.duplicated}`,
+      `| ${label}${fmt(rate)}${r.vitalsPerSecond < 0.95 * rate ? ' (saturated)' : ''} | ${fmt(r.vitalsPerSecond)} | ${share(r.vitalsPerSecond)} | ${fmt(r.ackP50Ms, 1)} / ${fmt(r.ackP99Ms, 1)} ms | ` +
+        `${fmt(r.alarmP50Ms, 1)} / ${fmt(r.alarmP99Ms, 1)} ms (${r.alarmSamples}) | ${fmt(r.gatewayPeakRssMb)} MB | ${fmt(r.gatewayCpuPercent)} % | ${r.lost} / ${r.duplicated} |`,
     );
+  for (const rate of offered) {
+    row('', rate, await gatewayIngest({ devices, vitalsPerSecond: rate, seconds }));
+    // The same step against another checkout's gateway, for a before/after in one run.
+    if (baselineRoot) row('baseline @ ', rate, await gatewayIngest({ devices, vitalsPerSecond: rate, seconds, root: baselineRoot }));
   }
 }
 

@@ -40,10 +40,14 @@ export function cliFailure(dataDir: string, ...args: string[]): { status: number
   return { status: result.status, stderr: result.stderr };
 }
 
-/** Starts the gateway as its own process (as `npm run gateway` does) and waits for it to be ready. */
-export async function startGatewayProcess(args: string[]): Promise<{ child: ChildProcess; ready: Ready; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [...(process.env.WARD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARD_PROFILE_DIR}`] : []), '--import', 'tsx', CLI, 'run', '--ready-json', ...args], {
-    cwd: ROOT,
+/**
+ * Starts the gateway as its own process (as `npm run gateway` does) and waits for it to be ready.
+ * `root` runs the gateway of another checkout (a benchmark's baseline).
+ */
+export async function startGatewayProcess(args: string[], root = ROOT): Promise<{ child: ChildProcess; ready: Ready; exited: Promise<number | null> }> {
+  const cli = root === ROOT ? CLI : join(root, 'gateway', 'cli.ts');
+  const child = spawn(process.execPath, [...(process.env.WARD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARD_PROFILE_DIR}`] : []), '--import', 'tsx', cli, 'run', '--ready-json', ...args], {
+    cwd: root,
     env: { ...process.env, WARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
