@@ -2,6 +2,7 @@ import type { AlarmsView } from '../../gateway/protocol/ui-channel.js';
 import type { UiBed } from '../../gateway/protocol/ui-channel.js';
 import type { GatewayClient } from './gateway-client.js';
 import { isVitalCode, VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
+import { clockTime, duration } from './time-format.js';
 
 /** `SPO2_LOW` → "SpO₂ low", `DEVICE_OFFLINE` → "Device offline", `INVALID_VALUE_SPO2` → "Invalid value SpO₂". */
 export function alarmLabel(condition: string): string {
@@ -14,37 +15,57 @@ export function alarmLabel(condition: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1) + vital;
 }
 
-/** Present alarms, highest priority first then oldest, with acknowledge and audio pause. */
-export function AlarmBar({ view, beds, client, now, onError }: { view: AlarmsView | null; beds: readonly UiBed[]; client: GatewayClient; now: number; onError: (message: string) => void }) {
-  if (!view || view.present.length === 0) return null;
+/**
+ * Present alarms, highest priority first then oldest, with when each started and how long it has
+ * lasted, acknowledge, and audio pause. The bar always takes the same height (rows beyond it
+ * scroll inside), so a new alarm never moves the ward under the nurse's pointer. While the page
+ * has lost the station, everything here is marked as no longer current.
+ */
+export function AlarmBar({ view, beds, client, now, live, onError }: { view: AlarmsView | null; beds: readonly UiBed[]; client: GatewayClient; now: number; live: boolean; onError: (message: string) => void }) {
+  const present = view?.present ?? [];
   const bedLabel = new Map(beds.map((b) => [b.id, b.label]));
-  const pausedFor = view.audio.pausedUntil ? Math.max(0, Math.ceil((view.audio.pausedUntil - now) / 1000)) : 0;
+  const pausedFor = view?.audio.pausedUntil ? Math.max(0, Math.ceil((view.audio.pausedUntil - now) / 1000)) : 0;
   const fail = (e: Error) => onError(e.message);
   return (
-    <div className="alarm-bar" data-testid="alarm-bar" role="alert" aria-live="assertive">
-      <button type="button" className="pause" onClick={() => void client.call('alarms.pauseAudio', {}).catch(fail)}>
-        {pausedFor > 0 ? `Audio paused ${Math.floor(pausedFor / 60)}:${String(pausedFor % 60).padStart(2, '0')}` : 'Pause audio (2 min)'}
+    <div className={`alarm-bar${live ? '' : ' not-current'}`} data-testid="alarm-bar" role="alert" aria-live="assertive">
+      <button type="button" className="pause" disabled={!live} onClick={() => void client.call('alarms.pauseAudio', {}).catch(fail)}>
+        {!live ? 'Audio pause unknown' : pausedFor > 0 ? `Audio paused ${Math.floor(pausedFor / 60)}:${String(pausedFor % 60).padStart(2, '0')}` : 'Pause audio (2 min)'}
       </button>
-      <ul>
-        {view.present.map((a) => (
-          <li key={a.id} className={`alarm alarm-${a.priority} ${a.state}`} data-testid={`alarm-${a.condition}`}>
-            <span className="where">{a.bedId ? (bedLabel.get(a.bedId) ?? a.bedId) : a.deviceId ?? 'Station'}</span>
-            <span className="what">
-              {alarmLabel(a.condition)}
-              {a.value !== null ? ` ${a.value}` : ''}
-              {a.limit !== null ? ` (limit ${a.limit})` : ''}
-            </span>
-            {a.state === 'latched' && <span className="latched">latched</span>}
-            {a.inactivation === 'acknowledged' ? (
-              <span className="acked">seen by {a.acknowledgedBy?.replace(/^nurse:/, '')}</span>
-            ) : (
-              <button type="button" onClick={() => void client.call('alarms.acknowledge', { alarmId: a.id }).catch(fail)}>
-                Acknowledge
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
+      {present.length === 0 ? (
+        <p className="no-alarms">{live ? 'No alarms' : 'Alarms unknown: no connection to the station'}</p>
+      ) : (
+        <ul>
+          {present.map((a) => (
+            <li
+              key={a.id}
+              className={`alarm alarm-${a.priority} ${a.state}${a.inactivation !== 'acknowledged' && live ? ' flashing' : ''}`}
+              data-testid={`alarm-${a.condition}`}
+              data-bed={a.bedId ?? ''}
+            >
+              <span className="where">{a.bedId ? (bedLabel.get(a.bedId) ?? a.bedId) : a.deviceId ?? 'Station'}</span>
+              <span className="what">
+                {alarmLabel(a.condition)}
+                {a.value !== null ? ` ${a.value}` : ''}
+                {a.limit !== null ? ` (limit ${a.limit})` : ''}
+              </span>
+              <span className="onset" data-testid="onset">
+                since {clockTime(a.startedAt)}
+              </span>
+              <span className="lasted" data-testid="lasted">
+                {live ? duration(now - a.startedAt) : 'not current'}
+              </span>
+              {a.state === 'latched' && <span className="latched">latched</span>}
+              {a.inactivation === 'acknowledged' ? (
+                <span className="acked">seen by {a.acknowledgedBy?.replace(/^nurse:/, '')}</span>
+              ) : (
+                <button type="button" disabled={!live} onClick={() => void client.call('alarms.acknowledge', { alarmId: a.id }).catch(fail)}>
+                  Acknowledge
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
