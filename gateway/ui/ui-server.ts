@@ -5,11 +5,12 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UiEvent, UiMethods, UiMethodName, UiRequest, UiResponse } from '../protocol/ui-channel.js';
+import { TOKEN_CHECK_PATH } from '../protocol/ui-channel.js';
 import type { Logger } from '../log.js';
 
 /** Per-connection state: who is signed in at this screen. */
 export interface UiSession {
-  nurse: { readonly id: string; readonly name: string } | null;
+  nurse: { readonly id: string; readonly name: string; readonly expiresAt: number } | null;
 }
 
 export type UiHandlers = {
@@ -21,7 +22,7 @@ export interface UiServerOptions {
   readonly port: number;
   /** Folder of the built renderer (index.html and assets). */
   readonly rendererDir: string;
-  /** Per-start secret; generated when not given. */
+  /** The channel's secret (kept in the data folder); generated when not given. */
   readonly token?: string;
 }
 
@@ -42,8 +43,8 @@ const CSP =
 
 /**
  * Serves the renderer and the UI channel on loopback. Anything on this machine can reach a
- * loopback port, so the channel requires the per-start token that only the Electron window
- * (through the preload) and whoever reads the startup line get.
+ * loopback port, so the channel requires the station's token that only the Electron window
+ * (through the preload), whoever reads the startup line and the station's own user get.
  */
 export class UiServer {
   readonly token: string;
@@ -156,6 +157,11 @@ export class UiServer {
     const headers = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
+      return;
+    }
+    if (pathname === TOKEN_CHECK_PATH) {
+      const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      res.writeHead(this.validToken(presented) ? 204 : 401, headers).end();
       return;
     }
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {

@@ -6,6 +6,7 @@ import { launchChromium } from '../helpers/chromium.js';
 import { WebSocket } from 'ws';
 import type { Station } from '../../gateway/station.js';
 import { startTestStation } from '../helpers/station-fixture.js';
+import { CONNECTION_MESSAGES } from '../../renderer/src/ConnectionBanner.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
@@ -92,10 +93,10 @@ describe('the station UI in Chromium against the headless gateway', () => {
     await page.close();
   });
 
-  it('refuses the UI channel without the per-start token', async () => {
+  it("refuses the UI channel without the station's token", async () => {
     const page = await browser.newPage();
     await page.goto(station.ui.pageUrl.replace(/#token=.*/, '#token=wrong'));
-    await expect.poll(() => page.getByTestId('connection-status').textContent()).toBe('Station unreachable — retrying');
+    await expect.poll(() => page.getByTestId('connection-banner').textContent()).toBe(CONNECTION_MESSAGES.token_refused);
     expect(await page.locator('[data-testid^="bed-"]').count()).toBe(0);
     await page.close();
     const status = await new Promise<number>((resolve) => {
