@@ -30,6 +30,8 @@ export class WardState {
   private pendingDevices = new Set<string>();
   private readonly listeners = new Set<(event: UiEvent) => void>();
   private timer: NodeJS.Timeout | null = null;
+  /** The layout last sent, to tell a real change from a reload that changed nothing. */
+  private sentLayout = '';
 
   constructor(
     private readonly stationName: string,
@@ -96,9 +98,23 @@ export class WardState {
     this.pendingDevices.add(deviceId);
   }
 
-  /** The bed/patient/device layout changed (admission, registration): clients get a new snapshot. */
+  /**
+   * The bed/patient/device layout may have changed (admission, registration, a reload after
+   * another connection wrote): clients get a new snapshot only if it really did. The registry
+   * reloads after every storage commit (SQLite's data_version counts the station's own writer
+   * thread too), and a 500-bed snapshot a second per page was most of the UI traffic.
+   */
   layoutChanged(): void {
+    const layout = this.layoutKey();
+    if (layout === this.sentLayout) return;
+    this.sentLayout = layout;
     this.emit({ type: 'snapshot', ward: this.snapshot() });
+  }
+
+  private layoutKey(): string {
+    const beds = this.ward.beds().map((b) => [b.id, b.label, b.patient?.id ?? null, b.patient?.mrn ?? null, b.patient?.name ?? null, b.patient?.birthDate ?? null]);
+    const devices = this.registry.list().map((d) => [d.id, d.model, d.transport, d.bedId, d.revoked]);
+    return JSON.stringify([this.stationName, beds, devices]);
   }
 
   snapshot(): WardSnapshot {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { listen } from '../ingest/listen.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -49,8 +50,13 @@ const CSP =
 export class UiServer {
   readonly token: string;
   private server: Server | null = null;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // Pushed JSON repeats the same keys every message: compressed (keeping the context between
+  // messages) a 500-bed ward costs a page a few KB/s instead of tens.
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: { threshold: 512, concurrencyLimit: 4 } });
   private readonly clients = new Set<WebSocket>();
+  /** Bytes written to UI sockets, counted on the wire (after compression), for the benchmark. */
+  private sentBytes = 0;
+  private readonly sockets = new Map<WebSocket, { bytesWritten: number }>();
 
   constructor(
     private readonly options: UiServerOptions,
@@ -84,7 +90,16 @@ export class UiServer {
         socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // An HTTP server's upgrade socket is a net.Socket.
+        const wire = socket as Socket;
+        this.sockets.set(ws, wire);
+        ws.once('close', () => {
+          this.sentBytes += wire.bytesWritten;
+          this.sockets.delete(ws);
+        });
+        this.accept(ws);
+      });
     });
     this.server = server;
     await listen(server, this.options.port, this.options.host);
@@ -98,6 +113,13 @@ export class UiServer {
       if (ws.bufferedAmount > 8 * 1024 * 1024) ws.terminate();
       else ws.send(text);
     }
+  }
+
+  /** Every byte written to UI clients since start, on the wire. */
+  bytesWritten(): number {
+    let total = this.sentBytes;
+    for (const socket of this.sockets.values()) total += socket.bytesWritten;
+    return total;
   }
 
   async stop(): Promise<void> {
