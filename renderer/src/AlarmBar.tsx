@@ -1,5 +1,5 @@
 import type { AlarmsView } from '../../gateway/protocol/ui-channel.js';
-import type { UiBed } from '../../gateway/protocol/ui-channel.js';
+import { memo } from 'react';
 import type { GatewayClient } from './gateway-client.js';
 import { isVitalCode, VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
 import { clockTime, duration } from './time-format.js';
@@ -21,9 +21,8 @@ export function alarmLabel(condition: string): string {
  * scroll inside), so a new alarm never moves the ward under the nurse's pointer. While the page
  * has lost the station, everything here is marked as no longer current.
  */
-export function AlarmBar({ view, beds, client, now, live, onError }: { view: AlarmsView | null; beds: readonly UiBed[]; client: GatewayClient; now: number; live: boolean; onError: (message: string) => void }) {
+export const AlarmBar = memo(function AlarmBar({ view, labels, client, now, live, onError }: { view: AlarmsView | null; labels: ReadonlyMap<string, string>; client: GatewayClient; now: number; live: boolean; onError: (message: string) => void }) {
   const present = view?.present ?? [];
-  const bedLabel = new Map(beds.map((b) => [b.id, b.label]));
   const pausedFor = view?.audio.pausedUntil ? Math.max(0, Math.ceil((view.audio.pausedUntil - now) / 1000)) : 0;
   const fail = (e: Error) => onError(e.message);
   return (
@@ -42,7 +41,7 @@ export function AlarmBar({ view, beds, client, now, live, onError }: { view: Ala
               data-testid={`alarm-${a.condition}`}
               data-bed={a.bedId ?? ''}
             >
-              <span className="where">{a.bedId ? (bedLabel.get(a.bedId) ?? a.bedId) : a.deviceId ?? 'Station'}</span>
+              <span className="where">{a.bedId ? (labels.get(a.bedId) ?? a.bedId) : a.deviceId ?? 'Station'}</span>
               <span className="what">
                 {alarmLabel(a.condition)}
                 {a.value !== null ? ` ${a.value}` : ''}
@@ -68,4 +67,4 @@ export function AlarmBar({ view, beds, client, now, live, onError }: { view: Ala
       )}
     </div>
   );
-}
+});

@@ -104,7 +104,7 @@ export function App({ client }: { client: GatewayClient }) {
         </span>
         <ConnectionBanner status={status} />
       </header>
-      <AlarmBar view={ward.alarms} beds={ward.beds} client={client} now={now} live={live} onError={setError} />
+      <AlarmBar view={ward.alarms} labels={ward.labels} client={client} now={now} live={live} onError={setError} />
       <main className="main">
         {ward.beds.length === 0 && live ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} alarmsByBed={byBed} sparks={sparks} now={now} live={live} onOpen={setOpenBed} />}
         {showDevices && <DeviceList devices={[...ward.devices.values()]} beds={ward.beds} now={now} onClose={() => setShowDevices(false)} />}

@@ -5,7 +5,6 @@ import { VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
 import { Sparkline } from './Sparkline.js';
 import type { SparklineStore } from './sparkline-store.js';
 import { cellAlarms, highestPriority, type CellAlarm, type TileCell } from './tile-alarms.js';
-import { clockTime } from './time-format.js';
 import { PARAMETER_COLOUR } from './parameter-colours.js';
 
 const TILE_VITALS: ReadonlyArray<Exclude<TileCell, 'NIBP'>> = ['HR', 'SPO2', 'RR', 'TEMP', 'ETCO2'];
@@ -112,11 +111,6 @@ export const BedTile = memo(function BedTile({ bed, devices, sparks, now, onOpen
         <Sparkline ring={sparks.ring(bed.id, 'HR')} color={PARAMETER_COLOUR.HR} min={30} max={180} now={now} />
         <Sparkline ring={sparks.ring(bed.id, 'SPO2')} color={PARAMETER_COLOUR.SPO2} min={70} max={100} now={now} />
       </div>
-      {sys && (
-        <span className="nibp-time" data-testid="nibp-time">
-          NIBP {clockTime(sys.ts, undefined, false)}
-        </span>
-      )}
     </section>
   );
 });

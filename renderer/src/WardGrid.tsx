@@ -46,7 +46,7 @@ export function WardGrid({ ward, alarmsByBed, sparks, now, live, onOpen }: { war
     }
     return byBed;
   }, [ward.devices]);
-  const style = { '--s': layout.scale, overflowY: layout.fits ? 'hidden' : 'auto' } as CSSProperties;
+  const style = { '--s': layout.scale, '--number': `${layout.numberPx}px`, overflowY: layout.fits ? 'hidden' : 'auto' } as CSSProperties;
   return (
     <div className="ward-scroller" ref={scroller} data-testid="ward" style={style}>
       <div style={{ height: virtualizer.getTotalSize() - (layout.fits ? TILE_GAP : 0), position: 'relative' }}>

@@ -34,7 +34,7 @@ describe('alarm bar', () => {
   const view: AlarmsView = { present: [spo2Low, offline], audio: { sounding: 'high', pausedUntil: 95_000 } };
 
   it('lists alarms in the order given with their colour, onset, duration, latched mark, who saw them, and the pause countdown', () => {
-    const html = renderToStaticMarkup(<AlarmBar view={view} beds={[bed]} client={{} as GatewayClient} now={spo2Low.startedAt + 135_000} live onError={noop} />);
+    const html = renderToStaticMarkup(<AlarmBar view={view} labels={new Map([['B1', 'Bed 1']])} client={{} as GatewayClient} now={spo2Low.startedAt + 135_000} live onError={noop} />);
     expect(html.indexOf('alarm-SPO2_LOW')).toBeLessThan(html.indexOf('alarm-DEVICE_OFFLINE'));
     expect(html).toContain('class="alarm alarm-high latched flashing"');
     expect(html).toContain('class="alarm alarm-medium active"');
@@ -43,13 +43,13 @@ describe('alarm bar', () => {
     expect(html).toContain('>2:15<');
     expect(html).toContain('<span class="latched">latched</span>');
     expect(html).toContain('seen by ann');
-    const paused = renderToStaticMarkup(<AlarmBar view={view} beds={[bed]} client={{} as GatewayClient} now={0} live onError={noop} />);
+    const paused = renderToStaticMarkup(<AlarmBar view={view} labels={new Map([['B1', 'Bed 1']])} client={{} as GatewayClient} now={0} live onError={noop} />);
     expect(paused).toContain('Audio paused 1:35');
-    expect(renderToStaticMarkup(<AlarmBar view={{ present: [], audio: { sounding: null, pausedUntil: null } }} beds={[]} client={{} as GatewayClient} now={0} live onError={noop} />)).toContain('No alarms');
+    expect(renderToStaticMarkup(<AlarmBar view={{ present: [], audio: { sounding: null, pausedUntil: null } }} labels={new Map()} client={{} as GatewayClient} now={0} live onError={noop} />)).toContain('No alarms');
   });
 
   it('marks everything as not current while the station is lost', () => {
-    const html = renderToStaticMarkup(<AlarmBar view={view} beds={[bed]} client={{} as GatewayClient} now={0} live={false} onError={noop} />);
+    const html = renderToStaticMarkup(<AlarmBar view={view} labels={new Map([['B1', 'Bed 1']])} client={{} as GatewayClient} now={0} live={false} onError={noop} />);
     expect(html).toContain('alarm-bar not-current');
     expect(html).not.toContain('flashing');
     expect(html).toContain('Audio pause unknown');

@@ -11,6 +11,20 @@ export interface WardLayout {
   readonly scale: number;
   /** True when every bed fits on screen at once: no scrolling at all. */
   readonly fits: boolean;
+  /** Font size of a tile's numbers (px): as large as the value cells allow. */
+  readonly numberPx: number;
+}
+
+/**
+ * The largest number that fits a value cell of a `width` x `height` tile drawn at `scale`: the
+ * tile's fixed parts (border, padding, head, patient line, sparklines, label line) scale with it,
+ * the six cells share the rest (columns 1 : 1 : 1.3, two rows), and "37.1" is about 2.3 em wide.
+ */
+export function numberSize(width: number, height: number, scale: number): number {
+  const valuesHeight = height - 4 - 72 * scale;
+  const byHeight = (valuesHeight / 2 - 3 * scale - 13 * scale) / 1.1;
+  const narrowColumn = (width - 4 - 36 * scale) / 3.3 - 8 * scale;
+  return Math.floor(Math.min(byHeight, narrowColumn / 2.3));
 }
 
 /**
@@ -30,8 +44,9 @@ export function wardLayout(beds: number, width: number, height: number): WardLay
       const tileHeight = rowHeight - TILE_GAP;
       if (tileHeight < BASE_TILE.height) continue;
       const scale = Math.min(tileWidth / BASE_TILE.width, tileHeight / BASE_TILE.height, MAX_SCALE);
-      if (!best || scale > best.scale) best = { columns, rowHeight, scale, fits: true };
+      if (!best || scale > best.scale) best = { columns, rowHeight, scale, fits: true, numberPx: numberSize(tileWidth, tileHeight, scale) };
     }
   }
-  return best ?? { columns: maxColumns, rowHeight: BASE_TILE.height + TILE_GAP, scale: 1, fits: false };
+  const tileWidth = (width - TILE_GAP * (maxColumns - 1)) / maxColumns;
+  return best ?? { columns: maxColumns, rowHeight: BASE_TILE.height + TILE_GAP, scale: 1, fits: false, numberPx: numberSize(tileWidth, BASE_TILE.height, 1) };
 }

@@ -7,6 +7,7 @@ import { launchChromium } from '../helpers/chromium.js';
 import { startTestStation } from '../helpers/station-fixture.js';
 import { contrast, hexRgb, hueDistance, hueOf, parseRgb } from './colour.js';
 import { clockTime } from '../../renderer/src/time-format.js';
+import { PARAMETER_COLOUR } from '../../renderer/src/parameter-colours.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BEDS = 16;
@@ -189,14 +190,10 @@ describe('what a nurse sees from across the room', () => {
       await expect.poll(() => tile.getByTestId('value-HR').locator('.number').textContent()).toBe(String(hr));
     }
     const spark = tile.getByTestId('sparkline').first();
-    const drawn = async () =>
-      spark.evaluate((canvas: HTMLCanvasElement) => {
-        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-        let green = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 200 && data[i + 1]! > 180 && data[i]! < 120) green++;
-        return green;
-      });
-    await expect.poll(drawn, { timeout: 10_000 }).toBeGreaterThan(10);
+    const path = spark.locator('path');
+    // Six samples 20 s apart: one unbroken line of six points, in the HR colour.
+    await expect.poll(() => path.getAttribute('d'), { timeout: 10_000 }).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+){5}$/);
+    expect(await path.getAttribute('stroke')).toBe(PARAMETER_COLOUR.HR);
     const [t, s] = [(await tile.boundingBox())!, (await spark.boundingBox())!];
     expect(s.y + s.height).toBeLessThanOrEqual(t.y + t.height);
     expect(s.height).toBeGreaterThan(10);
