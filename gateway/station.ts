@@ -16,6 +16,7 @@ import { WardState } from './live/ward-state.js';
 import { UiServer, type UiSession } from './ui/ui-server.js';
 import { loadOrCreateUiToken } from './ui/ui-token.js';
 import { NurseSessions } from './ui/nurse-sessions.js';
+import { AlarmReview } from './ui/alarm-review.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
 import { AlarmService } from './alarms/alarm-service.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
@@ -146,6 +147,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   channels.push(...optional.channels);
 
   const uiToken = loadOrCreateUiToken(config.dataDir);
+  const alarmReview = new AlarmReview(db);
   const nurseSessions = new NurseSessions(uiToken, config.ui.signInHours * 3600_000);
   const signedIn = (session: UiSession, nurse: { id: string; name: string }) => {
     const issued = nurseSessions.issue(nurse);
@@ -172,6 +174,13 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         const patient = ward.beds().find((b) => b.id === String(bedId))?.patient;
         if (!patient) return [];
         return db.prepare(SELECT_ALARM_HISTORY).all(patient.id, Number(from), Number(to)) as Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }>;
+      },
+      'alarms.review': ({ bedId, from, to, limit }) => {
+        if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from || (bedId != null && typeof bedId !== 'string')) {
+          throw Object.assign(new Error('alarms.review needs from < to (epoch ms) and optionally a bedId'), { code: 'invalid_params' });
+        }
+        const patient = bedId ? ward.beds().find((b) => b.id === bedId)?.patient : null;
+        return alarmReview.list({ bedId: bedId ?? null, patientId: patient?.id ?? null, from: Number(from), to: Number(to), limit: Math.min(Math.max(Math.trunc(Number(limit ?? 200)), 1), 1000) });
       },
       'alarms.limits': ({ bedId }) => {
         const result: Partial<Record<VitalCode, { low?: number; high?: number }>> = {};

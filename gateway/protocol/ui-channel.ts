@@ -88,6 +88,26 @@ export interface StationStatus {
   readonly storage: { readonly bytes: number; readonly budgetBytes: number; readonly nearBudget: boolean };
 }
 
+/** One alarm from start to end in the review: what, when, how long, who acknowledged or paused it. */
+export interface AlarmReviewEntry {
+  readonly alarmId: string;
+  readonly condition: string;
+  readonly type: 'physiological' | 'technical';
+  readonly priority: 'PH' | 'PM' | 'PL';
+  readonly bedId: string | null;
+  readonly deviceId: string | null;
+  readonly value: number | null;
+  readonly limit: number | null;
+  readonly startedAt: number;
+  /** Null while the alarm is still present. */
+  readonly endedAt: number | null;
+  /** `nurse:ID`, or `screen:unsigned` for an audio pause without a sign-in. */
+  readonly acknowledgedBy: string | null;
+  readonly acknowledgedAt: number | null;
+  readonly pausedBy: string | null;
+  readonly pausedAt: number | null;
+}
+
 export interface SignedInNurse {
   readonly id: string;
   readonly name: string;
@@ -107,6 +127,8 @@ export interface UiMethods {
   'alarms.view': { params: Record<string, never>; result: AlarmsView };
   /** Alarm starts of the patient now in `bedId`, for marking trends (newest 500). */
   'alarms.history': { params: { bedId: string; from: number; to: number }; result: ReadonlyArray<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }> };
+  /** Alarm review from the stored events, newest first: the ward's, or one bed's (with its current patient's). */
+  'alarms.review': { params: { bedId?: string | null; from: number; to: number; limit?: number }; result: readonly AlarmReviewEntry[] };
   'alarms.acknowledge': { params: { alarmId: string; reason?: string | null }; result: { ok: true } };
   /** Needs no signed-in nurse: silencing is never held up (recorded with the nurse, or as the screen). */
   'alarms.pauseAudio': { params: Record<string, never>; result: { ok: true } };

@@ -12,6 +12,7 @@ import { AlarmTones } from './alarm-tones.js';
 import { DeviceList } from './DeviceList.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { alarmsByBed } from './tile-alarms.js';
+import { WardAlarmReview } from './WardAlarmReview.js';
 
 /** In Electron: tray count, window restore and an OS notification for new high-priority alarms. */
 function tellShell(events: readonly AlarmEvent[], present: number, ward: WardView): void {
@@ -38,6 +39,7 @@ export function App({ client }: { client: GatewayClient }) {
   const [now, setNow] = useState(() => Date.now());
   const [nurse, setNurse] = useState<SignedInNurse>(null);
   const [showDevices, setShowDevices] = useState(false);
+  const [showReview, setShowReview] = useState(false);
   const sparks = useMemo(() => new SparklineStore(), []);
   const tones = useMemo(() => new AlarmTones(), []);
   const [soundOn, setSoundOn] = useState(() => tones.running);
@@ -78,6 +80,7 @@ export function App({ client }: { client: GatewayClient }) {
       if (event.key !== 'Escape') return;
       setOpenBed(null);
       setShowDevices(false);
+      setShowReview(false);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -95,6 +98,9 @@ export function App({ client }: { client: GatewayClient }) {
           </button>
         )}
         <StatusBar status={ward.status} now={now} />
+        <button type="button" onClick={() => setShowReview(true)}>
+          Alarm review
+        </button>
         <button type="button" className="devices-button" onClick={() => setShowDevices(true)}>
           Devices
         </button>
@@ -107,8 +113,9 @@ export function App({ client }: { client: GatewayClient }) {
       <AlarmBar view={ward.alarms} labels={ward.labels} client={client} now={now} live={live} onError={setError} />
       <main className="main">
         {ward.beds.length === 0 && live ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} alarmsByBed={byBed} sparks={sparks} now={now} live={live} onOpen={setOpenBed} />}
+        {showReview && <WardAlarmReview client={client} labels={ward.labels} onClose={() => setShowReview(false)} />}
         {showDevices && <DeviceList devices={[...ward.devices.values()]} beds={ward.beds} now={now} onClose={() => setShowDevices(false)} />}
-        {bed && <BedDetail bed={bed} beds={ward.beds} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}
+        {bed && <BedDetail bed={bed} beds={ward.beds} labels={ward.labels} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}
       </main>
       {error && (
         <p className="error toast" role="alert" onClick={() => setError(null)}>

@@ -54,7 +54,8 @@ describe('what a nurse sees from across the room', () => {
       devices.push(device);
     }
     station.state.layoutChanged();
-    browser = await launchChromium();
+    // As in the Electron window, the page may play sound without a click first.
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   });
   afterAll(async () => {
     for (const d of devices) await d.close();

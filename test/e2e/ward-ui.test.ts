@@ -19,8 +19,9 @@ describe('the station UI in Chromium against the headless gateway', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('renderer not built: npm test builds it first (electron-vite build)');
-    ({ station, stop } = await startTestStation({ demo: true, demoBeds: 4, rendererDir: RENDERER }));
-    browser = await launchChromium();
+    ({ station, stop } = await startTestStation({ demo: true, demoBeds: 16, rendererDir: RENDERER }));
+    // As in the Electron window, the page may play sound without a click first.
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
@@ -29,7 +30,7 @@ describe('the station UI in Chromium against the headless gateway', () => {
   });
 
   it("shows a demo patient's live value change without reloading", async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(station.ui.pageUrl);
     await expect.poll(() => page.getByTestId('connection-status').textContent()).toBe('Live');
     const hr = page.getByTestId('bed-DEMO-01').getByTestId('value-HR').locator('.number');
@@ -46,7 +47,7 @@ describe('the station UI in Chromium against the headless gateway', () => {
       { timeout: 30_000 },
     );
     expect(await tile.textContent()).not.toBe(first);
-    await page.screenshot({ path: join(ARTIFACTS, 'ward.png') });
+    await page.screenshot({ path: join(ROOT, 'test', 'e2e', 'screenshots', 'ward.png') });
     await page.close();
   });
 
