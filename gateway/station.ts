@@ -159,6 +159,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     {
       'ward.snapshot': () => state.snapshot(),
       'station.status': () => stationStatus(),
+      'ward.sparklines': () => state.sparklines(Date.now()),
       'alarms.view': () => alarms.view(),
       'alarms.acknowledge': ({ alarmId, reason }, session) => {
         alarms.acknowledge(String(alarmId), actorOf(session), reason ? String(reason).slice(0, 200) : null);

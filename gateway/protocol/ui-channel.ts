@@ -119,6 +119,8 @@ export interface SignedInNurse {
 export interface UiMethods {
   'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
   'station.status': { params: Record<string, never>; result: StationStatus };
+  /** The last ten minutes of HR and SpO₂ per bed as [ts, value] (one point per 5 s at most), for the tiles' sparklines. */
+  'ward.sparklines': { params: Record<string, never>; result: Readonly<Record<string, Partial<Record<'HR' | 'SPO2', ReadonlyArray<readonly [number, number]>>>>> };
   'session.nurses': { params: Record<string, never>; result: ReadonlyArray<{ id: string; name: string }> };
   /** Signs a nurse in at this screen; `sessionKey` resumes the sign-in after a reconnect until `expiresAt`. */
   'session.signIn': { params: { nurseId: string; pin: string }; result: SignedInNurse };

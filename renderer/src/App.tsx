@@ -70,6 +70,10 @@ export function App({ client }: { client: GatewayClient }) {
   }, [client, sparks]);
 
   useEffect(() => tones.onRunningChange(setSoundOn), [tones]);
+  // Sparklines start with the last ten minutes the gateway kept, not empty.
+  useEffect(() => {
+    if (live) client.call('ward.sparklines', {}).then((history) => sparks.seed(history), () => undefined);
+  }, [client, live, sparks]);
   // Losing the station is announced by the page itself: the gateway cannot tell anyone.
   const lost = status === 'disconnected';
   useEffect(() => tones.set(lost ? 'connection_lost' : live ? (ward.alarms?.audio.sounding ?? null) : null), [tones, ward.alarms, lost, live]);

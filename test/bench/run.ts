@@ -3,6 +3,7 @@
  * fixed time. Not part of `npm test`.
  */
 import { gatewayIngest, rawInsertCeiling } from './ingest-bench.js';
+import { cpus, loadavg } from 'node:os';
 import { UI_BENCH_VIEWPORT, uiBench } from './ui-bench.js';
 import { benchEngine } from '../../gateway/alarms/bench-engine.js';
 import { cloudBench } from './cloud-bench.js';
@@ -103,7 +104,9 @@ async function ui() {
     `\n== Station UI (${beds} demo beds at 1 Hz, all live; headless Chromium at ${UI_BENCH_VIEWPORT.width}x${UI_BENCH_VIEWPORT.height} scrolling 40 px a frame for ${minutes} min) ==`,
   );
   const r = await uiBench(beds, minutes);
+  console.error(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => fmt(l, 1)).join(' / ')} (1 / 5 / 15 min) at the end`);
   console.error(`baseline: empty page frame time median ${fmt(r.baselineMedianMs, 1)} ms (${fmt(1000 / r.baselineMedianMs)} fps)`);
+  console.error(`baseline: the same ward scrolled with pushes stopped: median ${fmt(r.quietMedianMs, 1)} ms (${fmt(1000 / r.quietMedianMs)} fps), p95 ${fmt(r.quietP95Ms, 1)} ms`);
   console.error(
     `ward while scrolling: frame time median ${fmt(r.scrollMedianMs, 1)} ms (${fmt(r.fpsMedian)} fps), p95 ${fmt(r.scrollP95Ms, 1)} ms; ` +
       `long tasks ${r.longTasks}, ${fmt(r.longTaskMsPer10s)} ms per 10 s; DOM ${r.domNodes} nodes with ${r.tilesInDom} of ${r.beds} tiles; JS heap ${fmt(r.heapStartMb, 1)} → ${fmt(r.heapEndMb, 1)} MB`,

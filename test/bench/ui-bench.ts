@@ -10,6 +10,9 @@ export const UI_BENCH_VIEWPORT = { width: 1920, height: 1080 } as const;
 export interface UiBenchResult {
   beds: number;
   baselineMedianMs: number;
+  /** The same ward page scrolled with the pushes stopped: what scrolling alone costs on this machine now. */
+  quietMedianMs: number;
+  quietP95Ms: number;
   scrollMedianMs: number;
   scrollP95Ms: number;
   fpsMedian: number;
@@ -54,7 +57,8 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 
 /**
  * `beds` demo beds pushing 1 Hz updates; headless Chromium at 1920x1080 scrolls the ward while
- * they arrive. Baseline in the same browser and run: the frame time of an empty page. Then the
+ * they arrive. Baselines in the same browser and run: the frame time of an empty page, and of the
+ * same ward page scrolled while the pushes are stopped (the machine's rendering cost alone). Then the
  * alarm latency: a bench device on its own bed crosses a limit, and the page notes when the row
  * appears.
  */
@@ -104,6 +108,11 @@ export async function uiBench(beds: number, minutes: number): Promise<UiBenchRes
     const heapEnd = await heap();
     const sorted = frames.sort((a, b) => a - b);
 
+    // Same-run baseline: the pushes stop (the gateway keeps ingesting), the page scrolls as before.
+    station.state.stop();
+    const quiet = (await scrollFrames(page, 600)).sort((a, b) => a - b);
+    station.state.start();
+
     const latencies: number[] = [];
     for (let i = 0; i < 10; i++) {
       const seen = page.evaluate(
@@ -129,6 +138,8 @@ export async function uiBench(beds: number, minutes: number): Promise<UiBenchRes
     return {
       beds,
       baselineMedianMs: pct(baseline, 50),
+      quietMedianMs: pct(quiet, 50),
+      quietP95Ms: pct(quiet, 95),
       scrollMedianMs: pct(sorted, 50),
       scrollP95Ms: pct(sorted, 95),
       fpsMedian: 1000 / pct(sorted, 50),

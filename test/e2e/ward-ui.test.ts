@@ -47,6 +47,9 @@ describe('the station UI in Chromium against the headless gateway', () => {
       { timeout: 30_000 },
     );
     expect(await tile.textContent()).not.toBe(first);
+    // The README's picture: wait until the sparklines have a few seconds of line to show.
+    const spark = page.getByTestId('bed-DEMO-01').getByTestId('sparkline').first().locator('path');
+    await expect.poll(async () => ((await spark.getAttribute('d')) ?? '').split('L').length, { timeout: 60_000 }).toBeGreaterThan(10);
     await page.screenshot({ path: join(ROOT, 'test', 'e2e', 'screenshots', 'ward.png') });
     await page.close();
   });
