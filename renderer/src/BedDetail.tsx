@@ -35,8 +35,9 @@ export function BedDetail({ bed, beds, labels, devices, client, onClose }: { bed
     let cancelled = false;
     const to = Date.now();
     const from = to - range;
-    const trend = (code: VitalCode) => client.call('trend.get', { bedId: bed.id, code, from, to, maxPoints: 600 });
-    Promise.all([...CHARTS.map(([code]) => trend(code)), trend('NIBP_SYS'), trend('NIBP_DIA')]).then(
+    const trend = (code: VitalCode, maxPoints = 600) => client.call('trend.get', { bedId: bed.id, code, from, to, maxPoints });
+    // NIBP is sparse: fine buckets keep each measurement's own time (1 s at 1 h, 52 s at 72 h).
+    Promise.all([...CHARTS.map(([code]) => trend(code)), trend('NIBP_SYS', 5000), trend('NIBP_DIA', 5000)]).then(
       (result) => {
         if (cancelled) return;
         setShown({ from, to });
