@@ -32,7 +32,16 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    ui: Type.Optional(Type.Object({ port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) }, { additionalProperties: false })),
+    ui: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          /** How long a nurse stays signed in at a screen (across reconnects): a shift. */
+          signInHours: Type.Optional(Type.Number({ minimum: 0.25, maximum: 24 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     serialPorts: Type.Optional(Type.Array(SerialPortSchema)),
     demo: Type.Optional(
       Type.Object({ enabled: Type.Optional(Type.Boolean()), beds: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
@@ -89,7 +98,7 @@ export interface StationConfig {
   readonly devices: { readonly host: string; readonly port: number; readonly heartbeatMs?: number };
   readonly mllp: { readonly enabled: boolean; readonly host: string; readonly port: number };
   /** Always loopback: the UI channel is for this machine only. */
-  readonly ui: { readonly host: '127.0.0.1'; readonly port: number };
+  readonly ui: { readonly host: '127.0.0.1'; readonly port: number; readonly signInHours: number };
   readonly serialPorts: readonly SerialPortConfig[];
   readonly demo: { readonly enabled: boolean; readonly beds: number };
   readonly storage: { readonly synchronous: 'FULL' | 'NORMAL'; readonly hotWindowHours: number; readonly diskBudgetMb: number };
@@ -164,7 +173,7 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
       host: cli.deviceHost ?? file.mllp?.host ?? '0.0.0.0',
       port: cli.mllpPort ?? file.mllp?.port ?? DEFAULT_PORTS.mllp,
     },
-    ui: { host: '127.0.0.1', port: cli.uiPort ?? file.ui?.port ?? DEFAULT_PORTS.ui },
+    ui: { host: '127.0.0.1', port: cli.uiPort ?? file.ui?.port ?? DEFAULT_PORTS.ui, signInHours: file.ui?.signInHours ?? 12 },
     serialPorts: file.serialPorts ?? [],
     demo: { enabled: cli.demo ?? file.demo?.enabled ?? configFile === null, beds: cli.demoBeds ?? file.demo?.beds ?? 16 },
     storage: {

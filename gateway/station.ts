@@ -14,6 +14,9 @@ import { BatchReader } from './sync/batch-reader.js';
 import { SyncClient } from './sync/sync-client.js';
 import { WardState } from './live/ward-state.js';
 import { UiServer, type UiSession } from './ui/ui-server.js';
+import { loadOrCreateUiToken } from './ui/ui-token.js';
+import { NurseSessions } from './ui/nurse-sessions.js';
+import { AlarmReview } from './ui/alarm-review.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
 import { AlarmService } from './alarms/alarm-service.js';
 import { DEFAULT_ALARM_CONFIG } from './alarms/alarm-rules.js';
@@ -44,10 +47,19 @@ const SELECT_ALARM_HISTORY = "SELECT at, condition, priority FROM alarm_events W
 const INSERT_PAUSE_AUDIT = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, 'alarm.pause_audio', 'station', NULL)";
 const INSERT_LIMIT_AUDIT = "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, 'alarm.limits', ?, ?)";
 
-/** Changes from the UI name the nurse signed in at that screen; none without one. */
+/**
+ * Changes from the UI name the nurse signed in at that screen; none without one. Acknowledging,
+ * limits, admission, transfer and device assignment need a nurse; pausing the audio does not.
+ */
 function actorOf(session: UiSession): string {
+  if (session.nurse && session.nurse.expiresAt <= Date.now()) session.nurse = null;
   if (!session.nurse) throw Object.assign(new Error('sign in first: changes are recorded with your name'), { code: 'sign_in_required' });
   return `nurse:${session.nurse.id}`;
+}
+
+/** Silencing must never wait for a sign-in: the nurse if one is signed in, else the screen. */
+function pauseActorOf(session: UiSession): string {
+  return session.nurse && session.nurse.expiresAt > Date.now() ? `nurse:${session.nurse.id}` : 'screen:unsigned';
 }
 
 export function databasePath(dataDir: string): string {
@@ -137,11 +149,20 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       : { channels: [], mllpPort: null };
   channels.push(...optional.channels);
 
+  const uiToken = loadOrCreateUiToken(config.dataDir);
+  const alarmReview = new AlarmReview(db);
+  const nurseSessions = new NurseSessions(uiToken, config.ui.signInHours * 3600_000);
+  const signedIn = (session: UiSession, nurse: { id: string; name: string }) => {
+    const issued = nurseSessions.issue(nurse);
+    session.nurse = issued.session;
+    return { ...issued.session, sessionKey: issued.key };
+  };
   const ui = new UiServer(
-    { host: config.ui.host, port: config.ui.port, rendererDir: config.rendererDir },
+    { host: config.ui.host, port: config.ui.port, rendererDir: config.rendererDir, token: uiToken },
     {
       'ward.snapshot': () => state.snapshot(),
       'station.status': () => stationStatus(),
+      'ward.sparklines': () => state.sparklines(Date.now()),
       'alarms.view': () => alarms.view(),
       'alarms.acknowledge': async ({ alarmId, reason }, session) => {
         alarms.acknowledge(String(alarmId), actorOf(session), reason ? String(reason).slice(0, 200) : null);
@@ -149,7 +170,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         return { ok: true };
       },
       'alarms.pauseAudio': async (_params, session) => {
-        const actor = actorOf(session);
+        const actor = pauseActorOf(session);
         alarms.pauseAudio(actor);
         db.prepare(INSERT_PAUSE_AUDIT).run(Date.now(), actor);
         await alarms.persisted();
@@ -161,6 +182,13 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         const patient = ward.beds().find((b) => b.id === String(bedId))?.patient;
         if (!patient) return [];
         return db.prepare(SELECT_ALARM_HISTORY).all(patient.id, Number(from), Number(to)) as Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }>;
+      },
+      'alarms.review': ({ bedId, from, to, limit }) => {
+        if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from || (bedId != null && typeof bedId !== 'string')) {
+          throw Object.assign(new Error('alarms.review needs from < to (epoch ms) and optionally a bedId'), { code: 'invalid_params' });
+        }
+        const patient = bedId ? ward.beds().find((b) => b.id === bedId)?.patient : null;
+        return alarmReview.list({ bedId: bedId ?? null, patientId: patient?.id ?? null, from: Number(from), to: Number(to), limit: Math.min(Math.max(Math.trunc(Number(limit ?? 200)), 1), 1000) });
       },
       'alarms.limits': ({ bedId }) => {
         const result: Partial<Record<VitalCode, { low?: number; high?: number }>> = {};
@@ -184,14 +212,21 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       'session.nurses': () => nurses.list().filter((n) => !n.disabled).map(({ id, name }) => ({ id, name })),
       'session.signIn': ({ nurseId, pin }, session) => {
         try {
-          session.nurse = nurses.signIn(String(nurseId), String(pin));
+          return signedIn(session, nurses.signIn(String(nurseId), String(pin)));
         } catch (error) {
           if (error instanceof NurseError) throw Object.assign(new Error(error.message), { code: error.code });
           throw error;
         }
-        return session.nurse;
       },
-      'session.signOut': (_params, session) => {
+      'session.resume': ({ sessionKey }, session) => {
+        const resumed = nurseSessions.verify(String(sessionKey));
+        // A nurse disabled since signing in is not let back in.
+        if (!resumed || !nurses.list().some((n) => n.id === resumed.id && !n.disabled)) throw Object.assign(new Error('your sign-in has ended: sign in again'), { code: 'session_expired' });
+        session.nurse = resumed;
+        return { ...resumed, sessionKey: String(sessionKey) };
+      },
+      'session.signOut': ({ sessionKey }, session) => {
+        if (typeof sessionKey === 'string') nurseSessions.revoke(sessionKey);
         session.nurse = null;
         return { ok: true };
       },

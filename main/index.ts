@@ -27,6 +27,10 @@ let quitting = false;
 let restartDelayMs = 500;
 const connectionWaiters: Array<(c: GatewayConnection) => void> = [];
 
+// Alarm tones must sound without anyone clicking the window first (a browser's autoplay policy
+// would keep them silent until then).
+app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
+
 if (!app.requestSingleInstanceLock()) {
   // A second station on one workstation would fight over ports and the database.
   app.quit();

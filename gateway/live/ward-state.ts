@@ -5,6 +5,8 @@ import type { VitalCode } from '../protocol/vitals.js';
 import type { DeviceRegistry } from '../storage/device-registry.js';
 import type { WardRepository } from '../storage/ward-repository.js';
 
+type SparkVital = (typeof SPARK_VITALS)[number];
+
 interface DeviceLive {
   state: 'connected' | 'disconnected' | 'never_seen';
   lastSeen: number | null;
@@ -13,6 +15,11 @@ interface DeviceLive {
   /** Active technical conditions: label → when last reported. */
   conditions: Map<string, number>;
 }
+
+/** The tiles' sparklines: which vitals, how far back, and at most one point per step. */
+const SPARK_VITALS = ['HR', 'SPO2'] as const;
+const SPARK_WINDOW_MS = 10 * 60_000;
+const SPARK_STEP_MS = 5_000;
 
 /** One-shot conditions (a rejected value) have no "end" message: show them this long. */
 const ONE_SHOT_MS = 60_000;
@@ -26,10 +33,14 @@ const ONE_SHOT_MS = 60_000;
 export class WardState {
   private readonly latest = new Map<string, Partial<Record<VitalCode, LatestValue>>>();
   private readonly devices = new Map<string, DeviceLive>();
+  /** Recent HR/SpO₂ per bed, thinned to one point per SPARK_STEP_MS, for pages that open later. */
+  private readonly sparks = new Map<string, Record<SparkVital, Array<[number, number]>>>();
   private pendingVitals = new Map<string, { ts: number; values: Partial<Record<VitalCode, number>> }>();
   private pendingDevices = new Set<string>();
   private readonly listeners = new Set<(event: UiEvent) => void>();
   private timer: NodeJS.Timeout | null = null;
+  /** The layout last sent, to tell a real change from a reload that changed nothing. */
+  private sentLayout = '';
 
   constructor(
     private readonly stationName: string,
@@ -74,7 +85,36 @@ export class WardState {
       latest[code as VitalCode] = { value, ts: observation.ts };
       pending.values[code as VitalCode] = value;
     }
+    this.keepSpark(bedId, observation);
     return true;
+  }
+
+  /** The last ten minutes of HR and SpO₂ per bed (thinned), so a page draws sparklines at once. */
+  sparklines(now: number): Record<string, Partial<Record<SparkVital, ReadonlyArray<readonly [number, number]>>>> {
+    const result: Record<string, Partial<Record<SparkVital, ReadonlyArray<readonly [number, number]>>>> = {};
+    for (const [bedId, series] of this.sparks) {
+      const bed: Partial<Record<SparkVital, Array<[number, number]>>> = {};
+      for (const code of SPARK_VITALS) {
+        const recent = series[code].filter(([ts]) => ts >= now - SPARK_WINDOW_MS);
+        if (recent.length > 0) bed[code] = recent;
+      }
+      result[bedId] = bed;
+    }
+    return result;
+  }
+
+  private keepSpark(bedId: string, observation: Observation): void {
+    let series = this.sparks.get(bedId);
+    for (const code of SPARK_VITALS) {
+      const value = observation.vitals[code];
+      if (value === undefined) continue;
+      if (!series) this.sparks.set(bedId, (series = { HR: [], SPO2: [] }));
+      const points = series[code];
+      const last = points[points.length - 1];
+      if (last && observation.ts - last[0] < SPARK_STEP_MS) continue;
+      points.push([observation.ts, value]);
+      while (points.length > 0 && points[0]![0] < observation.ts - SPARK_WINDOW_MS) points.shift();
+    }
   }
 
   connection(deviceId: string, _transport: Transport, state: ConnectionState): void {
@@ -96,9 +136,23 @@ export class WardState {
     this.pendingDevices.add(deviceId);
   }
 
-  /** The bed/patient/device layout changed (admission, registration): clients get a new snapshot. */
+  /**
+   * The bed/patient/device layout may have changed (admission, registration, a reload after
+   * another connection wrote): clients get a new snapshot only if it really did. The registry
+   * reloads after every storage commit (SQLite's data_version counts the station's own writer
+   * thread too), and a 500-bed snapshot a second per page was most of the UI traffic.
+   */
   layoutChanged(): void {
+    const layout = this.layoutKey();
+    if (layout === this.sentLayout) return;
+    this.sentLayout = layout;
     this.emit({ type: 'snapshot', ward: this.snapshot() });
+  }
+
+  private layoutKey(): string {
+    const beds = this.ward.beds().map((b) => [b.id, b.label, b.patient?.id ?? null, b.patient?.mrn ?? null, b.patient?.name ?? null, b.patient?.birthDate ?? null]);
+    const devices = this.registry.list().map((d) => [d.id, d.model, d.transport, d.bedId, d.revoked]);
+    return JSON.stringify([this.stationName, beds, devices]);
   }
 
   snapshot(): WardSnapshot {

@@ -6,9 +6,9 @@
 import type { GatewayConnection } from './ui-channel.js';
 
 export interface StationApi {
-  /** Where the gateway's UI channel is and its per-start token. */
+  /** Where the gateway's UI channel is and its token. */
   connection(): Promise<GatewayConnection>;
-  /** Called when main restarted a crashed gateway (new token): reconnect. Returns an unsubscribe. */
+  /** Called when main restarted a crashed gateway: reconnect at once (same token, possibly a new port). Returns an unsubscribe. */
   onGatewayRestarted(listener: (connection: GatewayConnection) => void): () => void;
   /** Shows an OS notification (used for new high-priority alarms while the window is hidden). */
   notify(title: string, body: string): void;

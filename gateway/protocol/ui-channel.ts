@@ -88,17 +88,51 @@ export interface StationStatus {
   readonly storage: { readonly bytes: number; readonly budgetBytes: number; readonly nearBudget: boolean };
 }
 
+/** One alarm from start to end in the review: what, when, how long, who acknowledged or paused it. */
+export interface AlarmReviewEntry {
+  readonly alarmId: string;
+  readonly condition: string;
+  readonly type: 'physiological' | 'technical';
+  readonly priority: 'PH' | 'PM' | 'PL';
+  readonly bedId: string | null;
+  readonly deviceId: string | null;
+  readonly value: number | null;
+  readonly limit: number | null;
+  readonly startedAt: number;
+  /** Null while the alarm is still present. */
+  readonly endedAt: number | null;
+  /** `nurse:ID`, or `screen:unsigned` for an audio pause without a sign-in. */
+  readonly acknowledgedBy: string | null;
+  readonly acknowledgedAt: number | null;
+  readonly pausedBy: string | null;
+  readonly pausedAt: number | null;
+}
+
+export interface SignedInNurse {
+  readonly id: string;
+  readonly name: string;
+  readonly sessionKey: string;
+  readonly expiresAt: number;
+}
+
 /** Request/response methods the renderer may call: name → params and result. */
 export interface UiMethods {
   'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
   'station.status': { params: Record<string, never>; result: StationStatus };
+  /** The last ten minutes of HR and SpO₂ per bed as [ts, value] (one point per 5 s at most), for the tiles' sparklines. */
+  'ward.sparklines': { params: Record<string, never>; result: Readonly<Record<string, Partial<Record<'HR' | 'SPO2', ReadonlyArray<readonly [number, number]>>>>> };
   'session.nurses': { params: Record<string, never>; result: ReadonlyArray<{ id: string; name: string }> };
-  'session.signIn': { params: { nurseId: string; pin: string }; result: { id: string; name: string } };
-  'session.signOut': { params: Record<string, never>; result: { ok: true } };
+  /** Signs a nurse in at this screen; `sessionKey` resumes the sign-in after a reconnect until `expiresAt`. */
+  'session.signIn': { params: { nurseId: string; pin: string }; result: SignedInNurse };
+  'session.resume': { params: { sessionKey: string }; result: SignedInNurse };
+  'session.signOut': { params: { sessionKey?: string }; result: { ok: true } };
   'alarms.view': { params: Record<string, never>; result: AlarmsView };
   /** Alarm starts of the patient now in `bedId`, for marking trends (newest 500). */
   'alarms.history': { params: { bedId: string; from: number; to: number }; result: ReadonlyArray<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }> };
+  /** Alarm review from the stored events, newest first: the ward's, or one bed's (with its current patient's). */
+  'alarms.review': { params: { bedId?: string | null; from: number; to: number; limit?: number }; result: readonly AlarmReviewEntry[] };
   'alarms.acknowledge': { params: { alarmId: string; reason?: string | null }; result: { ok: true } };
+  /** Needs no signed-in nurse: silencing is never held up (recorded with the nurse, or as the screen). */
   'alarms.pauseAudio': { params: Record<string, never>; result: { ok: true } };
   /** Effective alarm limits of a bed (ward defaults unless changed for this bed). */
   'alarms.limits': { params: { bedId: string }; result: Partial<Record<VitalCode, { low?: number; high?: number }>> };
@@ -128,6 +162,13 @@ export type UiServerMessage = UiEvent | UiResponse;
 
 /** How often pushed vitals are coalesced: fast enough to look live, slow enough for 500 beds. */
 export const UI_PUSH_INTERVAL_MS = 250;
+
+/**
+ * `GET` with `Authorization: Bearer TOKEN`: 204 when the token is the station's, 401 when not. A
+ * browser hides why a WebSocket upgrade failed; this lets the page tell "wrong link" from
+ * "station down".
+ */
+export const TOKEN_CHECK_PATH = '/ui/token-check';
 
 /** What the renderer needs to reach the gateway; given by the preload or the page URL. */
 export interface GatewayConnection {

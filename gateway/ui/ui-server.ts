@@ -1,15 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { listen } from '../ingest/listen.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UiEvent, UiMethods, UiMethodName, UiRequest, UiResponse } from '../protocol/ui-channel.js';
+import { TOKEN_CHECK_PATH } from '../protocol/ui-channel.js';
 import type { Logger } from '../log.js';
 
 /** Per-connection state: who is signed in at this screen. */
 export interface UiSession {
-  nurse: { readonly id: string; readonly name: string } | null;
+  nurse: { readonly id: string; readonly name: string; readonly expiresAt: number } | null;
 }
 
 export type UiHandlers = {
@@ -21,7 +23,7 @@ export interface UiServerOptions {
   readonly port: number;
   /** Folder of the built renderer (index.html and assets). */
   readonly rendererDir: string;
-  /** Per-start secret; generated when not given. */
+  /** The channel's secret (kept in the data folder); generated when not given. */
   readonly token?: string;
 }
 
@@ -42,14 +44,19 @@ const CSP =
 
 /**
  * Serves the renderer and the UI channel on loopback. Anything on this machine can reach a
- * loopback port, so the channel requires the per-start token that only the Electron window
- * (through the preload) and whoever reads the startup line get.
+ * loopback port, so the channel requires the station's token that only the Electron window
+ * (through the preload), whoever reads the startup line and the station's own user get.
  */
 export class UiServer {
   readonly token: string;
   private server: Server | null = null;
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // Pushed JSON repeats the same keys every message: compressed (keeping the context between
+  // messages) a 500-bed ward costs a page a few KB/s instead of tens.
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: { threshold: 512, concurrencyLimit: 4 } });
   private readonly clients = new Set<WebSocket>();
+  /** Bytes written to UI sockets, counted on the wire (after compression), for the benchmark. */
+  private sentBytes = 0;
+  private readonly sockets = new Map<WebSocket, { bytesWritten: number }>();
 
   constructor(
     private readonly options: UiServerOptions,
@@ -83,7 +90,16 @@ export class UiServer {
         socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // An HTTP server's upgrade socket is a net.Socket.
+        const wire = socket as Socket;
+        this.sockets.set(ws, wire);
+        ws.once('close', () => {
+          this.sentBytes += wire.bytesWritten;
+          this.sockets.delete(ws);
+        });
+        this.accept(ws);
+      });
     });
     this.server = server;
     await listen(server, this.options.port, this.options.host);
@@ -97,6 +113,13 @@ export class UiServer {
       if (ws.bufferedAmount > 8 * 1024 * 1024) ws.terminate();
       else ws.send(text);
     }
+  }
+
+  /** Every byte written to UI clients since start, on the wire. */
+  bytesWritten(): number {
+    let total = this.sentBytes;
+    for (const socket of this.sockets.values()) total += socket.bytesWritten;
+    return total;
   }
 
   async stop(): Promise<void> {
@@ -156,6 +179,11 @@ export class UiServer {
     const headers = { 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
+      return;
+    }
+    if (pathname === TOKEN_CHECK_PATH) {
+      const presented = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      res.writeHead(this.validToken(presented) ? 204 : 401, headers).end();
       return;
     }
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {

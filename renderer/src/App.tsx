@@ -7,14 +7,13 @@ import { BedDetail } from './BedDetail.js';
 import { StatusBar } from './StatusBar.js';
 import { SignIn, type SignedInNurse } from './SignIn.js';
 import { AlarmBar, alarmLabel } from './AlarmBar.js';
-import type { AlarmEvent } from '../../gateway/protocol/alarm-types.js';
+import type { Alarm, AlarmEvent } from '../../gateway/protocol/alarm-types.js';
 import { AlarmTones } from './alarm-tones.js';
 import { DeviceList } from './DeviceList.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
+import { alarmsByBed } from './tile-alarms.js';
+import { WardAlarmReview } from './WardAlarmReview.js';
 
-/**
- * The station screen. Pushed events are folded into state at most once per animation frame, so a
- * burst of updates costs one render.
- */
 /** In Electron: tray count, window restore and an OS notification for new high-priority alarms. */
 function tellShell(events: readonly AlarmEvent[], present: number, ward: WardView): void {
   const shell = window.station;
@@ -27,26 +26,30 @@ function tellShell(events: readonly AlarmEvent[], present: number, ward: WardVie
   }
 }
 
+const NO_ALARMS = new Map<string, Alarm[]>();
+
+/**
+ * The station screen. Pushed events are folded into state at most once per animation frame, so a
+ * burst of updates costs one render; the clock that greys stale values ticks once a second.
+ */
 export function App({ client }: { client: GatewayClient }) {
   const [ward, setWard] = useState<WardView>(EMPTY_WARD);
   const [status, setStatus] = useState<ClientStatus>('connecting');
   const [openBed, setOpenBed] = useState<string | null>(null);
-  const [sparkVersion, setSparkVersion] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const [nurse, setNurse] = useState<SignedInNurse>(null);
   const [showDevices, setShowDevices] = useState(false);
+  const [showReview, setShowReview] = useState(false);
   const sparks = useMemo(() => new SparklineStore(), []);
   const tones = useMemo(() => new AlarmTones(), []);
+  const [soundOn, setSoundOn] = useState(() => tones.running);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef<WardView>(EMPTY_WARD);
   const frame = useRef<number | null>(null);
+  const live = status === 'connected';
 
   useEffect(() => {
-    const offStatus = client.onStatus((s) => {
-      setStatus(s);
-      // A new connection is a new session on the gateway: sign in again.
-      if (s !== 'connected') setNurse(null);
-    });
+    const offStatus = client.onStatus(setStatus);
     const offEvent = client.onEvent((event) => {
       latest.current = applyEvent(latest.current, event);
       if (event.type === 'alarms') tellShell(event.events, event.view.present.length, latest.current);
@@ -55,8 +58,6 @@ export function App({ client }: { client: GatewayClient }) {
         frame.current = requestAnimationFrame(() => {
           frame.current = null;
           setWard(latest.current);
-          setSparkVersion(sparks.version);
-          setNow(Date.now());
         });
       }
     });
@@ -68,32 +69,63 @@ export function App({ client }: { client: GatewayClient }) {
     };
   }, [client, sparks]);
 
-  useEffect(() => tones.set(ward.alarms?.audio.sounding ?? null), [tones, ward.alarms]);
+  useEffect(() => tones.onRunningChange(setSoundOn), [tones]);
+  // Sparklines start with the last ten minutes the gateway kept, not empty.
+  useEffect(() => {
+    if (live) client.call('ward.sparklines', {}).then((history) => sparks.seed(history), () => undefined);
+  }, [client, live, sparks]);
+  // Losing the station is announced by the page itself: the gateway cannot tell anyone.
+  const lost = status === 'disconnected';
+  useEffect(() => tones.set(lost ? 'connection_lost' : live ? (ward.alarms?.audio.sounding ?? null) : null), [tones, ward.alarms, lost, live]);
+
+  // Esc closes whatever dialog is open; alarms stay visible above every dialog anyway.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setOpenBed(null);
+      setShowDevices(false);
+      setShowReview(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const byBed = useMemo(() => (ward.alarms ? alarmsByBed(ward.alarms.present) : NO_ALARMS), [ward.alarms]);
   const bed = openBed ? ward.beds.find((b) => b.id === openBed) : undefined;
-  const alarmByBed = new Map<string, string>();
-  for (const a of ward.alarms?.present ?? []) if (a.bedId && !alarmByBed.has(a.bedId)) alarmByBed.set(a.bedId, a.priority);
   return (
-    <div className="app">
+    <div className={`app${live ? '' : ' not-current'}`}>
       <header className="topbar">
         <h1>{ward.stationName || 'Ward station'}</h1>
+        {!soundOn && (
+          <button type="button" className="sound-off" data-testid="sound-off" onClick={() => tones.enable()}>
+            Sound is off — click to enable
+          </button>
+        )}
         <StatusBar status={ward.status} now={now} />
+        <button type="button" onClick={() => setShowReview(true)}>
+          Alarm review
+        </button>
         <button type="button" className="devices-button" onClick={() => setShowDevices(true)}>
           Devices
         </button>
-        <SignIn client={client} nurse={nurse} onChange={setNurse} />
+        <SignIn client={client} nurse={nurse} live={live} onChange={setNurse} />
         <span className={`link link-${status}`} data-testid="connection-status">
-          {status === 'connected' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Station unreachable — retrying'}
+          {status === 'connected' ? 'Live' : status === 'connecting' ? 'Connecting…' : 'Not live'}
         </span>
+        <ConnectionBanner status={status} />
       </header>
-      <AlarmBar view={ward.alarms} beds={ward.beds} client={client} now={now} onError={setError} />
+      <AlarmBar view={ward.alarms} labels={ward.labels} client={client} now={now} live={live} onError={setError} />
+      <main className="main">
+        {ward.beds.length === 0 && live ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} alarmsByBed={byBed} sparks={sparks} now={now} live={live} onOpen={setOpenBed} />}
+        {showReview && <WardAlarmReview client={client} labels={ward.labels} onClose={() => setShowReview(false)} />}
+        {showDevices && <DeviceList devices={[...ward.devices.values()]} beds={ward.beds} now={now} onClose={() => setShowDevices(false)} />}
+        {bed && <BedDetail bed={bed} beds={ward.beds} labels={ward.labels} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}
+      </main>
       {error && (
-        <p className="error banner" role="alert" onClick={() => setError(null)}>
+        <p className="error toast" role="alert" onClick={() => setError(null)}>
           {error}
         </p>
       )}
-      {ward.beds.length === 0 && status === 'connected' ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} alarmByBed={alarmByBed} sparks={sparks} sparkVersion={sparkVersion} now={now} onOpen={setOpenBed} />}
-      {showDevices && <DeviceList devices={[...ward.devices.values()]} beds={ward.beds} now={now} onClose={() => setShowDevices(false)} />}
-      {bed && <BedDetail bed={bed} beds={ward.beds} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}
     </div>
   );
 }

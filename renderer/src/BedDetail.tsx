@@ -1,9 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { TrendSeries, UiBed, UiDevice } from '../../gateway/protocol/ui-channel.js';
 import { VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
-import { unitLabel } from './BedTile.js';
+import { NIBP_STALE_MS, unitLabel } from './BedTile.js';
+import { PARAMETER_COLOUR } from './parameter-colours.js';
+import { AlarmReviewList } from './AlarmReviewList.js';
 import type { GatewayClient } from './gateway-client.js';
-import { TrendChart, type AlarmMark } from './TrendChart.js';
+import { NibpChart, TrendChart, type AlarmMark, type ChartWindow } from './TrendChart.js';
 
 const RANGES = [
   { label: '1 h', ms: 3600_000 },
@@ -12,18 +14,19 @@ const RANGES = [
   { label: '72 h', ms: 72 * 3600_000 },
 ] as const;
 const CHARTS: ReadonlyArray<[VitalCode, string]> = [
-  ['HR', '#3fb950'],
-  ['SPO2', '#58a6ff'],
-  ['RR', '#e3b341'],
-  ['NIBP_SYS', '#e6edf3'],
-  ['TEMP', '#f0883e'],
-  ['ETCO2', '#d2a8ff'],
+  ['HR', PARAMETER_COLOUR.HR],
+  ['SPO2', PARAMETER_COLOUR.SPO2],
+  ['RR', PARAMETER_COLOUR.RR],
+  ['TEMP', PARAMETER_COLOUR.TEMP],
+  ['ETCO2', PARAMETER_COLOUR.ETCO2],
 ];
 
 /** A bed: trends read from SQLite through the gateway, admission, and device assignment. */
-export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed; beds: readonly UiBed[]; devices: readonly UiDevice[]; client: GatewayClient; onClose: () => void }) {
+export function BedDetail({ bed, beds, labels, devices, client, onClose }: { bed: UiBed; beds: readonly UiBed[]; labels: ReadonlyMap<string, string>; devices: readonly UiDevice[]; client: GatewayClient; onClose: () => void }) {
   const [range, setRange] = useState<number>(RANGES[0].ms);
+  const [shown, setShown] = useState<ChartWindow>(() => ({ from: Date.now() - RANGES[0].ms, to: Date.now() }));
   const [series, setSeries] = useState<TrendSeries[]>([]);
+  const [nibp, setNibp] = useState<[TrendSeries, TrendSeries] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [marks, setMarks] = useState<AlarmMark[]>([]);
   const patientId = bed.patient?.id;
@@ -31,8 +34,16 @@ export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed;
   useEffect(() => {
     let cancelled = false;
     const to = Date.now();
-    Promise.all(CHARTS.map(([code]) => client.call('trend.get', { bedId: bed.id, code, from: to - range, to, maxPoints: 600 }))).then(
-      (result) => !cancelled && setSeries(result),
+    const from = to - range;
+    const trend = (code: VitalCode, maxPoints = 600) => client.call('trend.get', { bedId: bed.id, code, from, to, maxPoints });
+    // NIBP is sparse: fine buckets keep each measurement's own time (1 s at 1 h, 52 s at 72 h).
+    Promise.all([...CHARTS.map(([code]) => trend(code)), trend('NIBP_SYS', 5000), trend('NIBP_DIA', 5000)]).then(
+      (result) => {
+        if (cancelled) return;
+        setShown({ from, to });
+        setSeries(result.slice(0, CHARTS.length));
+        setNibp([result[CHARTS.length]!, result[CHARTS.length + 1]!]);
+      },
       (e: Error) => !cancelled && setError(e.message),
     );
     client.call('alarms.history', { bedId: bed.id, from: to - range, to }).then(
@@ -70,9 +81,12 @@ export function BedDetail({ bed, beds, devices, client, onClose }: { bed: UiBed;
       </div>
       <div className="charts">
         {series.map((s, i) => (
-          <TrendChart key={s.code} series={s} color={CHARTS[i]![1]} width={560} marks={marks} />
+          <TrendChart key={s.code} series={s} color={CHARTS[i]![1]} width={560} marks={marks} window={shown} />
         ))}
+        {nibp && <NibpChart systolic={nibp[0]} diastolic={nibp[1]} width={560} marks={marks} window={shown} now={shown.to} staleMs={NIBP_STALE_MS} />}
       </div>
+      <h3>Alarms in this period</h3>
+      <AlarmReviewList client={client} bedId={bed.id} labels={labels} from={shown.from} to={shown.to} />
       <div className="admin">
         {bed.patient ? (
           <div className="admission">

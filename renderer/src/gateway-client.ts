@@ -1,5 +1,6 @@
 import type { StationApi } from '../../gateway/protocol/station-api.js';
 import type { GatewayConnection, UiEvent, UiMethodName, UiMethods, UiServerMessage } from '../../gateway/protocol/ui-channel.js';
+import { TOKEN_CHECK_PATH } from '../../gateway/protocol/ui-channel.js';
 
 declare global {
   interface Window {
@@ -7,7 +8,11 @@ declare global {
   }
 }
 
-export type ClientStatus = 'connecting' | 'connected' | 'disconnected';
+/**
+ * `no_token`: the page was opened without its access link; `token_refused`: the station does not
+ * accept the page's token; `disconnected`: the station cannot be reached (retrying).
+ */
+export type ClientStatus = 'connecting' | 'connected' | 'disconnected' | 'no_token' | 'token_refused';
 
 /**
  * The renderer's one typed client of the gateway. In Electron the preload gives the connection;
@@ -23,9 +28,15 @@ export class GatewayClient {
   private connection: GatewayConnection | null = null;
   private retryMs = 250;
   private closed = false;
+  private status: ClientStatus = 'connecting';
 
   async start(): Promise<void> {
     this.connection = await resolveConnection();
+    if (!this.connection.token) {
+      // Retrying cannot help: say what is wrong instead of "unreachable".
+      this.emitStatus('no_token');
+      return;
+    }
     window.station?.onGatewayRestarted((c) => {
       this.connection = c;
       this.socket?.close();
@@ -40,6 +51,7 @@ export class GatewayClient {
 
   onStatus(listener: (status: ClientStatus) => void): () => void {
     this.statusListeners.add(listener);
+    listener(this.status);
     return () => this.statusListeners.delete(listener);
   }
 
@@ -58,7 +70,8 @@ export class GatewayClient {
 
   private open(): void {
     if (!this.connection) return;
-    this.emitStatus('connecting');
+    // A retry keeps saying what went wrong until it succeeds.
+    if (this.status === 'connecting' || this.status === 'connected') this.emitStatus('connecting');
     const socket = new WebSocket(`${this.connection.url}?token=${encodeURIComponent(this.connection.token)}`);
     this.socket = socket;
     socket.onopen = () => {
@@ -66,13 +79,26 @@ export class GatewayClient {
       this.emitStatus('connected');
     };
     socket.onmessage = (message) => this.onMessage(JSON.parse(String(message.data)) as UiServerMessage);
+    let opened = false;
+    socket.addEventListener('open', () => (opened = true));
     socket.onclose = () => {
       for (const p of this.pending.values()) p.reject(new Error('connection to the station lost'));
       this.pending.clear();
-      this.emitStatus('disconnected');
-      if (this.closed) return;
-      setTimeout(() => this.open(), this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, 5000);
+      const retry = () => {
+        if (this.closed) return;
+        setTimeout(() => this.open(), this.retryMs);
+        this.retryMs = Math.min(this.retryMs * 2, 5000);
+      };
+      if (opened) {
+        this.emitStatus('disconnected');
+        retry();
+        return;
+      }
+      // Refused before opening: a browser hides the 401, so ask the station whether it is the token.
+      void this.tokenRefused().then((refused) => {
+        this.emitStatus(refused ? 'token_refused' : 'disconnected');
+        retry();
+      });
     };
   }
 
@@ -88,7 +114,20 @@ export class GatewayClient {
     for (const listener of this.eventListeners) listener(message);
   }
 
+  private async tokenRefused(): Promise<boolean> {
+    const connection = this.connection;
+    if (!connection) return false;
+    try {
+      const url = new URL(TOKEN_CHECK_PATH, connection.url.replace(/^ws/, 'http'));
+      const response = await fetch(url, { headers: { authorization: `Bearer ${connection.token}` }, cache: 'no-store' });
+      return response.status === 401;
+    } catch {
+      return false;
+    }
+  }
+
   private emitStatus(status: ClientStatus): void {
+    this.status = status;
     for (const listener of this.statusListeners) listener(status);
   }
 }

@@ -22,6 +22,17 @@ export class Ring {
     else this.start = (this.start + 1) % CAPACITY;
   }
 
+  /** Adds history older than what the ring holds (from the gateway, when the page opens). */
+  prepend(points: ReadonlyArray<readonly [number, number]>): void {
+    const first = this.size > 0 ? this.ts[this.start]! : Infinity;
+    const kept: Array<[number, number]> = [];
+    for (const [ts, value] of points) if (ts < first) kept.push([ts, value]);
+    this.forEach(-Infinity, (ts, value) => kept.push([ts, value]));
+    this.start = 0;
+    this.size = 0;
+    for (const [ts, value] of kept.slice(-CAPACITY)) this.push(ts, value);
+  }
+
   forEach(from: number, fn: (ts: number, value: number) => void): void {
     for (let i = 0; i < this.size; i++) {
       const k = (this.start + i) % CAPACITY;
@@ -45,6 +56,17 @@ export class SparklineStore {
         const value = update.values[code];
         if (value === undefined) continue;
         this.ring(update.bedId, code).push(update.ts, value);
+      }
+    }
+    this.version++;
+  }
+
+  /** History fetched from the gateway: the tiles draw it at their next clock tick. */
+  seed(history: Readonly<Record<string, Partial<Record<'HR' | 'SPO2', ReadonlyArray<readonly [number, number]>>>>>): void {
+    for (const [bedId, series] of Object.entries(history)) {
+      for (const code of SPARK_VITALS) {
+        const points = series[code as 'HR' | 'SPO2'];
+        if (points && points.length > 0) this.ring(bedId, code).prepend(points);
       }
     }
     this.version++;

@@ -4,12 +4,14 @@ import type { VitalCode } from '../../gateway/protocol/vitals.js';
 export interface WardView {
   readonly stationName: string;
   readonly beds: readonly UiBed[];
+  /** Bed id → label; a new map only with a new snapshot, so what shows labels skips vitals pushes. */
+  readonly labels: ReadonlyMap<string, string>;
   readonly devices: ReadonlyMap<string, UiDevice>;
   readonly status: StationStatus | null;
   readonly alarms: AlarmsView | null;
 }
 
-export const EMPTY_WARD: WardView = { stationName: '', beds: [], devices: new Map(), status: null, alarms: null };
+export const EMPTY_WARD: WardView = { stationName: '', beds: [], labels: new Map(), devices: new Map(), status: null, alarms: null };
 
 /** Pure reducer from pushed events to what the screen shows; unit-testable without a DOM. */
 export function applyEvent(view: WardView, event: UiEvent): WardView {
@@ -42,5 +44,5 @@ export function applyEvent(view: WardView, event: UiEvent): WardView {
 }
 
 function fromSnapshot(ward: WardSnapshot, status: StationStatus | null): WardView {
-  return { stationName: ward.stationName, beds: ward.beds, devices: new Map(ward.devices.map((d) => [d.id, d])), status, alarms: null };
+  return { stationName: ward.stationName, beds: ward.beds, labels: new Map(ward.beds.map((b) => [b.id, b.label])), devices: new Map(ward.devices.map((d) => [d.id, d])), status, alarms: null };
 }

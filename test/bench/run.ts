@@ -3,7 +3,8 @@
  * fixed time. Not part of `npm test`.
  */
 import { gatewayIngest, rawInsertCeiling, storageFloor } from './ingest-bench.js';
-import { uiBench } from './ui-bench.js';
+import { cpus, loadavg } from 'node:os';
+import { UI_BENCH_VIEWPORT, uiBench } from './ui-bench.js';
 import { benchEngine } from '../../gateway/alarms/bench-engine.js';
 import { cloudBench } from './cloud-bench.js';
 import { cloudReportsBench } from './cloud-reports-bench.js';
@@ -115,13 +116,19 @@ async function cloud() {
 async function ui() {
   const beds = Number(process.env.BENCH_UI_BEDS ?? 500);
   const minutes = Number(process.env.BENCH_UI_MINUTES ?? 2);
-  console.error(`\n== Station UI (${beds} demo beds at 1 Hz, scrolling for ${minutes} min in headless Chromium) ==`);
-  const r = await uiBench(beds, minutes);
-  console.error(`baseline: empty page frame time median ${fmt(r.baselineMedianMs, 1)} ms (${fmt(1000 / r.baselineMedianMs)} fps)`);
   console.error(
-    `ward: frame time median ${fmt(r.scrollMedianMs, 1)} ms (${fmt(r.fpsMedian)} fps), p95 ${fmt(r.scrollP95Ms, 1)} ms, long tasks ${r.longTasks}, ` +
-      `DOM ${r.domNodes} nodes with ${r.tilesInDom} of ${r.beds} tiles, JS heap ${fmt(r.heapStartMb, 1)} → ${fmt(r.heapEndMb, 1)} MB`,
+    `\n== Station UI (${beds} demo beds at 1 Hz, all live; headless Chromium at ${UI_BENCH_VIEWPORT.width}x${UI_BENCH_VIEWPORT.height} scrolling 40 px a frame for ${minutes} min) ==`,
   );
+  const r = await uiBench(beds, minutes);
+  console.error(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => fmt(l, 1)).join(' / ')} (1 / 5 / 15 min) at the end`);
+  console.error(`baseline: empty page frame time median ${fmt(r.baselineMedianMs, 1)} ms (${fmt(1000 / r.baselineMedianMs)} fps)`);
+  console.error(`baseline: the same ward scrolled with pushes stopped: median ${fmt(r.quietMedianMs, 1)} ms (${fmt(1000 / r.quietMedianMs)} fps), p95 ${fmt(r.quietP95Ms, 1)} ms`);
+  console.error(
+    `ward while scrolling: frame time median ${fmt(r.scrollMedianMs, 1)} ms (${fmt(r.fpsMedian)} fps), p95 ${fmt(r.scrollP95Ms, 1)} ms; ` +
+      `long tasks ${r.longTasks}, ${fmt(r.longTaskMsPer10s)} ms per 10 s; DOM ${r.domNodes} nodes with ${r.tilesInDom} of ${r.beds} tiles; JS heap ${fmt(r.heapStartMb, 1)} → ${fmt(r.heapEndMb, 1)} MB`,
+  );
+  console.error(`traffic to one page (on the wire, compressed): ${fmt(r.bytesPerSecondPerPage / 1024, 1)} KB/s`);
+  console.error(`device frame → alarm row in the page's DOM (${r.alarmSamples} alarms): p50 ${fmt(r.alarmLatencyP50Ms)} ms, max ${fmt(r.alarmLatencyMaxMs)} ms`);
 }
 
 async function ingest() {

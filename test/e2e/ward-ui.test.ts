@@ -6,6 +6,7 @@ import { launchChromium } from '../helpers/chromium.js';
 import { WebSocket } from 'ws';
 import type { Station } from '../../gateway/station.js';
 import { startTestStation } from '../helpers/station-fixture.js';
+import { CONNECTION_MESSAGES } from '../../renderer/src/ConnectionBanner.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
@@ -18,8 +19,9 @@ describe('the station UI in Chromium against the headless gateway', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(RENDERER, 'index.html'))) throw new Error('renderer not built: npm test builds it first (electron-vite build)');
-    ({ station, stop } = await startTestStation({ demo: true, demoBeds: 4, rendererDir: RENDERER }));
-    browser = await launchChromium();
+    ({ station, stop } = await startTestStation({ demo: true, demoBeds: 16, rendererDir: RENDERER }));
+    // As in the Electron window, the page may play sound without a click first.
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
@@ -28,7 +30,7 @@ describe('the station UI in Chromium against the headless gateway', () => {
   });
 
   it("shows a demo patient's live value change without reloading", async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(station.ui.pageUrl);
     await expect.poll(() => page.getByTestId('connection-status').textContent()).toBe('Live');
     const hr = page.getByTestId('bed-DEMO-01').getByTestId('value-HR').locator('.number');
@@ -45,7 +47,10 @@ describe('the station UI in Chromium against the headless gateway', () => {
       { timeout: 30_000 },
     );
     expect(await tile.textContent()).not.toBe(first);
-    await page.screenshot({ path: join(ARTIFACTS, 'ward.png') });
+    // The README's picture: wait until the sparklines have a few seconds of line to show.
+    const spark = page.getByTestId('bed-DEMO-01').getByTestId('sparkline').first().locator('path');
+    await expect.poll(async () => ((await spark.getAttribute('d')) ?? '').split('L').length, { timeout: 60_000 }).toBeGreaterThan(10);
+    await page.screenshot({ path: join(ROOT, 'test', 'e2e', 'screenshots', 'ward.png') });
     await page.close();
   });
 
@@ -92,10 +97,10 @@ describe('the station UI in Chromium against the headless gateway', () => {
     await page.close();
   });
 
-  it('refuses the UI channel without the per-start token', async () => {
+  it("refuses the UI channel without the station's token", async () => {
     const page = await browser.newPage();
     await page.goto(station.ui.pageUrl.replace(/#token=.*/, '#token=wrong'));
-    await expect.poll(() => page.getByTestId('connection-status').textContent()).toBe('Station unreachable — retrying');
+    await expect.poll(() => page.getByTestId('connection-banner').textContent()).toBe(CONNECTION_MESSAGES.token_refused);
     expect(await page.locator('[data-testid^="bed-"]').count()).toBe(0);
     await page.close();
     const status = await new Promise<number>((resolve) => {
