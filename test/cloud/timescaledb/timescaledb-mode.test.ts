@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../../cloud/db/sql.js';
-import { INSERT_VITALS_TIMESCALE, insertVitalsParams, type VitalRows } from '../../../cloud/vitals/vitals-write.js';
+import { writeVitals, type VitalRows } from '../../../cloud/vitals/vitals-write.js';
 import { addUser, api, putBatch, signIn, startTestCloud } from '../../helpers/cloud-fixture.js';
 
 /**
@@ -190,7 +190,7 @@ describe('TimescaleDB mode on a real TimescaleDB server, beside native mode on t
       rows.value.push(70);
       rows.deviceRef.push(1);
     }
-    await sql.unsafe(INSERT_VITALS_TIMESCALE, insertVitalsParams(rows) as never[]);
+    await sql.begin((tx) => writeVitals(tx, 'timescaledb', rows));
     const count = async () => (await sql<[{ old: number; all: number }]>`SELECT count(*) FILTER (WHERE ts < ${new Date(NOW - 90 * DAY)})::int AS old, count(*)::int AS all FROM vitals`)[0];
     const before = await count();
     expect(before.old).toBe(10);
