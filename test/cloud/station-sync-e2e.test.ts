@@ -118,7 +118,17 @@ describe('station → cloud → physician, end to end with real processes', () =
 
     // 4. Caught up: every station row is in the cloud exactly once, and reads back the same.
     const cursor = (stream: string) => (station.prepare('SELECT last_id AS n FROM sync_cursors WHERE stream = ?').get(stream) as { n: number } | undefined)?.n ?? 0;
-    await until(onForward, () => cursor('observations') === count('SELECT max(id) AS n FROM observations') && cursor('alarm_events') > 0);
+    // The station moves its cursor after the last answer was forwarded, and then sends nothing
+    // more: the condition is re-checked on a short tick too, not only on forwards.
+    const forwardOrTick = (listener: () => void) => {
+      const off = onForward(listener);
+      const tick = setInterval(listener, 100);
+      return () => {
+        off();
+        clearInterval(tick);
+      };
+    };
+    await until(forwardOrTick, () => cursor('observations') === count('SELECT max(id) AS n FROM observations') && cursor('alarm_events') > 0);
     const stationValues = count('SELECT count(*) AS n FROM observation_values');
     const [{ n: cloudValues }] = await sql<[{ n: number }]>`SELECT count(*)::int AS n FROM vitals`;
     expect(cloudValues).toBe(stationValues);
