@@ -6,7 +6,7 @@ import type { BatchResult, EncodedBatch } from './observation-batch.js';
 import type { StorageRole, StorageReply, StorageRequest } from './storage-worker.js';
 import type { TrendPoint } from './trend-queries.js';
 import type { VitalCode } from '../protocol/vitals.js';
-import type { PreparedBatch, SyncStream } from '../sync/batch-reader.js';
+import type { PreparedBatch, ReadAfter, SyncStream } from '../sync/batch-reader.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
 export interface BatchExecutor {
@@ -58,9 +58,9 @@ export class StorageThread implements BatchExecutor {
   }
 
   /** The next batch for the cloud, read and compressed on this (sync) thread. */
-  async syncNext(limit: number): Promise<PreparedBatch | null> {
+  async syncNext(limit: number, after?: ReadAfter): Promise<PreparedBatch | null> {
     await this.open();
-    const reply = await this.request({ type: 'syncNext', limit });
+    const reply = await this.request({ type: 'syncNext', limit, after });
     if (reply.type === 'syncBatch') return reply.batch;
     throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
   }
