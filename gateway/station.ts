@@ -108,7 +108,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const sync =
     config.cloud && syncThread
       ? new SyncClient(
-          { next: (limit) => syncThread.syncNext(limit), confirm: (lastId, now, stream) => syncThread.syncConfirm(stream, lastId, now), queued: () => batchReader.queued() },
+          { next: (limit, after) => syncThread.syncNext(limit, after), confirm: (lastId, now, stream) => syncThread.syncConfirm(stream, lastId, now), queued: () => batchReader.queued() },
           config.cloud,
           logger.child({ component: 'sync' }),
         )

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { openDatabase } from '../gateway/storage/database.js';
 import { WardRepository } from '../gateway/storage/ward-repository.js';
-import { BatchReader, type StationBatch } from '../gateway/sync/batch-reader.js';
+import { BatchReader, type ReadAfter, type StationBatch, type SyncSource } from '../gateway/sync/batch-reader.js';
 import { SyncClient } from '../gateway/sync/sync-client.js';
 import { silentLogger } from '../gateway/log.js';
 import { tempDir } from './helpers/station-fixture.js';
@@ -141,5 +141,56 @@ describe('sync client', () => {
     expect(reader.cursor()).toBe(0);
     expect(client.status()).toMatchObject({ queuedRows: 1, lastError: 'HTTP 401' });
     expect(client.status().consecutiveFailures).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reads the next batch while one is on its way, and still sends each in order once the one before is confirmed', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const db = openDatabase(join(dir.path, 'station.db'));
+    cleanups.push(() => void db.close());
+    const insert = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)');
+    const value = db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, 1, ?)');
+    for (let i = 1; i <= 12; i++) value.run(insert.run('d', i, 1000 * i, 1000 * i).lastInsertRowid, 60 + i);
+    const reader = new BatchReader(db);
+    // The reader as the client sees it, telling which rows it was asked to read past.
+    const reads: Array<ReadAfter | undefined> = [];
+    let readPastFirst: () => void = () => {};
+    const askedPastFirst = new Promise<void>((resolve) => (readPastFirst = resolve));
+    const source: SyncSource = {
+      next: (limit, after) => {
+        reads.push(after);
+        if (after?.observations === 5) readPastFirst();
+        return reader.next(limit, after);
+      },
+      confirm: (lastId, now, stream) => reader.confirm(lastId, now, stream),
+      queued: () => reader.queued(),
+    };
+    // A cloud that answers the first batch only once the client has asked for the rows after it,
+    // and records, for every batch, the cursor the station had when the batch arrived.
+    const arrivals: Array<{ url: string; cursor: number }> = [];
+    const server = createServer((req, res) => {
+      arrivals.push({ url: req.url!, cursor: reader.cursor() });
+      req.resume().on('end', () => {
+        const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        if (arrivals.length === 1) void askedPastFirst.then(answer);
+        else answer();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const client = new SyncClient(source, { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, stationId: 's', secret: 'x', batchSize: 5, idleMs: 60_000 }, silentLogger());
+    client.start();
+    cleanups.push(() => client.stop());
+    await askedPastFirst;
+    await new Promise<void>((resolve) => {
+      const check = () => (reader.cursor() === 12 ? resolve() : setImmediate(check));
+      check();
+    });
+    await client.stop();
+    expect(arrivals.map((a) => a.url.replace(/-[0-9a-f]{12}$/, ''))).toEqual(['/v1/stations/s/batches/obs-1-5', '/v1/stations/s/batches/obs-6-10', '/v1/stations/s/batches/obs-11-12']);
+    // Each batch left only after the one before it was confirmed.
+    expect(arrivals.map((a) => a.cursor)).toEqual([0, 5, 10]);
+    expect(reads).toContainEqual({ observations: 5 });
+    expect(reads).toContainEqual({ observations: 10 });
   });
 });

@@ -6,7 +6,7 @@ import type { Patients, StationPatient } from '../patients/patients.js';
 import type { LatestVitalsCache, LatestValue } from '../vitals/latest-vitals-cache.js';
 import type { NativePartitions } from '../vitals/native-partitions.js';
 import { vitalByCode } from '../vitals/vital-codes.js';
-import { insertVitalsParams, insertVitalsSql, type VitalRows } from '../vitals/vitals-write.js';
+import { writeVitals, type VitalRows } from '../vitals/vitals-write.js';
 import type { BatchResult, StationAlarmEvent, StationBatch } from './batch-schema.js';
 
 export const LATEST_CHANNEL = 'vitals_latest';
@@ -20,7 +20,7 @@ const STREAM_ALARMS = 'alarm_events';
  *   lost response), and 409 if it is not;
  * - rows at or below the stream cursor are skipped (the station sends in id order, so they are
  *   already here, whatever batch brought them);
- * - the rest are written with one statement for vitals and rollups, one for alarm events, and
+ * - the rest are written (vitals by COPY, see vitals-write.ts), alarm events in one statement, and
  *   the cursors move in the same transaction.
  * Other replicas learn of new latest values by NOTIFY at commit.
  */
@@ -95,7 +95,7 @@ export class BatchIngest {
           }
         }
       }
-      if (rows.ts.length > 0) await tx.unsafe(insertVitalsSql(this.mode), insertVitalsParams(rows) as never[], { prepare: true });
+      await writeVitals(tx, this.mode, rows);
       if (events.length > 0) await insertAlarmEvents(tx, stationId, origin, events, patientIds);
 
       const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id));

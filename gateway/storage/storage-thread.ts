@@ -9,7 +9,7 @@ import type { VitalCode } from '../protocol/vitals.js';
 import type { AlarmEvent } from '../protocol/alarm-types.js';
 import type { EngineSnapshot } from '../alarms/alarm-engine.js';
 import type { AlarmRecorder } from '../alarms/alarm-service.js';
-import type { PreparedBatch, SyncStream } from '../sync/batch-reader.js';
+import type { PreparedBatch, ReadAfter, SyncStream } from '../sync/batch-reader.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
 export interface BatchExecutor {
@@ -61,9 +61,9 @@ export class StorageThread implements BatchExecutor, AlarmRecorder {
   }
 
   /** The next batch for the cloud, read and compressed on this (sync) thread. */
-  async syncNext(limit: number): Promise<PreparedBatch | null> {
+  async syncNext(limit: number, after?: ReadAfter): Promise<PreparedBatch | null> {
     await this.open();
-    const reply = await this.request({ type: 'syncNext', limit });
+    const reply = await this.request({ type: 'syncNext', limit, after });
     if (reply.type === 'syncBatch') return reply.batch;
     throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
   }

@@ -14,7 +14,7 @@ import type { Database } from 'better-sqlite3';
 import { openDatabase, type SynchronousMode } from './database.js';
 import { batchCommitter, type EncodedBatch } from './observation-batch.js';
 import { TrendQueries, type TrendPoint } from './trend-queries.js';
-import { BatchReader, type PreparedBatch, type SyncStream } from '../sync/batch-reader.js';
+import { BatchReader, type PreparedBatch, type ReadAfter, type SyncStream } from '../sync/batch-reader.js';
 import type { VitalCode } from '../protocol/vitals.js';
 import type { AlarmEvent } from '../protocol/alarm-types.js';
 import { AlarmLog } from '../alarms/alarm-log.js';
@@ -25,7 +25,7 @@ export type StorageRequest =
   | { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number }
   | { readonly type: 'commit'; readonly batch: EncodedBatch }
   | { readonly type: 'recordAlarms'; readonly events: readonly AlarmEvent[]; readonly snapshot: EngineSnapshot; readonly now: number }
-  | { readonly type: 'syncNext'; readonly limit: number }
+  | { readonly type: 'syncNext'; readonly limit: number; readonly after?: ReadAfter }
   | { readonly type: 'syncConfirm'; readonly stream: SyncStream; readonly lastId: number; readonly now: number }
   | { readonly type: 'close' };
 
@@ -109,7 +109,7 @@ port.on('message', (request: StorageRequest) => {
         return;
       }
       case 'syncNext':
-        port.postMessage({ type: 'syncBatch', batch: batches!.next(request.limit) } satisfies StorageReply);
+        port.postMessage({ type: 'syncBatch', batch: batches!.next(request.limit, request.after) } satisfies StorageReply);
         return;
       case 'syncConfirm':
         batches!.confirm(request.lastId, request.now, request.stream);

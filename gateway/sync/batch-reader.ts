@@ -57,8 +57,11 @@ export interface PreparedBatch {
  * thread (reading 5,000 rows, JSON and gzip take tens of ms that the event loop acknowledging
  * frames and raising alarms must not wait for); tests may use a BatchReader directly.
  */
+/** Read past these ids instead of the confirmed cursors: the rows of a batch still in flight. */
+export type ReadAfter = Partial<Record<SyncStream, number>>;
+
 export interface SyncSource {
-  next(limit: number): PreparedBatch | null | Promise<PreparedBatch | null>;
+  next(limit: number, after?: ReadAfter): PreparedBatch | null | Promise<PreparedBatch | null>;
   confirm(lastId: number, now: number, stream: SyncStream): void | Promise<void>;
   queued(): number;
 }
@@ -127,12 +130,12 @@ export class BatchReader implements SyncSource {
   }
 
   /** The next batch to send: alarm events first (few, and what a physician looks for), then vitals. */
-  next(limit: number): PreparedBatch | null {
-    return this.nextAlarmEvents(limit) ?? this.nextObservations(limit);
+  next(limit: number, after: ReadAfter = {}): PreparedBatch | null {
+    return this.nextAlarmEvents(limit, after.alarm_events) ?? this.nextObservations(limit, after.observations);
   }
 
-  nextObservations(limit: number): PreparedBatch | null {
-    const rows = this.selectObservations.all({ after: this.cursor('observations'), limit }) as Array<{
+  nextObservations(limit: number, after = this.cursor('observations')): PreparedBatch | null {
+    const rows = this.selectObservations.all({ after, limit }) as Array<{
       id: number;
       deviceId: string;
       bedId: string | null;
@@ -157,8 +160,8 @@ export class BatchReader implements SyncSource {
     return prepare('observations', 'obs', observations[0]!.id, observations[observations.length - 1]!.id, { origin: this.origin, observations, alarmEvents: [] });
   }
 
-  nextAlarmEvents(limit: number): PreparedBatch | null {
-    const rows = this.selectAlarmEvents.all({ after: this.cursor('alarm_events'), limit }) as Array<
+  nextAlarmEvents(limit: number, after = this.cursor('alarm_events')): PreparedBatch | null {
+    const rows = this.selectAlarmEvents.all({ after, limit }) as Array<
       Omit<StationBatch['alarmEvents'][number], 'patient'> & { mrn: string | null; name: string | null; birthDate: string | null }
     >;
     if (rows.length === 0) return null;

@@ -108,10 +108,31 @@ export class SyncClient {
         continue;
       }
       this.pending = batch;
+      const following = this.readFollowing(batch);
       const delay = await this.send(batch);
+      const next = await following;
+      if (this.pending === null) {
+        this.pending = next; // confirmed: the batch after it goes next
+        continue;
+      }
       if (delay === 0) continue;
       this.state = { ...this.state, nextAttemptAt: this.now() + delay };
       await this.wait(delay);
+    }
+  }
+
+  /**
+   * The batch after `batch` (its rows follow the ones in flight), read and compressed while
+   * `batch` is on its way: during a catch-up the station's reading and the cloud's storing then
+   * overlap instead of taking turns. It is sent only once `batch` is confirmed, so the cloud still
+   * receives every stream in order; if `batch` fails, it is dropped and read again later.
+   */
+  private async readFollowing(batch: PreparedBatch): Promise<PreparedBatch | null> {
+    await new Promise((resolve) => setImmediate(resolve)); // let the request go out first
+    try {
+      return await this.reader.next(this.config.batchSize ?? 5000, { [batch.stream]: batch.lastId });
+    } catch {
+      return null; // read again, the ordinary way, in the loop
     }
   }
 

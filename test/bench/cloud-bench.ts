@@ -5,16 +5,22 @@ import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { startEmbeddedPostgres } from '../../cloud/db/embedded-postgres.js';
 import { connect } from '../../cloud/db/sql.js';
+import { VITAL_CODES } from '../../cloud/vitals/vital-codes.js';
+import { selectRollupRows } from '../../cloud/vitals/vitals-history.js';
 import { silentLogger } from '../../gateway/log.js';
 import { openDatabase } from '../../gateway/storage/database.js';
 import { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from '../../gateway/storage/observation-batch.js';
 import { WardRepository } from '../../gateway/storage/ward-repository.js';
 import { BatchReader } from '../../gateway/sync/batch-reader.js';
 import { SyncClient } from '../../gateway/sync/sync-client.js';
+import type { StorageMode } from '../../cloud/db/migration.js';
 import { startCloudProcess } from '../helpers/cloud-process.js';
+import { startTimescaledbServer } from '../helpers/timescaledb-server.js';
 import { freePort } from '../helpers/gateway-process.js';
 import { tempDir } from '../helpers/station-fixture.js';
 
+/** What a 24 h history request runs: 288 five-minute rows a vital. */
+const HISTORY_24H = selectRollupRows('vitals_5m');
 const VITALS = { HR: 1, PR: 2, SPO2: 3, RR: 4, TEMP: 5, ETCO2: 9 } as const;
 const CODES = Object.keys(VITALS) as Array<keyof typeof VITALS>;
 const valueOf = (i: number, k: number) => [72, 71, 97, 16, 36.9, 38][k]! + (i % 7) - 3;
@@ -23,19 +29,34 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
+/** The physician reads measured under load (records, search and appointments: the booking section). */
+export const READS = ['health', 'latest', 'history24h', 'alarms', 'patientSearch'] as const;
+export type ReadKind = (typeof READS)[number];
+
 export interface CloudBenchResult {
+  mode: StorageMode;
+  /** The server the mode ran on, as it reports itself. */
+  server: string;
   copyRowsPerSecond: number;
   ingestRowsPerSecond: number;
   ingestStations: number;
   ingestRows: number;
   catchUp: { hours: number; beds: number; rows: number; seconds: number; rowsPerSecond: number; projected24hSeconds: number };
   /** 100 clients each sending a request every `clients / rate` seconds on average (open loop). */
-  latency: Record<'health' | 'latest' | 'history24h', { p50: number; p95: number; p99: number; requests: number; offeredPerSecond: number }>;
+  latency: Record<ReadKind, { p50: number; p95: number; p99: number; requests: number; offeredPerSecond: number }>;
   /** One client, one request at a time: the unloaded floor. */
-  sequential: Record<'health' | 'latest' | 'history24h', { p50: number; p95: number }>;
+  sequential: Record<ReadKind, { p50: number; p95: number }>;
   /** The same clients in a closed loop (each waits for its answer, then asks again): saturation throughput. */
-  saturation: Record<'health' | 'latest' | 'history24h', { requestsPerSecond: number; p50: number; p95: number }>;
+  saturation: Record<ReadKind, { requestsPerSecond: number; p50: number; p95: number }>;
+  /** The same 24 h history statement straight on PostgreSQL (one connection, no HTTP). */
+  history24hSql: { p50: number; p95: number };
+  /** TimescaleDB: the same before the aggregates' refresh jobs ran over the fresh backlog. */
+  history24hSqlUnrefreshed: { p50: number; p95: number } | null;
+  /** TimescaleDB: how long the four refresh policies' jobs took over the backlog. */
+  refreshSeconds: number | null;
   clients: number;
+  /** Raw vitals on disk per value: compressed chunks (timescaledb) or partitions with their index (native). */
+  storage: { rows: number; bytesPerValue: number; uncompressedBytesPerValue: number | null };
 }
 
 /** A station batch of `count` observations from `beds` beds at 1 Hz starting at `t0`. */
@@ -63,17 +84,20 @@ function makeBatch(firstId: number, count: number, beds: number, t0: number, mrn
  * latency under 100 concurrent clients. The cloud runs as its own process on an embedded
  * PostgreSQL; load is loopback only.
  */
-export async function cloudBench(opts: { stations: number; batchesPerStation: number; batchObservations: number; backlogHours: number; beds: number; clients: number; requestsPerKind: number; openLoopRate: number }): Promise<CloudBenchResult> {
+export async function cloudBench(mode: StorageMode, opts: { stations: number; batchesPerStation: number; batchObservations: number; backlogHours: number; beds: number; clients: number; requestsPerKind: number; openLoopRate: number; catchUpBatch: number }): Promise<CloudBenchResult> {
   const root = mkdtempSync(join(tmpdir(), 'ward-cloud-bench-'));
   chmodSync(root, 0o755);
-  const pg = await startEmbeddedPostgres({ dataDir: join(root, 'data'), port: 0 });
+  // Native: the embedded PostgreSQL 17. TimescaleDB: PostgreSQL 15 with TimescaleDB, durable like
+  // the embedded one; its policy jobs run where this bench says (the scheduler is off, so none
+  // lands in the middle of a measurement).
+  const pg = mode === 'native' ? await startEmbeddedPostgres({ dataDir: join(root, 'data'), port: 0 }) : await startTimescaledbServer({ durable: true });
   const admin = connect(pg.url, { max: 1 });
   await admin.unsafe('CREATE DATABASE bench');
   await admin.end();
   const url = new URL(pg.url);
   url.pathname = '/bench';
   const databaseUrl = url.toString();
-  const cloud = await startCloudProcess({ DATABASE_URL: databaseUrl, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '20' });
+  const cloud = await startCloudProcess({ DATABASE_URL: databaseUrl, CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '20', CLOUD_STORAGE_MODE: mode });
   const http = new Pool(cloud.ready.url, { connections: opts.clients + 10, pipelining: 1 });
   const call = async (method: 'GET' | 'POST' | 'PUT', path: string, token?: string, body?: unknown) => {
     const response = await http.request({ method, path, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -83,6 +107,7 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
   };
   const sql = connect(databaseUrl, { max: 4 });
   try {
+    const [{ server }] = await sql<[{ server: string }]>`SELECT split_part(version(), ' on ', 1) || coalesce(', TimescaleDB ' || (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'), '') AS server`;
     const adminToken = (await call('POST', '/v1/auth/login', undefined, cloud.ready.admin)).accessToken as string;
     const stations: string[] = [];
     for (let s = 0; s <= opts.stations; s++) {
@@ -153,7 +178,7 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
     const reader = new BatchReader(station);
     const catchUpRows = seconds * opts.beds * CODES.length;
     const credential = stations[opts.stations]!;
-    const client = new SyncClient(reader, { url: cloud.ready.url, stationId: credential.slice(0, credential.indexOf('.')), secret: credential.slice(credential.indexOf('.') + 1), batchSize: 5000, idleMs: 60_000 }, silentLogger());
+    const client = new SyncClient(reader, { url: cloud.ready.url, stationId: credential.slice(0, credential.indexOf('.')), secret: credential.slice(credential.indexOf('.') + 1), batchSize: opts.catchUpBatch, idleMs: 60_000 }, silentLogger());
     const catchUpStarted = performance.now();
     client.start();
     while (reader.queued() > 0) {
@@ -169,6 +194,12 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
     // access token: the steps above can outlast its 15 minutes on a loaded machine).
     token = await signIn();
     const patients = (await call('GET', '/v1/patients?q=Ward%20patient&limit=100', token)).items as Array<{ id: number }>;
+    // Alarm history to page through: 500 events per ward patient over the backlog's day.
+    await sql`
+      INSERT INTO alarm_events (station_id, event_id, patient_id, at, alarm_id, phase, condition, type, priority, state, inactivation, bed_id, value, limit_value)
+      SELECT 'bench-0', p.n * 1000 + i, p.id, now() - i * interval '170 seconds', 'a' || i, CASE WHEN i % 2 = 0 THEN 'start' ELSE 'end' END,
+             'SPO2_LOW', 'physiological', 'PM', 'active', 'none', 'B' || p.n, 88, 90
+      FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM patients WHERE id = ANY(${patients.map((p) => p.id)})) p, generate_series(1, 500) AS i`;
     const now = Date.now();
     const timed = async (path: string, latencies: number[]) => {
       const started = performance.now();
@@ -211,10 +242,12 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
       return { requestsPerSecond: latencies.length / seconds, p50: s.p50, p95: s.p95 };
     };
     const pick = (i: number) => patients[i % patients.length]!.id;
-    const paths = {
+    const paths: Record<ReadKind, (i: number) => string> = {
       health: () => '/v1/health',
       latest: (i: number) => `/v1/patients/${pick(i)}/vitals/latest`,
       history24h: (i: number) => `/v1/patients/${pick(i)}/vitals?from=${now - 86_400_000}&to=${now}`,
+      alarms: (i: number) => `/v1/patients/${pick(i)}/alarms?limit=20`,
+      patientSearch: (i: number) => `/v1/patients?q=Ward%20patient%20${i % 10}&limit=20`,
     };
     const sequentialRun = async (path: (i: number) => string) => {
       const latencies: number[] = [];
@@ -222,13 +255,38 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
       const s = summary(latencies);
       return { p50: s.p50, p95: s.p95 };
     };
-    const sequential = { health: await sequentialRun(paths.health), latest: await sequentialRun(paths.latest), history24h: await sequentialRun(paths.history24h) };
-    const saturation = { health: await closedLoop(paths.health), latest: await closedLoop(paths.latest), history24h: await closedLoop(paths.history24h) };
-    const latency = {
-      health: await openLoop(paths.health, opts.openLoopRate),
-      latest: await openLoop(paths.latest, opts.openLoopRate),
-      history24h: await openLoop(paths.history24h, Math.min(opts.openLoopRate, saturation.history24h.requestsPerSecond / 2)),
+    // The floor under HTTP: the 24 h history statement itself on one connection. In TimescaleDB
+    // mode first as the backlog left it (the aggregates not yet refreshed: every bucket computed
+    // from raw rows), then after the refresh policies' own jobs ran, as their schedule does within
+    // minutes; the reads below see the refreshed state.
+    const historySql = async () => {
+      const latencies: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const started = performance.now();
+        await sql.unsafe(HISTORY_24H, [pick(i), now - 86_400_000, now, VITAL_CODES.map((v) => v.id)], { prepare: true });
+        latencies.push(performance.now() - started);
+      }
+      const s = summary(latencies);
+      return { p50: s.p50, p95: s.p95 };
     };
+    const history24hSqlUnrefreshed = mode === 'timescaledb' ? await historySql() : null;
+    let refreshSeconds: number | null = null;
+    if (mode === 'timescaledb') {
+      const started = performance.now();
+      const jobs = await sql<Array<{ id: number }>>`SELECT job_id AS id FROM timescaledb_information.jobs WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY job_id`;
+      for (const { id } of jobs) await sql.unsafe(`CALL run_job(${id})`);
+      refreshSeconds = (performance.now() - started) / 1000;
+    }
+    const history24hSql = await historySql();
+
+    const sequential = {} as CloudBenchResult['sequential'];
+    const saturation = {} as CloudBenchResult['saturation'];
+    const latency = {} as CloudBenchResult['latency'];
+    for (const kind of READS) sequential[kind] = await sequentialRun(paths[kind]);
+    for (const kind of READS) saturation[kind] = await closedLoop(paths[kind]);
+    for (const kind of READS) latency[kind] = await openLoop(paths[kind], opts.openLoopRate);
+
+    const storage = await measureStorage(sql, mode);
     const rowsPerSecond = catchUpRows / catchUpSeconds;
     return {
       copyRowsPerSecond,
@@ -239,7 +297,13 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
       latency,
       sequential,
       saturation,
+      history24hSql,
+      history24hSqlUnrefreshed,
+      refreshSeconds,
       clients: opts.clients,
+      storage,
+      mode,
+      server,
     };
   } finally {
     await http.close();
@@ -249,4 +313,21 @@ export async function cloudBench(opts: { stations: number; batchesPerStation: nu
     await pg.stop();
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Bytes on disk per raw value. TimescaleDB: every chunk compressed (as its policy does after two
+ * days), then the compressed size. Native: the partitions with their index.
+ */
+async function measureStorage(sql: ReturnType<typeof connect>, mode: StorageMode): Promise<CloudBenchResult['storage']> {
+  const [{ rows }] = await sql<[{ rows: number }]>`SELECT count(*)::float8 AS rows FROM vitals`;
+  if (mode === 'timescaledb') {
+    await sql`SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('vitals') c`;
+    const [stats] = await sql<[{ before: number; after: number }]>`
+      SELECT sum(before_compression_total_bytes)::float8 AS before, sum(after_compression_total_bytes)::float8 AS after FROM hypertable_compression_stats('vitals')`;
+    return { rows, bytesPerValue: stats.after / rows, uncompressedBytesPerValue: stats.before / rows };
+  }
+  const [{ bytes }] = await sql<[{ bytes: number }]>`
+    SELECT sum(pg_total_relation_size(inhrelid))::float8 AS bytes FROM pg_inherits WHERE inhparent = 'vitals'::regclass`;
+  return { rows, bytesPerValue: bytes / rows, uncompressedBytesPerValue: null };
 }

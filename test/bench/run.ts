@@ -6,7 +6,7 @@ import { gatewayIngest, rawInsertCeiling, storageFloor } from './ingest-bench.js
 import { cpus, loadavg } from 'node:os';
 import { UI_BENCH_VIEWPORT, uiBench } from './ui-bench.js';
 import { benchEngine } from '../../gateway/alarms/bench-engine.js';
-import { cloudBench } from './cloud-bench.js';
+import { cloudBench, READS, type CloudBenchResult } from './cloud-bench.js';
 import { cloudReportsBench } from './cloud-reports-bench.js';
 import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 import { floodBench } from './flood-bench.js';
@@ -89,28 +89,33 @@ async function cloud() {
     batchObservations: 5000,
     backlogHours: Number(process.env.BENCH_BACKLOG_HOURS ?? 24),
     beds: 32,
+    catchUpBatch: Number(process.env.BENCH_CATCHUP_BATCH ?? 5000),
     clients: 100,
     requestsPerKind: Number(process.env.BENCH_CLOUD_REQUESTS ?? 5000),
-    openLoopRate: Number(process.env.BENCH_CLOUD_RATE ?? 1000),
+    openLoopRate: Number(process.env.BENCH_CLOUD_RATE ?? 300),
   };
-  console.error(`\n== Cloud (own process, embedded PostgreSQL; ${opts.stations} stations × ${opts.batchesPerStation} batches of ${opts.batchObservations} observations × 6 vitals) ==`);
-  const r = await cloudBench(opts);
-  console.error(`ceiling: COPY into the vitals table: ${fmt(r.copyRowsPerSecond)} rows/s`);
-  console.error(`ingest endpoint (${r.ingestStations} concurrent stations, gzip batches, rollups and latest values maintained): ${fmt(r.ingestRowsPerSecond)} rows/s = ${fmt((r.ingestRowsPerSecond / r.copyRowsPerSecond) * 100, 1)} % of COPY`);
+  const modes = (process.env.BENCH_CLOUD_MODES ?? 'native,timescaledb').split(',') as Array<'native' | 'timescaledb'>;
   console.error(
-    `catch-up: ${r.catchUp.hours} h backlog of a ${r.catchUp.beds}-bed ward (${fmt(r.catchUp.rows)} rows) by the station's sync client: ${fmt(r.catchUp.seconds, 1)} s ` +
-      `(${fmt(r.catchUp.rowsPerSecond)} rows/s; a 24 h backlog takes ${fmt(r.catchUp.projected24hSeconds)} s at that rate)`,
+    `\n== Cloud (own process; ${opts.stations} stations × ${opts.batchesPerStation} batches of ${opts.batchObservations} observations × 6 vitals; ` +
+      `catch-up in batches of ${opts.catchUpBatch}; ${opts.clients} clients, ${fmt(opts.requestsPerKind)} requests a kind; modes: ${modes.join(', ')}) ==`,
   );
-  for (const kind of ['health', 'latest', 'history24h'] as const) {
-    const l = r.latency[kind];
-    const s = r.saturation[kind];
-    const one = r.sequential[kind];
-    console.error(
-      `${kind.padEnd(10)} one client: p50 ${fmt(one.p50, 1)} ms p95 ${fmt(one.p95, 1)} ms | ${r.clients} clients open loop @ ${fmt(l.offeredPerSecond)} req/s: p50 ${fmt(l.p50, 1)} ms p95 ${fmt(l.p95, 1)} ms p99 ${fmt(l.p99, 1)} ms` +
-        ` | closed loop (saturation): ${fmt(s.requestsPerSecond)} req/s, p50 ${fmt(s.p50, 1)} ms p95 ${fmt(s.p95, 1)} ms`,
-    );
+  const results: CloudBenchResult[] = [];
+  for (const mode of modes) results.push(await cloudBench(mode, opts));
+  const col = (cells: string[]) => cells.map((c) => c.padEnd(58)).join(' | ');
+  const row = (name: string, cell: (r: (typeof results)[number]) => string) => console.error(`${name.padEnd(30)} ${col(results.map(cell))}`);
+  row('', (r) => `${r.mode}: ${r.server}`);
+  row('ceiling: COPY into vitals', (r) => `${fmt(r.copyRowsPerSecond)} rows/s`);
+  row(`ingest, ${opts.stations} stations`, (r) => `${fmt(r.ingestRowsPerSecond)} rows/s = ${fmt((r.ingestRowsPerSecond / r.copyRowsPerSecond) * 100, 1)} % of COPY`);
+  row(`catch-up ${opts.backlogHours} h, ${opts.beds} beds`, (r) => `${fmt(r.catchUp.rows)} values in ${fmt(r.catchUp.seconds, 1)} s (${fmt(r.catchUp.rowsPerSecond)}/s; 24 h: ${fmt(r.catchUp.projected24hSeconds)} s)`);
+  row('raw vitals on disk', (r) => `${fmt(r.storage.bytesPerValue, 1)} B/value` + (r.storage.uncompressedBytesPerValue ? ` compressed (${fmt(r.storage.uncompressedBytesPerValue, 1)} B before)` : ' (partitions + index)'));
+  for (const kind of READS) {
+    row(`${kind} one client`, (r) => `p50 ${fmt(r.sequential[kind].p50, 1)} ms p95 ${fmt(r.sequential[kind].p95, 1)} ms`);
+    row(`${kind} open loop`, (r) => `@ ${fmt(r.latency[kind].offeredPerSecond)} req/s: p50 ${fmt(r.latency[kind].p50, 1)} p95 ${fmt(r.latency[kind].p95, 1)} p99 ${fmt(r.latency[kind].p99, 1)} ms`);
+    row(`${kind} closed loop`, (r) => `${fmt(r.saturation[kind].requestsPerSecond)} req/s, p50 ${fmt(r.saturation[kind].p50, 1)} p95 ${fmt(r.saturation[kind].p95, 1)} ms`);
   }
-  console.error('(health = the same HTTP stack and one SELECT 1: the baseline for the two reads)');
+  row('history24h SQL alone', (r) => `p50 ${fmt(r.history24hSql.p50, 2)} ms p95 ${fmt(r.history24hSql.p95, 2)} ms (one connection, no HTTP)`);
+  row('  before the refresh jobs', (r) => (r.history24hSqlUnrefreshed ? `p50 ${fmt(r.history24hSqlUnrefreshed.p50, 2)} ms p95 ${fmt(r.history24hSqlUnrefreshed.p95, 2)} ms; the jobs took ${fmt(r.refreshSeconds!, 1)} s` : '(rollups written by ingest)'));
+  console.error('(health = the same HTTP stack and one SELECT 1: the baseline for the reads; records, search of slots and appointments: the booking section)');
 }
 
 async function ui() {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { AccessTokens } from '../../cloud/auth/access-tokens.js';
 import { addUser, api, signIn, startTestCloud, type Tokens } from '../helpers/cloud-fixture.js';
@@ -118,7 +118,7 @@ describe('cloud auth (real PostgreSQL, real HTTP)', () => {
     const doc = await api<{ openapi: string; paths: Record<string, unknown> }>(cloud.url, '/v1/openapi.json');
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/auth/login', '/v1/stations/{stationId}/batches/{batchId}', '/v1/patients/{patientId}/vitals']));
-    expect((await api(cloud.url, '/v1/health')).body).toMatchObject({ status: 'ok', storageMode: 'native', database: 'up' });
+    expect((await api(cloud.url, '/v1/health')).body).toMatchObject({ status: 'ok', storageMode: inject('storageMode'), database: 'up' });
     expect(await api(cloud.url, '/v1/nothing-here')).toMatchObject({ status: 404, body: { error: 'not_found' } });
   });
 });

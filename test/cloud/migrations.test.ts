@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate, MigrationHistoryError } from '../../cloud/db/migrate.js';
 import { MIGRATIONS } from '../../cloud/db/migrations/index.js';
 import { connect, type Sql } from '../../cloud/db/sql.js';
 import { createTestDatabase } from '../helpers/cloud-database.js';
 
+/** Runs on both test servers: PostgreSQL 17 without TimescaleDB, PostgreSQL 15 with it. */
 describe('cloud migrations on a real PostgreSQL', () => {
+  const mode = inject('storageMode');
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
   beforeAll(async () => {
@@ -16,14 +18,21 @@ describe('cloud migrations on a real PostgreSQL', () => {
     await db.drop();
   });
 
-  it('applies every migration once even when three replicas start together, in native mode without TimescaleDB', async () => {
+  it(`applies every migration once even when three replicas start together, choosing ${mode} mode from what the server offers`, async () => {
     const outcomes = await Promise.all([migrate(sql, MIGRATIONS), migrate(sql, MIGRATIONS), migrate(sql, MIGRATIONS)]);
-    expect(outcomes.map((o) => o.mode)).toEqual(['native', 'native', 'native']);
+    expect(outcomes.map((o) => o.mode)).toEqual([mode, mode, mode]);
     expect(outcomes.flatMap((o) => o.applied).sort()).toEqual(MIGRATIONS.map((m) => m.id).sort());
     const [{ count }] = await sql<[{ count: number }]>`SELECT count(*)::int AS count FROM schema_migrations`;
     expect(count).toBe(MIGRATIONS.length);
     const [{ kind }] = await sql<[{ kind: string }]>`SELECT relkind AS kind FROM pg_class WHERE relname = 'vitals'`;
-    expect(kind).toBe('p'); // a partitioned table
+    const hypertables = await sql`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`;
+    if (mode === 'native') {
+      expect(kind).toBe('p'); // a partitioned table
+      expect(hypertables).toHaveLength(0);
+    } else {
+      const [hypertable] = await sql<[{ name: string }]>`SELECT hypertable_name AS name FROM timescaledb_information.hypertables`;
+      expect(hypertable.name).toBe('vitals');
+    }
   });
 
   it('refuses a history it does not know, and an edited migration', async () => {
@@ -33,6 +42,6 @@ describe('cloud migrations on a real PostgreSQL', () => {
   });
 
   it('refuses to switch storage mode on an existing database', async () => {
-    await expect(migrate(sql, MIGRATIONS, 'timescaledb')).rejects.toThrow(/native mode/);
+    await expect(migrate(sql, MIGRATIONS, mode === 'native' ? 'timescaledb' : 'native')).rejects.toThrow(new RegExp(`${mode} mode`));
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPORT_DONE_CHANNEL, ReportJobs } from '../../cloud/reports/report-jobs.js';
 import { reportWorker } from '../../cloud/reports/report-workers.js';
 import { ReportWorker } from '../../cloud/reports/report-worker.js';
@@ -23,8 +23,24 @@ interface ReportView {
   downloads: { csv: string; pdf: string } | null;
 }
 
-/** Deterministic rollups: 9 days of hourly buckets and 1 day of minute buckets for HR and SPO2. */
+/**
+ * Deterministic rollups: 9 days of hourly buckets and 1 day of minute buckets for HR and SPO2.
+ * Native mode: rows in the rollup tables. TimescaleDB mode: the rollups are continuous aggregates,
+ * so raw values every minute over the 9 days, then the aggregates refreshed by hand, as their
+ * policies would, so that the reports read materialized rows.
+ */
 async function seedVitals(sql: Sql, patientId: number): Promise<void> {
+  if (inject('storageMode') === 'timescaledb') {
+    await sql`
+      INSERT INTO vitals (ts, patient_id, vital, value, device_ref)
+      SELECT ts, ${patientId}, v, base + (m % 7) - (m % 5) * 0.5, 1
+      FROM generate_series(timestamptz '2026-03-01 00:00Z', timestamptz '2026-03-09 23:59Z', interval '1 minute') WITH ORDINALITY AS t(ts, m),
+           (VALUES (1, 70.0), (3, 95.0)) AS vs(v, base)`;
+    for (const view of ['vitals_1m', 'vitals_5m', 'vitals_1h', 'vitals_1d']) {
+      await sql.unsafe(`CALL refresh_continuous_aggregate('${view}', '2026-02-28', '2026-03-11')`);
+    }
+    return;
+  }
   await sql`
     INSERT INTO vitals_1h (bucket, patient_id, vital, min, max, sum, count)
     SELECT ts, ${patientId}, v, base - 5 - (h % 3), base + 7 + (h % 5), (base + (h % 11) * 0.37) * (50 + h % 13), 50 + h % 13

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
+import { inject } from 'vitest';
 import { loadCloudConfig } from '../../cloud/config.js';
 import { startCloudService, type CloudService, type ServiceOptions } from '../../cloud/service.js';
 import type { Role } from '../../cloud/auth/access-tokens.js';
@@ -8,12 +9,15 @@ import { createTestDatabase } from './cloud-database.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-/** A cloud replica on a fresh database of the test server, on a free loopback port. */
+/**
+ * A cloud replica on a fresh database of the test server, on a free loopback port, in the storage
+ * mode of the test project (native on PostgreSQL 17, timescaledb on the TimescaleDB server).
+ */
 export async function startTestCloud(options: ServiceOptions & { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ service: CloudService; url: string; databaseUrl: string; stop(): Promise<void> }> {
   const db = options.databaseUrl ? null : await createTestDatabase();
   const databaseUrl = options.databaseUrl ?? db!.url;
   const service = await startCloudService(
-    { ...loadCloudConfig({ CLOUD_PORT: '0', ...options.env }), databaseUrl, poolSize: 10 },
+    { ...loadCloudConfig({ CLOUD_PORT: '0', CLOUD_STORAGE_MODE: inject('storageMode'), ...options.env }), databaseUrl, poolSize: 10 },
     { logger: pino({ level: 'silent' }) as FastifyBaseLogger, ...options },
   );
   // The table of open slots is filled in the background; tests start from a settled one.

@@ -10,6 +10,8 @@ export interface StatementCounter {
 
 const SSL_REQUEST = 80877103;
 const GSS_REQUEST = 80877104;
+/** postgres.js reads the array types once per new connection, before its first statement. */
+const DRIVER_SET_UP = /^\s*select b\.oid, b\.typarray from pg_catalog\.pg_type/;
 
 /**
  * A loopback TCP proxy in front of PostgreSQL that counts the statements clients send, by
@@ -26,6 +28,7 @@ export async function startStatementCounter(databaseUrl: string): Promise<Statem
     sockets.add(upstream);
     let pending = Buffer.alloc(0);
     let started = false;
+    let setUp = false;
     client.on('data', (chunk) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       for (;;) {
@@ -43,7 +46,17 @@ export async function startStatementCounter(databaseUrl: string): Promise<Statem
         const length = pending.readInt32BE(1);
         if (pending.length < 1 + length) break;
         const type = String.fromCharCode(pending[0]!);
-        if (type === 'E' || type === 'Q') statements++;
+        // Parse: statement name, then its text. The driver's own set-up query, sent once on
+        // each new connection, is not a statement of the request that happens to open it.
+        if (type === 'P') {
+          const text = pending.subarray(5, 1 + length).toString('utf8');
+          setUp = DRIVER_SET_UP.test(text.slice(text.indexOf('\0') + 1));
+        }
+        if (type === 'E') {
+          if (!setUp) statements++;
+          setUp = false;
+        }
+        if (type === 'Q') statements++;
         pending = pending.subarray(1 + length);
       }
       upstream.write(chunk);

@@ -8,6 +8,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Admin URL of the throwaway PostgreSQL server; each test file makes its own database. */
     postgresAdminUrl: string;
+    /** The storage mode the cloud runs in on that server (native here, timescaledb in its project). */
+    storageMode: 'native' | 'timescaledb';
   }
 }
 
@@ -20,6 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = mkdtempSync(join(tmpdir(), 'ward-cloud-pg-'));
   const server = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), port: 0 });
   project.provide('postgresAdminUrl', server.url);
+  project.provide('storageMode', 'native');
   return async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
