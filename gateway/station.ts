@@ -17,6 +17,9 @@ import { UiServer, type UiSession } from './ui/ui-server.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
 import { AlarmService } from './alarms/alarm-service.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
+import { admitDevice } from './ingest/tls/device-admission.js';
+import { createSecureChannels } from './ingest/tls/secure-channels.js';
+import type { TlsCredentials } from './ingest/tls/tls-credentials.js';
 import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
 import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
 
@@ -30,8 +33,14 @@ export interface Station {
   readonly writer: ObservationWriter;
   readonly state: WardState;
   readonly ui: UiServer;
+  /** Clear-text ws:// port; 0 when that listener is off (tls.plainWebsocket false). */
   readonly devicePort: number;
   readonly mllpPort: number | null;
+  /** wss:// and MLLP-over-TLS ports; null when off or no TLS is configured. */
+  readonly deviceTlsPort: number | null;
+  readonly mllpTlsPort: number | null;
+  /** The station's certificate (reloaded when its files change); null without TLS. */
+  readonly tls: TlsCredentials | null;
   /** Technical conditions reported by devices, newest state per (device, kind, vital). */
   readonly technical: ReadonlyMap<string, TechnicalCondition>;
   readonly sync: SyncClient | null;
@@ -122,11 +131,16 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     },
   };
 
-  const websocket = new WebSocketChannel(
-    { host: config.devices.host, port: config.devices.port },
-    { directory: registry, sink, logger: logger.child({ component: 'websocket' }) },
-  );
-  const channels: Channel[] = [websocket];
+  // Clear text for legacy devices (devices registered TLS-only are refused there), then TLS.
+  const websocket =
+    config.tls?.plainWebsocket === false
+      ? null
+      : new WebSocketChannel(
+          { host: config.devices.host, port: config.devices.port, admit: (device, socket) => admitDevice(device, socket, null) },
+          { directory: registry, sink, logger: logger.child({ component: 'websocket' }) },
+        );
+  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger }) : null;
+  const channels: Channel[] = [...(websocket ? [websocket] : []), ...(secure?.channels ?? [])];
   // Loaded only when used: a station without HL7 or serial never loads their native bindings.
   const optional =
     config.mllp.enabled || config.serialPorts.length > 0
@@ -228,7 +242,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   // and the UI gets the new layout. Changes made by another process (the CLI) are noticed
   // within a second through SQLite's data_version.
   registry.onChange(() => {
-    websocket.revalidate();
+    websocket?.revalidate();
+    secure?.websocket?.revalidate();
     state.layoutChanged();
   });
   // An admission changes which patient a device's samples belong to: one place re-reads that.
@@ -255,6 +270,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     db.close();
     throw error;
   }
+  secure?.credentials.watch();
   state.start();
   retention.start();
   sync?.start();
@@ -272,11 +288,12 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   if (config.demo.enabled) {
     const devices = provisionDemoWard(registry, ward, nurses, config.demo.beds);
     state.layoutChanged();
-    demo = new DemoWard(db, `ws://127.0.0.1:${websocket.port}/devices`, devices);
+    // The configuration refuses a demo without the clear-text listener.
+    demo = new DemoWard(db, `ws://127.0.0.1:${websocket!.port}/devices`, devices);
     await demo.start();
   }
 
-  log.info({ devicePort: websocket.port, mllpPort: optional.mllpPort, uiPort: ui.port, demo: config.demo.enabled }, 'station started');
+  log.info({ devicePort: websocket?.port ?? null, deviceTlsPort: secure?.websocket?.port ?? null, mllpPort: optional.mllpPort, mllpTlsPort: secure?.mllp?.port ?? null, uiPort: ui.port, demo: config.demo.enabled }, 'station started');
 
   return {
     config,
@@ -289,8 +306,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     state,
     ui,
     technical,
-    devicePort: websocket.port,
+    devicePort: websocket?.port ?? 0,
     mllpPort: optional.mllpPort,
+    deviceTlsPort: secure?.websocket?.port ?? null,
+    mllpTlsPort: secure?.mllp?.port ?? null,
+    tls: secure?.credentials ?? null,
     sync,
     async stop() {
       clearInterval(registryWatch);
@@ -300,6 +320,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       await sync?.stop();
       await syncThread?.close();
       if (demo) await demo.stop();
+      secure?.credentials.close();
       for (const channel of [...channels].reverse()) await channel.stop();
       await writer.close();
       await checkpointer.close();
