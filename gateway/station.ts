@@ -12,6 +12,7 @@ import { isVitalCode, VITAL_CODES, type VitalCode } from './protocol/vitals.js';
 import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
 import { SyncClient } from './sync/sync-client.js';
+import { cloudDispatcher } from './sync/cloud-dispatcher.js';
 import { WardState } from './live/ward-state.js';
 import { UiServer, type UiSession } from './ui/ui-server.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
@@ -100,11 +101,12 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   // Batches are read, serialized and compressed on their own thread: a catch-up after hours
   // offline sends thousands of them, and the event loop acknowledging frames must not wait.
   const syncThread = config.cloud ? new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'sync') : null;
+  const cloudHttp = config.cloud ? cloudDispatcher(config.cloud) : null;
   const sync =
     config.cloud && syncThread
       ? new SyncClient(
           { next: (limit) => syncThread.syncNext(limit), confirm: (lastId, now, stream) => syncThread.syncConfirm(stream, lastId, now), queued: () => batchReader.queued() },
-          config.cloud,
+          { ...config.cloud, dispatcher: cloudHttp },
           logger.child({ component: 'sync' }),
         )
       : null;
@@ -318,6 +320,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       alarms.stop();
       retention.stop();
       await sync?.stop();
+      await cloudHttp?.close();
       await syncThread?.close();
       if (demo) await demo.stop();
       secure?.credentials.close();
