@@ -146,6 +146,28 @@ describe('transport security on the ward network', () => {
     });
   });
 
+  it('with an optional client certificate, admits a device by key alone but still checks a presented certificate', async () => {
+    const station = await stationWith({ clientCaFile: pki.caFile, requireClientCertificate: false });
+    const key = station.registry.register({ id: 'mon-1', model: 'Monitor', transport: 'websocket', bedId: 'B1' }, 'test').key!;
+    const expired = pki.client(`mon-1-optional-expired-${Date.now()}`, 'mon-1', { expired: true });
+    const other = pki.client(`mon-2-optional-${Date.now()}`, 'mon-2');
+    expect(await deviceSends(wss(station), key, { ca: pki.ca })).toEqual({ opened: true, ack: 1 });
+    expect(await deviceSends(wss(station), key, { ca: pki.ca, cert: expired.cert, key: expired.key })).toEqual({ opened: false, status: 403, error: null });
+    expect(await deviceSends(wss(station), key, { ca: pki.ca, cert: other.cert, key: other.key })).toEqual({ opened: false, status: 403, error: null });
+  });
+
+  it('keeps the working certificate when renewed files do not fit together, and uses them once they do', async () => {
+    const station = await stationWith({});
+    const renewed = pki.server(`station-half-${Date.now()}`);
+    const before = station.tls!.options.cert;
+    writeFileSync(serverCert.certFile, renewed.cert);
+    expect(station.tls!.reload()).toBe('kept');
+    expect(station.tls!.options.cert).toBe(before);
+    writeFileSync(serverCert.keyFile, renewed.key);
+    expect(station.tls!.reload()).toBe('reloaded');
+    expect(station.tls!.options.cert).toEqual(renewed.cert);
+  });
+
   it('takes HL7 over MLLP/TLS from the device its certificate names, and nothing from others', async () => {
     const station = await stationWith({ clientCaFile: pki.caFile });
     station.registry.register({ id: HL7_DEVICE, model: 'IHE gateway', transport: 'hl7', bedId: 'B1', tlsOnly: true }, 'test');
