@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
 import { frameMllp, MllpDecoder } from '../gateway/ingest/hl7/mllp-framing.js';
+import { ConfigError } from '../gateway/config.js';
 import type { Station } from '../gateway/station.js';
 import { createThrowawayPki, type IssuedCertificate, type ThrowawayPki } from './helpers/throwaway-pki.js';
 import { startTestStation, tempDir } from './helpers/station-fixture.js';
@@ -166,6 +167,13 @@ describe('transport security on the ward network', () => {
     writeFileSync(serverCert.keyFile, renewed.key);
     expect(station.tls!.reload()).toBe('reloaded');
     expect(station.tls!.options.cert).toEqual(renewed.cert);
+  });
+
+  it('refuses to start with a certificate and a key that do not belong together', async () => {
+    const stray = pki.server(`stray-${Date.now()}`);
+    const configFile = join(tempDir('ward-tls-config-').path, 'station.json');
+    writeFileSync(configFile, JSON.stringify({ tls: { certFile: serverCert.certFile, keyFile: stray.keyFile } }));
+    await expect(startTestStation({ config: configFile, deviceTlsPort: 0, mllpTlsPort: 0 })).rejects.toThrow(ConfigError);
   });
 
   it('takes HL7 over MLLP/TLS from the device its certificate names, and nothing from others', async () => {

@@ -5,7 +5,7 @@
  */
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTlsServer, type Server as TlsServer, type TlsOptions } from 'node:tls';
-import type { StationConfig, StationTlsConfig } from '../../config.js';
+import { ConfigError, type StationConfig, type StationTlsConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Channel, DeviceDirectory, IngestSink } from '../channel.js';
 import { MllpChannel } from '../mllp-channel.js';
@@ -49,7 +49,13 @@ function watchHandshakes<S extends TlsServer>(server: S, credentials: TlsCredent
 export function createSecureChannels(config: StationConfig & { tls: StationTlsConfig }, deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger }): SecureChannels {
   const tls = config.tls;
   const logger = deps.logger.child({ component: 'tls' });
-  const credentials = new TlsCredentials({ certFile: tls.certFile, keyFile: tls.keyFile, clientCaFile: tls.clientCaFile }, logger);
+  let credentials: TlsCredentials;
+  try {
+    credentials = new TlsCredentials({ certFile: tls.certFile, keyFile: tls.keyFile, clientCaFile: tls.clientCaFile }, logger);
+  } catch (error) {
+    // A station that cannot serve its certificate must not start half-secure.
+    throw new ConfigError(`tls: cannot use ${tls.certFile} with ${tls.keyFile}${tls.clientCaFile ? ` and ${tls.clientCaFile}` : ''}: ${(error as Error).message}`);
+  }
   const policy = policyOf(tls);
   const channels: Channel[] = [];
 
