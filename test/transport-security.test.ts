@@ -5,6 +5,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { WebSocket } from 'ws';
 import { frameMllp, MllpDecoder } from '../gateway/ingest/hl7/mllp-framing.js';
 import { ConfigError } from '../gateway/config.js';
+import { DeviceClient } from '../gateway/demo/device-client.js';
 import type { Station } from '../gateway/station.js';
 import { createThrowawayPki, type IssuedCertificate, type ThrowawayPki } from './helpers/throwaway-pki.js';
 import { startTestStation, tempDir } from './helpers/station-fixture.js';
@@ -113,7 +114,13 @@ describe('transport security on the ward network', () => {
     it('takes a device with its own certificate and key', async () => {
       await start();
       expect(await deviceSends(wss(station), key, { ca: pki.ca, cert: own.cert, key: own.key })).toEqual({ opened: true, ack: 1 });
-      expect(stored(station, 'mon-1')).toBe(1);
+      // The reference client, configured as the README tells device makers.
+      const client = new DeviceClient({ url: wss(station), key, firstSeq: 2, tls: { ca: pki.ca, cert: own.cert, key: own.key } });
+      await client.connect();
+      for (let i = 0; i < 20; i++) client.send({ HR: 70 + i }, Date.now());
+      await client.acked(21);
+      await client.close();
+      expect(stored(station, 'mon-1')).toBe(21);
     });
 
     it('refuses a device without a certificate, and a certificate without the key', async () => {
