@@ -20,8 +20,9 @@ const USAGE = `Usage: npm run gateway -- [command] [options]
 Commands:
   run (default)                         run the station headless
   devices list
-  devices add --id ID --model MODEL [--transport websocket|hl7|serial] [--bed BED]
-                                        register a device; prints a WebSocket device's key once
+  devices add --id ID --model MODEL [--transport websocket|hl7|serial] [--bed BED] [--tls-only]
+                                        register a device; prints a WebSocket device's key once;
+                                        --tls-only: refused on the clear-text ws:// and MLLP ports
   devices revoke --id ID                refuse the device from now on (connections are closed)
   devices rotate-key --id ID            issue a new key; the old one stops working
   devices assign --id ID --bed BED|none
@@ -41,6 +42,8 @@ Options (run):
   --device-host HOST   address devices connect to (default 0.0.0.0)
   --device-port N      WebSocket device port (default 7400)
   --mllp-port N        HL7/MLLP port (default 2575)
+  --device-tls-port N  wss:// device port when "tls" is configured (default 7443)
+  --mllp-tls-port N    MLLP over TLS port when "tls" is configured (default 2576)
   --no-mllp            do not listen for HL7/MLLP
   --ui-port N          loopback UI port (default 7401)
   --demo / --no-demo   run the demo ward (default: on when no configuration file exists)
@@ -76,6 +79,9 @@ const { values, positionals } = parseArgs({
     dob: { type: 'string' },
     to: { type: 'string' },
     pin: { type: 'string' },
+    'tls-only': { type: 'boolean' },
+    'device-tls-port': { type: 'string' },
+    'mllp-tls-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -110,6 +116,8 @@ const overrides: CliOverrides = {
   demoBeds: int('demo-beds', values['demo-beds']),
   rendererDir: values['renderer-dir'],
   stationName: values['station-name'],
+  deviceTlsPort: int('device-tls-port', values['device-tls-port']),
+  mllpTlsPort: int('mllp-tls-port', values['mllp-tls-port']),
 };
 
 const ACTOR = `cli:${process.env.USER ?? 'admin'}`;
@@ -124,6 +132,8 @@ async function run(): Promise<void> {
     token: station.ui.token,
     devicePort: station.devicePort,
     mllpPort: station.mllpPort,
+    deviceTlsPort: station.deviceTlsPort,
+    mllpTlsPort: station.mllpTlsPort,
     dataDir: config.dataDir,
     demo: config.demo.enabled,
   };
@@ -141,8 +151,10 @@ async function run(): Promise<void> {
       '',
       `Ward station "${config.stationName}" is running.`,
       `  UI (open in a browser on this machine): ${station.ui.pageUrl}`,
-      `  WebSocket devices: ws://${config.devices.host}:${station.devicePort}/devices`,
+      station.devicePort !== 0 ? `  WebSocket devices: ws://${config.devices.host}:${station.devicePort}/devices` : '  WebSocket devices: clear text off',
+      station.deviceTlsPort !== null ? `  WebSocket (TLS):   wss://${config.devices.host}:${station.deviceTlsPort}/devices` : '',
       station.mllpPort !== null ? `  HL7 v2 / MLLP:     tcp://${config.mllp.host}:${station.mllpPort}` : '  HL7 v2 / MLLP:     off',
+      station.mllpTlsPort !== null ? `  MLLP over TLS:     tls://${config.mllp.host}:${station.mllpTlsPort}` : '',
       `  Data:              ${databasePath(config.dataDir)}`,
       config.demo.enabled ? `  Demo ward:         ${config.demo.beds} simulated monitors; sign in as nurse "${DEMO_NURSE.id}", PIN ${DEMO_NURSE.pin} (configure a real ward to turn it off; see README)` : '',
       '',
@@ -173,7 +185,7 @@ function admin(command: string, sub: string | undefined): void {
       case 'devices add': {
         const transport = (values.transport ?? 'websocket') as Transport;
         if (!['websocket', 'hl7', 'serial'].includes(transport)) fail('--transport must be websocket, hl7 or serial');
-        const { key } = registry.register({ id: required('id'), model: required('model'), transport, bedId: values.bed ?? null }, ACTOR);
+        const { key } = registry.register({ id: required('id'), model: required('model'), transport, bedId: values.bed ?? null, tlsOnly: values['tls-only'] ?? false }, ACTOR);
         return out(key ? { id: values.id, key, note: 'store this key in the device now; it is not shown again' } : { id: values.id });
       }
       case 'devices revoke':

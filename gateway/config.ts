@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -13,6 +13,84 @@ const SerialPortSchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+// ---- Transport security (TLS for device listeners, checks on the cloud URL) ----
+
+/** Certificate, key and listeners of the station's TLS side; see "Ward network security" in the README. */
+const TlsSchema = Type.Object(
+  {
+    /** PEM certificate chain of the station (reloaded when the file changes). */
+    certFile: Type.String({ minLength: 1 }),
+    keyFile: Type.String({ minLength: 1 }),
+    /** PEM CA bundle that signs device certificates: turns on mutual TLS. */
+    clientCaFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** With a client CA: refuse devices without a certificate (default true). */
+    requireClientCertificate: Type.Optional(Type.Boolean()),
+    websocket: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean()), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) }, { additionalProperties: false }),
+    ),
+    mllp: Type.Optional(
+      Type.Object({ enabled: Type.Optional(Type.Boolean()), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) }, { additionalProperties: false }),
+    ),
+    /** Keep the clear-text ws:// listener (devices.port) for legacy devices (default true). */
+    plainWebsocket: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const CloudTransportFields = {
+  /** PEM CA bundle trusted for the cloud's certificate (a hospital's private PKI). */
+  caFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Allow http:// to a host other than loopback (never on a real ward). */
+  allowInsecureHttp: Type.Optional(Type.Boolean()),
+};
+
+export type TlsConfigFile = Static<typeof TlsSchema>;
+
+export interface StationTlsConfig {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly clientCaFile: string | null;
+  readonly requireClientCertificate: boolean;
+  /** Port of wss:// for devices; null = off. */
+  readonly websocketPort: number | null;
+  /** Port of MLLP over TLS; null = off. */
+  readonly mllpPort: number | null;
+  readonly plainWebsocket: boolean;
+}
+
+export const DEFAULT_TLS_PORTS = { websocket: 7443, mllp: 2576 } as const;
+
+/** Paths are taken relative to the configuration file, so a ward's folder can be moved whole. */
+function tlsConfig(file: TlsConfigFile | undefined, configFile: string | null, cli: CliOverrides): StationTlsConfig | null {
+  if (!file) return null;
+  const base = configFile ? dirname(configFile) : process.cwd();
+  return {
+    certFile: resolve(base, file.certFile),
+    keyFile: resolve(base, file.keyFile),
+    clientCaFile: file.clientCaFile ? resolve(base, file.clientCaFile) : null,
+    requireClientCertificate: file.requireClientCertificate ?? true,
+    websocketPort: file.websocket?.enabled === false ? null : (cli.deviceTlsPort ?? file.websocket?.port ?? DEFAULT_TLS_PORTS.websocket),
+    mllpPort: file.mllp?.enabled === false ? null : (cli.mllpTlsPort ?? file.mllp?.port ?? DEFAULT_TLS_PORTS.mllp),
+    plainWebsocket: file.plainWebsocket ?? true,
+  };
+}
+
+/**
+ * http:// sends the station's secret and every patient's vitals in clear text: only to this
+ * machine (a local test cloud, a TLS-terminating proxy on loopback) unless explicitly allowed.
+ */
+export function checkCloudUrl(url: string, allowInsecureHttp: boolean): void {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'https:' || allowInsecureHttp) return;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (!loopback) {
+    throw new ConfigError(`cloud.url ${parsed.origin} is http:// to another machine: use https://, or set cloud.allowInsecureHttp (clear text on the network)`);
+  }
+}
+
+// ---- End of transport security ----
 
 /** The station's configuration file (JSON). Every field is optional; defaults below. */
 export const ConfigFileSchema = Type.Object(
@@ -54,6 +132,7 @@ export const ConfigFileSchema = Type.Object(
           /** Keep this file readable by the station's user only. */
           secret: Type.String({ minLength: 16 }),
           batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000 })),
+          ...CloudTransportFields,
         },
         { additionalProperties: false },
       ),
@@ -75,6 +154,7 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    tls: Type.Optional(TlsSchema),
     storage: Type.Optional(
       Type.Object(
         {
@@ -105,7 +185,9 @@ export interface StationConfig {
   /** Configured offline timeouts (ms) by device id and by model; unlisted devices get one from their pace. */
   readonly alarms: { readonly offlineAfterMs: { readonly devices: Readonly<Record<string, number>>; readonly models: Readonly<Record<string, number>> } };
   /** Where to sync to; null = no cloud (the station works fully without one). */
-  readonly cloud: { readonly url: string; readonly stationId: string; readonly secret: string; readonly batchSize?: number } | null;
+  readonly cloud: { readonly url: string; readonly stationId: string; readonly secret: string; readonly batchSize?: number; readonly caFile?: string; readonly allowInsecureHttp?: boolean } | null;
+  /** TLS listeners for devices; null = clear text only. */
+  readonly tls: StationTlsConfig | null;
   /** Where the built renderer is served from. */
   readonly rendererDir: string;
   /** The configuration file read, if any. */
@@ -138,6 +220,8 @@ export interface CliOverrides {
   demoBeds?: number;
   rendererDir?: string;
   stationName?: string;
+  deviceTlsPort?: number;
+  mllpTlsPort?: number;
 }
 
 export function readConfigFile(path: string): ConfigFile {
@@ -164,6 +248,10 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
   if (cli.config && !existsSync(cli.config)) throw new ConfigError(`configuration file ${cli.config} does not exist`);
   const configFile = existsSync(candidate) ? resolve(candidate) : null;
   const file: ConfigFile = configFile ? readConfigFile(configFile) : {};
+  if (file.cloud) checkCloudUrl(file.cloud.url, file.cloud.allowInsecureHttp ?? false);
+  const tls = tlsConfig(file.tls, configFile, cli);
+  const demoEnabled = cli.demo ?? file.demo?.enabled ?? configFile === null;
+  if (demoEnabled && tls && !tls.plainWebsocket) throw new ConfigError('the demo ward connects over plain ws://: keep tls.plainWebsocket on or turn the demo off');
   return {
     stationName: cli.stationName ?? file.stationName ?? 'Ward station',
     dataDir: resolve(cli.dataDir ?? file.dataDir ?? baseDataDir),
@@ -175,14 +263,15 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
     },
     ui: { host: '127.0.0.1', port: cli.uiPort ?? file.ui?.port ?? DEFAULT_PORTS.ui, signInHours: file.ui?.signInHours ?? 12 },
     serialPorts: file.serialPorts ?? [],
-    demo: { enabled: cli.demo ?? file.demo?.enabled ?? configFile === null, beds: cli.demoBeds ?? file.demo?.beds ?? 16 },
+    demo: { enabled: demoEnabled, beds: cli.demoBeds ?? file.demo?.beds ?? 16 },
     storage: {
       synchronous: file.storage?.synchronous ?? 'FULL',
       hotWindowHours: file.storage?.hotWindowHours ?? 72,
       diskBudgetMb: file.storage?.diskBudgetMb ?? 2048,
     },
     alarms: { offlineAfterMs: { devices: secondsToMs(file.alarms?.offlineAfterSeconds?.devices), models: secondsToMs(file.alarms?.offlineAfterSeconds?.models) } },
-    cloud: file.cloud ?? null,
+    cloud: file.cloud ? { ...file.cloud, ...(file.cloud.caFile && configFile ? { caFile: resolve(dirname(configFile), file.cloud.caFile) } : {}) } : null,
+    tls,
     rendererDir: resolve(cli.rendererDir ?? env.WARD_RENDERER_DIR ?? defaultRendererDir),
     configFile,
   };

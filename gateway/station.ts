@@ -12,6 +12,7 @@ import { isVitalCode, VITAL_CODES, type VitalCode } from './protocol/vitals.js';
 import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
 import { SyncClient } from './sync/sync-client.js';
+import { cloudDispatcher } from './sync/cloud-dispatcher.js';
 import { WardState } from './live/ward-state.js';
 import { UiServer, type UiSession } from './ui/ui-server.js';
 import { loadOrCreateUiToken } from './ui/ui-token.js';
@@ -21,6 +22,9 @@ import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
 import { AlarmService } from './alarms/alarm-service.js';
 import { DEFAULT_ALARM_CONFIG } from './alarms/alarm-rules.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
+import { admitDevice } from './ingest/tls/device-admission.js';
+import { createSecureChannels } from './ingest/tls/secure-channels.js';
+import type { TlsCredentials } from './ingest/tls/tls-credentials.js';
 import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
 import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
 
@@ -34,8 +38,14 @@ export interface Station {
   readonly writer: ObservationWriter;
   readonly state: WardState;
   readonly ui: UiServer;
+  /** Clear-text ws:// port; 0 when that listener is off (tls.plainWebsocket false). */
   readonly devicePort: number;
   readonly mllpPort: number | null;
+  /** wss:// and MLLP-over-TLS ports; null when off or no TLS is configured. */
+  readonly deviceTlsPort: number | null;
+  readonly mllpTlsPort: number | null;
+  /** The station's certificate (reloaded when its files change); null without TLS. */
+  readonly tls: TlsCredentials | null;
   /** Technical conditions reported by devices, newest state per (device, kind, vital). */
   readonly technical: ReadonlyMap<string, TechnicalCondition>;
   readonly sync: SyncClient | null;
@@ -105,11 +115,12 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   // Batches are read, serialized and compressed on their own thread: a catch-up after hours
   // offline sends thousands of them, and the event loop acknowledging frames must not wait.
   const syncThread = config.cloud ? new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'sync') : null;
+  const cloudHttp = config.cloud ? cloudDispatcher(config.cloud) : null;
   const sync =
     config.cloud && syncThread
       ? new SyncClient(
           { next: (limit, after) => syncThread.syncNext(limit, after), confirm: (lastId, now, stream) => syncThread.syncConfirm(stream, lastId, now), queued: () => batchReader.queued() },
-          config.cloud,
+          { ...config.cloud, dispatcher: cloudHttp },
           logger.child({ component: 'sync' }),
         )
       : null;
@@ -137,11 +148,16 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     },
   };
 
-  const websocket = new WebSocketChannel(
-    { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs },
-    { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer },
-  );
-  const channels: Channel[] = [websocket];
+  // Clear text for legacy devices (devices registered TLS-only are refused there), then TLS.
+  const websocket =
+    config.tls?.plainWebsocket === false
+      ? null
+      : new WebSocketChannel(
+          { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs, admit: (device, socket) => admitDevice(device, socket, null) },
+          { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer },
+        );
+  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger, storage: writer }) : null;
+  const channels: Channel[] = [...(websocket ? [websocket] : []), ...(secure?.channels ?? [])];
   // Loaded only when used: a station without HL7 or serial never loads their native bindings.
   const optional =
     config.mllp.enabled || config.serialPorts.length > 0
@@ -271,7 +287,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   // and the UI gets the new layout. Changes made by another process (the CLI) are noticed
   // within a second through SQLite's data_version.
   registry.onChange(() => {
-    websocket.revalidate();
+    websocket?.revalidate();
+    secure?.websocket?.revalidate();
     state.layoutChanged();
   });
   // An admission changes which patient a device's samples belong to: one place re-reads that.
@@ -298,6 +315,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     db.close();
     throw error;
   }
+  secure?.credentials.watch();
   state.start();
   retention.start();
   sync?.start();
@@ -315,11 +333,12 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   if (config.demo.enabled) {
     const devices = provisionDemoWard(registry, ward, nurses, config.demo.beds);
     state.layoutChanged();
-    demo = new DemoWard(db, `ws://127.0.0.1:${websocket.port}/devices`, devices);
+    // The configuration refuses a demo without the clear-text listener.
+    demo = new DemoWard(db, `ws://127.0.0.1:${websocket!.port}/devices`, devices);
     await demo.start();
   }
 
-  log.info({ devicePort: websocket.port, mllpPort: optional.mllpPort, uiPort: ui.port, demo: config.demo.enabled }, 'station started');
+  log.info({ devicePort: websocket?.port ?? null, deviceTlsPort: secure?.websocket?.port ?? null, mllpPort: optional.mllpPort, mllpTlsPort: secure?.mllp?.port ?? null, uiPort: ui.port, demo: config.demo.enabled }, 'station started');
 
   return {
     config,
@@ -332,8 +351,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     state,
     ui,
     technical,
-    devicePort: websocket.port,
+    devicePort: websocket?.port ?? 0,
     mllpPort: optional.mllpPort,
+    deviceTlsPort: secure?.websocket?.port ?? null,
+    mllpTlsPort: secure?.mllp?.port ?? null,
+    tls: secure?.credentials ?? null,
     sync,
     async stop() {
       clearInterval(registryWatch);
@@ -341,8 +363,10 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       alarms.stop();
       retention.stop();
       await sync?.stop();
+      await cloudHttp?.close();
       await syncThread?.close();
       if (demo) await demo.stop();
+      secure?.credentials.close();
       for (const channel of [...channels].reverse()) await channel.stop();
       await alarms.persisted().catch(() => undefined);
       await writer.close();

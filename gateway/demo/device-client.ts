@@ -12,6 +12,8 @@ export interface DeviceClientOptions {
   readonly onError?: (frame: { seq: number | null; code: string; message: string }) => void;
   readonly onRefused?: (status: number) => void;
   readonly onClose?: (code: number) => void;
+  /** For wss://: the CA that signed the station's certificate and, for mutual TLS, this device's certificate and key (PEM). */
+  readonly tls?: { readonly ca?: Buffer | string; readonly cert?: Buffer | string; readonly key?: Buffer | string };
 }
 
 interface Unacked {
@@ -99,7 +101,7 @@ export class DeviceClient {
   }
 
   private open(): void {
-    const socket = new WebSocket(this.options.url, { headers: { authorization: `Bearer ${this.options.key}` }, perMessageDeflate: false });
+    const socket = new WebSocket(this.options.url, { headers: { authorization: `Bearer ${this.options.key}` }, perMessageDeflate: false, ...this.options.tls });
     this.socket = socket;
     socket.on('open', () => {
       this.reconnectDelay = 250;

@@ -59,6 +59,8 @@ export interface RegisteredDevice {
   readonly bedId: string | null;
   /** MRN of the patient admitted to the device's bed, if any (HL7 PID-3 is checked against it). */
   readonly patientMrn: string | null;
+  /** Refused on the clear-text listeners (ws://, plain MLLP); absent = clear text allowed. */
+  readonly tlsOnly?: boolean;
 }
 
 /** Read side of the device registry that transports use to authenticate and identify devices. */

@@ -20,6 +20,12 @@ export interface MllpChannelOptions {
   readonly idleTimeoutMs?: number;
   /** Offset for HL7 timestamps without one; defaults to the station's local offset. */
   readonly defaultUtcOffsetMinutes?: number;
+  /** Name in logs and the channel list (e.g. `mllp-tls`); default `mllp`. */
+  readonly name?: string;
+  /** Makes the listening server, e.g. a TLS server; default clear-text TCP. */
+  readonly createServer?: (onConnection: (socket: Socket) => void) => Server;
+  /** The devices one connection may send for (e.g. TLS-only devices not on clear text); default all. */
+  readonly connectionDirectory?: (socket: Socket, directory: DeviceDirectory) => DeviceDirectory;
 }
 
 export interface MllpChannelDeps {
@@ -56,7 +62,7 @@ interface Connection {
  * an earlier message (senders match ACKs by order as much as by MSA-2).
  */
 export class MllpChannel implements Channel {
-  readonly name = 'mllp';
+  readonly name: string;
   private server: Server | null = null;
   private readonly connections = new Set<Connection>();
   private readonly clockFaults: ClockFaults;
@@ -66,6 +72,7 @@ export class MllpChannel implements Channel {
     private readonly deps: MllpChannelDeps,
   ) {
     this.clockFaults = new ClockFaults(deps.sink, 'hl7');
+    this.name = options.name ?? 'mllp';
   }
 
   get port(): number {
@@ -74,7 +81,7 @@ export class MllpChannel implements Channel {
   }
 
   async start(): Promise<void> {
-    const server = createServer((socket) => this.accept(socket));
+    const server = (this.options.createServer ?? createServer)((socket) => this.accept(socket));
     await listen(server, this.options.port, this.options.host);
     this.server = server;
     this.deps.logger?.info({ channel: this.name, port: this.port }, 'MLLP listener started');
@@ -101,7 +108,7 @@ export class MllpChannel implements Channel {
     const { sink, logger } = this.deps;
     const decoder = new MllpDecoder({ maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
     const ctx: Hl7Context = {
-      directory: this.deps.directory,
+      directory: this.options.connectionDirectory?.(socket, this.deps.directory) ?? this.deps.directory,
       sink,
       defaultUtcOffsetMinutes: this.options.defaultUtcOffsetMinutes ?? -new Date().getTimezoneOffset(),
       clockFaults: this.clockFaults,

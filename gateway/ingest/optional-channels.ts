@@ -2,6 +2,7 @@ import type { StationConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
 import { MllpChannel } from './mllp-channel.js';
+import { plainMllpDirectory } from './tls/device-admission.js';
 
 /** Offset of the station's local time from UTC, for device timestamps that carry none. */
 export function localUtcOffsetMinutes(now = new Date()): number {
@@ -18,7 +19,7 @@ export async function createOptionalChannels(
   const offset = localUtcOffsetMinutes();
   if (config.mllp.enabled) {
     mllp = new MllpChannel(
-      { host: config.mllp.host, port: config.mllp.port, defaultUtcOffsetMinutes: offset },
+      { host: config.mllp.host, port: config.mllp.port, defaultUtcOffsetMinutes: offset, connectionDirectory: plainMllpDirectory(deps.sink, deps.logger.child({ component: 'mllp' })) },
       { directory: deps.directory, sink: deps.sink, logger: deps.logger.child({ component: 'mllp' }) },
     );
     channels.push(mllp);

@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { listen } from './listen.js';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
@@ -27,6 +29,12 @@ export interface WebSocketChannelOptions {
   readonly maxInFlight?: number;
   readonly heartbeatMs?: number;
   readonly now?: () => number;
+  /** Name in logs and the channel list (e.g. `websocket-tls`); default `websocket`. */
+  readonly name?: string;
+  /** Makes the listening server, e.g. an https server for wss://; default clear-text http. */
+  readonly createServer?: (handler: RequestListener) => Server | HttpsServer;
+  /** Checked after the key matched: a reason to refuse this device on this connection, or null. */
+  readonly admit?: (device: RegisteredDevice, socket: Socket) => string | null;
 }
 
 interface DeviceConnection {
@@ -58,8 +66,8 @@ const HARD_MAX_PAYLOAD = 1024 * 1024;
  * before the upgrade, so a refused device never gets a socket and nothing of it is stored.
  */
 export class WebSocketChannel implements Channel {
-  readonly name = 'websocket';
-  private server: Server | null = null;
+  readonly name: string;
+  private server: Server | HttpsServer | null = null;
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, DeviceConnection>();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -79,6 +87,7 @@ export class WebSocketChannel implements Channel {
       storage?: StoragePressure;
     },
   ) {
+    this.name = options.name ?? 'websocket';
     this.maxFrameBytes = options.maxFrameBytes ?? 64 * 1024;
     this.maxInFlight = options.maxInFlight ?? 64;
     this.now = options.now ?? Date.now;
@@ -101,7 +110,7 @@ export class WebSocketChannel implements Channel {
   }
 
   async start(): Promise<void> {
-    const server = createServer((_req, res) => {
+    const server = (this.options.createServer ?? createServer)((_req, res) => {
       res.writeHead(426, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'upgrade_required', message: 'connect with WebSocket to /devices' }));
     });
@@ -143,6 +152,12 @@ export class WebSocketChannel implements Channel {
       this.deps.sink.rejected(null, 'websocket', 'unauthorized');
       this.deps.logger.warn({ remote: req.socket.remoteAddress }, 'device refused: unknown or revoked key');
       return refuse(socket, 401, 'unauthorized', 'unknown or revoked device key');
+    }
+    const refusal = this.options.admit?.(device, req.socket as Socket) ?? null;
+    if (refusal) {
+      this.deps.sink.rejected(device.id, 'websocket', refusal);
+      this.deps.logger.warn({ device: device.id, channel: this.name, reason: refusal }, 'device refused on this listener');
+      return refuse(socket, 403, refusal, `device not allowed on this listener: ${refusal}`);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(device, ws));
   }
@@ -354,9 +369,11 @@ export class WebSocketChannel implements Channel {
   }
 }
 
+const STATUS_TEXT: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: code, message });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

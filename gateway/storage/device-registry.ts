@@ -19,12 +19,12 @@ export class RegistryError extends Error {
 
 const SELECT_DEVICES = `
 SELECT d.id, d.model, d.transport, d.bed_id AS bedId, d.key_hash AS keyHash,
-       d.revoked_at IS NOT NULL AS revoked, p.id AS patientId, p.mrn AS patientMrn
+       d.revoked_at IS NOT NULL AS revoked, d.tls_only AS tlsOnly, p.id AS patientId, p.mrn AS patientMrn
 FROM devices d
 LEFT JOIN admissions a ON a.bed_id = d.bed_id AND a.discharged_at IS NULL
 LEFT JOIN patients p ON p.id = a.patient_id`;
-const INSERT_DEVICE = `INSERT INTO devices (id, model, transport, key_hash, bed_id, created_at)
-VALUES (@id, @model, @transport, @keyHash, @bedId, @now)`;
+const INSERT_DEVICE = `INSERT INTO devices (id, model, transport, key_hash, bed_id, created_at, tls_only)
+VALUES (@id, @model, @transport, @keyHash, @bedId, @now, @tlsOnly)`;
 const UPDATE_KEY = 'UPDATE devices SET key_hash = ?, revoked_at = NULL WHERE id = ?';
 const REVOKE_DEVICE = 'UPDATE devices SET revoked_at = ?, key_hash = NULL WHERE id = ? AND revoked_at IS NULL';
 const ASSIGN_DEVICE = 'UPDATE devices SET bed_id = ? WHERE id = ?';
@@ -47,6 +47,7 @@ interface DeviceRow {
   bedId: string | null;
   keyHash: Buffer | null;
   revoked: number;
+  tlsOnly: number;
   patientId: number | null;
   patientMrn: string | null;
 }
@@ -121,6 +122,7 @@ export class DeviceRegistry implements DeviceDirectory {
         patientId: row.patientId,
         patientMrn: row.patientMrn,
         revoked: row.revoked === 1,
+        tlsOnly: row.tlsOnly === 1,
       };
       byId.set(row.id, record);
       if (row.keyHash && !record.revoked) byKeyHash.set(row.keyHash.toString('hex'), { record, hash: row.keyHash });
@@ -158,7 +160,7 @@ export class DeviceRegistry implements DeviceDirectory {
    * HL7 devices are identified by MSH-3 (their id) and serial devices by their port.
    */
   register(
-    input: { id: string; model: string; transport: Transport; bedId?: string | null },
+    input: { id: string; model: string; transport: Transport; bedId?: string | null; tlsOnly?: boolean },
     actor: string,
     now = Date.now(),
   ): { key: string | null } {
@@ -176,8 +178,9 @@ export class DeviceRegistry implements DeviceDirectory {
         keyHash: key ? hashDeviceKey(key) : null,
         bedId: input.bedId ?? null,
         now,
+        tlsOnly: input.tlsOnly ? 1 : 0,
       });
-      this.audit.run(now, actor, 'device.register', input.id, JSON.stringify({ model: input.model, transport: input.transport, bedId: input.bedId ?? null }));
+      this.audit.run(now, actor, 'device.register', input.id, JSON.stringify({ model: input.model, transport: input.transport, bedId: input.bedId ?? null, tlsOnly: input.tlsOnly ?? false }));
     })();
     this.reload();
     return { key };

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import { fullJitterDelay, retryAfterMs } from './backoff.js';
 import type { PreparedBatch, SyncSource } from './batch-reader.js';
@@ -13,6 +13,8 @@ export interface SyncConfig {
   readonly idleMs?: number;
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
+  /** HTTP client to use (e.g. one that trusts a hospital CA); default undici's global one. */
+  readonly dispatcher?: Dispatcher | null;
 }
 
 export interface SyncStatus {
@@ -154,6 +156,7 @@ export class SyncClient {
         body: batch.body,
         headersTimeout: 30_000,
         bodyTimeout: 30_000,
+        ...(this.config.dispatcher ? { dispatcher: this.config.dispatcher } : {}),
       });
       status = response.statusCode;
       retryAfter = retryAfterMs(response.headers['retry-after'] as string | undefined, this.now());

@@ -3,6 +3,7 @@ import { migration as core } from './0001-core.js';
 import { migration as nurses } from './0003-nurses.js';
 import { migration as alarmEvents } from './0004-alarm-events.js';
 import { migration as storeIdentity } from './0005-store-identity.js';
+import { migration as deviceTlsOnly } from './0008-device-tls-only.js';
 
 /** Every station migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, nurses, alarmEvents, storeIdentity];
+export const MIGRATIONS: readonly Migration[] = [core, nurses, alarmEvents, storeIdentity, deviceTlsOnly];
