@@ -65,7 +65,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
       audit: new AuditLog(sql, logger),
       bus,
       patients,
-      ingest: new BatchIngest(sql, mode, patients, latestVitals, bus, partitions),
+      ingest: new BatchIngest(sql, mode, patients, latestVitals, bus, partitions, { retentionDays: config.vitalsRetentionDays }),
       latestVitals,
       history: new VitalsHistory(sql),
       startedAt: new Date(),

@@ -8,6 +8,7 @@ import type { NativePartitions } from '../vitals/native-partitions.js';
 import { vitalByCode } from '../vitals/vital-codes.js';
 import { insertVitalsParams, insertVitalsSql, type VitalRows } from '../vitals/vitals-write.js';
 import type { BatchResult, StationAlarmEvent, StationBatch } from './batch-schema.js';
+import { splitBySampleTime, type RefusedRow, type SampleTimeWindow } from './sample-time-window.js';
 
 export const LATEST_CHANNEL = 'vitals_latest';
 const STREAM_OBSERVATIONS = 'observations';
@@ -20,8 +21,11 @@ const STREAM_ALARMS = 'alarm_events';
  *   lost response), and 409 if it is not;
  * - rows at or below the stream cursor are skipped (the station sends in id order, so they are
  *   already here, whatever batch brought them);
+ * - rows whose time is outside what the cloud accepts (ahead of its clock, or past retention) are
+ *   refused, each with its reason in the answer; they are checked before anything else, so they
+ *   never create storage or touch "latest vitals";
  * - the rest are written with one statement for vitals and rollups, one for alarm events, and
- *   the cursors move in the same transaction.
+ *   the cursors move in the same transaction (past refused rows too: resending cannot fix them).
  * Other replicas learn of new latest values by NOTIFY at commit.
  */
 export class BatchIngest {
@@ -34,25 +38,28 @@ export class BatchIngest {
     private readonly latest: LatestVitalsCache,
     private readonly bus: ClusterBus,
     private readonly partitions: NativePartitions | null,
+    private readonly window: SampleTimeWindow,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  async ingest(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
+  async ingest(stationId: string, batchId: string, bodySha256: Buffer, received: StationBatch): Promise<BatchResult> {
+    const { accepted: batch, refused } = splitBySampleTime(received, this.now(), this.window);
     const span = timeSpan(batch);
     if (this.partitions && span) await this.partitions.ensure(span.from, span.to);
     try {
-      return await this.write(stationId, batchId, bodySha256, batch);
+      return await this.write(stationId, batchId, bodySha256, batch, refused);
     } catch (error) {
       // A partition dropped by another replica's retention between our check and the insert.
       if (this.partitions && span && (error as { code?: string }).code === '23514') {
         await this.partitions.load();
         await this.partitions.ensure(span.from, span.to);
-        return this.write(stationId, batchId, bodySha256, batch);
+        return this.write(stationId, batchId, bodySha256, batch, refused);
       }
       throw error;
     }
   }
 
-  private async write(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
+  private async write(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch, refused: readonly RefusedRow[]): Promise<BatchResult> {
     const newest = new Map<number, Map<number, LatestValue>>();
     const origin = batch.origin ?? '';
     const obsStream = `${STREAM_OBSERVATIONS}@${origin}`;
@@ -67,7 +74,8 @@ export class BatchIngest {
         SELECT body_sha256 AS hash, result FROM station_batches WHERE station_id = ${stationId} AND batch_id = ${batchId}`;
       if (seen) {
         if (!seen.hash.equals(bodySha256)) throw new ApiError('batch_conflict', `batch ${batchId} was already stored with a different body`);
-        return { ...seen.result, replayed: true };
+        // Results stored before rows could be refused have no list.
+        return { ...seen.result, refused: seen.result.refused ?? [], replayed: true };
       }
       const obsCursor = cursors.find((c) => c.stream === obsStream)?.lastId ?? 0;
       const alarmCursor = cursors.find((c) => c.stream === alarmStream)?.lastId ?? 0;
@@ -98,8 +106,10 @@ export class BatchIngest {
       if (rows.ts.length > 0) await tx.unsafe(insertVitalsSql(this.mode), insertVitalsParams(rows) as never[], { prepare: true });
       if (events.length > 0) await insertAlarmEvents(tx, stationId, origin, events, patientIds);
 
-      const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id));
-      const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id));
+      const refusedNow = refused.filter((r) => r.id > (r.stream === 'observations' ? obsCursor : alarmCursor));
+      const refusedIds = (stream: RefusedRow['stream']) => refusedNow.filter((r) => r.stream === stream).map((r) => r.id);
+      const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id), ...refusedIds('observations'));
+      const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id), ...refusedIds('alarmEvents'));
       await tx`UPDATE station_streams SET last_id = v.last_id, updated_at = now()
         FROM (VALUES (${obsStream}, ${lastObs}::bigint), (${alarmStream}, ${lastAlarm}::bigint)) AS v(stream, last_id)
         WHERE station_streams.station_id = ${stationId} AND station_streams.stream = v.stream`;
@@ -109,6 +119,7 @@ export class BatchIngest {
         observations: { stored: observations.length, duplicates: batch.observations.length - observations.length },
         values: rows.ts.length,
         alarmEvents: { stored: events.length, duplicates: batch.alarmEvents.length - events.length },
+        refused: refusedNow.map((r) => ({ ...r })),
       };
       await tx`INSERT INTO station_batches (station_id, batch_id, body_sha256, result)
         VALUES (${stationId}, ${batchId}, ${bodySha256}, ${tx.json(stored as never)})`;

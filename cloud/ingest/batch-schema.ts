@@ -56,5 +56,14 @@ export const BatchResult = Type.Object({
   observations: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
   values: Type.Integer({ description: 'vital values stored' }),
   alarmEvents: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
+  refused: Type.Array(
+    Type.Object({
+      stream: Type.Union([Type.Literal('observations'), Type.Literal('alarmEvents')]),
+      id: Type.Integer(),
+      reason: Type.Union([Type.Literal('future'), Type.Literal('too_old')]),
+      message: Type.String(),
+    }),
+    { description: 'rows not stored because of their time (ahead of the cloud clock by more than 5 min, or older than the retention); not sent again' },
+  ),
 });
 export type BatchResult = Static<typeof BatchResult>;
