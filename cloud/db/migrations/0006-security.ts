@@ -1,0 +1,27 @@
+import type { Migration } from '../migration.js';
+
+/**
+ * Repairs "latest vitals" pinned by a sample from the future (accepted before ingest bounded
+ * sample times): such a row is replaced by the newest sample that is not ahead of the clock.
+ * The limit is the same 5 minutes ingest allows.
+ */
+export const REPAIR_FUTURE_LATEST = `
+WITH pinned AS (
+  DELETE FROM latest_vitals WHERE ts > now() + interval '5 minutes' RETURNING patient_id, vital
+)
+INSERT INTO latest_vitals (patient_id, vital, ts, value)
+SELECT p.patient_id, p.vital, v.ts, v.value
+FROM pinned p
+CROSS JOIN LATERAL (
+  SELECT ts, value FROM vitals
+  WHERE patient_id = p.patient_id AND vital = p.vital AND ts <= now() + interval '5 minutes'
+  ORDER BY ts DESC LIMIT 1
+) v;`;
+
+/** Security: the latest-vitals repair. */
+export const migration: Migration = {
+  id: 6,
+  name: 'security',
+  sql: `${REPAIR_FUTURE_LATEST}
+`,
+};
