@@ -4,6 +4,7 @@ import { buildApp, type RouteSet } from './app.js';
 import { AccessTokens } from './auth/access-tokens.js';
 import { LoginThrottle, type ThrottlePolicy } from './auth/login-throttle.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
+import { configurePasswordHashing } from './auth/passwords.js';
 import { loadSigningKey } from './auth/signing-key.js';
 import { Users } from './auth/users.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -45,6 +46,7 @@ export interface ServiceOptions {
 export async function startCloudService(config: CloudConfig & { databaseUrl: string }, options: ServiceOptions = {}): Promise<CloudService> {
   const logger = options.logger ?? (pino({ level: config.logLevel, base: { app: 'ward-cloud' } }) as FastifyBaseLogger);
   const sql = connect(config.databaseUrl, { max: config.poolSize });
+  await configurePasswordHashing(config.passwordHashing);
   try {
     const { mode, applied } = await migrate(sql, MIGRATIONS, config.storageMode);
     if (applied.length > 0) logger.info({ applied, mode }, 'migrations applied');
