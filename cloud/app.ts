@@ -27,11 +27,11 @@ const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerSt
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a
  * route without one makes the service refuse to start, so no route is left open by accident.
  */
-export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | false = false, extraRoutes: RouteSet[] = []): Promise<CloudApp> {
+export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | false = false, extraRoutes: RouteSet[] = [], options: { trustProxy?: boolean } = {}): Promise<CloudApp> {
   const fastify = Fastify({
     loggerInstance: logger === false ? undefined : logger,
     logger: logger === false ? false : undefined,
-    trustProxy: process.env.CLOUD_TRUST_PROXY === 'true',
+    trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     // No per-request log lines: URLs carry patient ids and name searches (no patient data in logs).
     logController: new LogController({ disableRequestLogging: true }),

@@ -21,6 +21,8 @@ export interface CloudConfig {
   readonly workers: boolean;
   /** Password hashing threads and queue (CLOUD_PASSWORD_HASH_THREADS, CLOUD_PASSWORD_HASH_QUEUE). */
   readonly passwordHashing: HashingLimits;
+  /** Take the client address from X-Forwarded-For (behind a load balancer or reverse proxy). */
+  readonly trustProxy: boolean;
 }
 
 /**
@@ -70,6 +72,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
     availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
     workers: envBoolean(env, 'CLOUD_WORKERS', true),
+    trustProxy: envBoolean(env, 'CLOUD_TRUST_PROXY', false),
     passwordHashing: {
       threads: envInteger(env, 'CLOUD_PASSWORD_HASH_THREADS', 2, 1, 64),
       maxQueued: envInteger(env, 'CLOUD_PASSWORD_HASH_QUEUE', 32, 0, 10_000),

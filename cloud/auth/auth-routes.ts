@@ -29,15 +29,19 @@ export function registerAuthRoutes(app: CloudApp): void {
   }, async (request) => {
     const { username, password } = request.body;
     const keys = LoginThrottle.keys(username, request.ip);
-    await throttle.assertAllowed(keys);
+    // Counted before the check, atomically: concurrent guesses cannot slip past the limit.
+    await throttle.begin(keys);
     const user = await users.forLogin(username);
-    // Same work whether or not the account exists: timing does not tell which usernames are real.
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-    if (!user || !ok) {
-      await throttle.recordFailure(keys);
-      throw new ApiError('invalid_credentials', 'wrong username or password');
+    let ok: boolean;
+    try {
+      // Same work whether or not the account exists: timing does not tell which usernames are real.
+      ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+    } catch (error) {
+      await throttle.notChecked(keys);
+      throw error;
     }
-    await throttle.recordSuccess(username);
+    if (!user || !ok) throw new ApiError('invalid_credentials', 'wrong username or password');
+    await throttle.succeeded(keys);
     audit.record({ actorType: 'user', actorId: String(user.id), action: 'auth.login', patientId: null });
     return { accessToken: await tokens.issue(user.id, user.role), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken: await refreshTokens.issue(user.id) };
   });
@@ -65,6 +69,31 @@ export function registerAuthRoutes(app: CloudApp): void {
     },
   }, async (request, reply) => {
     await refreshTokens.revoke(request.body.refreshToken);
+    return reply.status(204).send(null);
+  });
+
+  app.get('/v1/auth/lockouts', {
+    config: { access: ['admin'] },
+    schema: {
+      tags: ['admin'],
+      summary: 'Sign-in locks in force (an account at an address, or an address)',
+      response: { 200: Type.Array(Type.Object({ username: Type.Union([Type.String(), Type.Null()]), address: Type.Union([Type.String(), Type.Null()]), lockedUntil: Type.String({ format: 'date-time' }) })), ...errorResponses },
+    },
+  }, async () => (await throttle.lockouts()).map((l) => ({ ...l, lockedUntil: l.lockedUntil.toISOString() })));
+
+  app.delete('/v1/auth/lockouts', {
+    config: { access: ['admin'] },
+    schema: {
+      tags: ['admin'],
+      summary: "Lift the sign-in locks of an account (at every address) or of an address",
+      querystring: Type.Object({ username: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), address: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+      response: { 204: Type.Null(), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const { username, address } = request.query;
+    if (!username && !address) throw new ApiError('invalid_request', 'name a username or an address');
+    await throttle.unlock({ username, address });
+    audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'auth.unlock', patientId: null, detail: { username: username ?? null, address: address ?? null } });
     return reply.status(204).send(null);
   });
 

@@ -18,10 +18,15 @@ CROSS JOIN LATERAL (
   ORDER BY ts DESC LIMIT 1
 ) v;`;
 
-/** Security: the latest-vitals repair. */
+/**
+ * Security: the latest-vitals repair; sign-in locks that grow with each lock of the same key.
+ */
 export const migration: Migration = {
   id: 6,
   name: 'security',
   sql: `${REPAIR_FUTURE_LATEST}
+
+-- How many times a key was locked: each further lock lasts twice as long.
+ALTER TABLE login_throttle ADD COLUMN lockouts integer NOT NULL DEFAULT 0;
 `,
 };
