@@ -4,6 +4,7 @@ import { buildApp, type RouteSet } from './app.js';
 import { AccessTokens } from './auth/access-tokens.js';
 import { LoginThrottle, type ThrottlePolicy } from './auth/login-throttle.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
+import { Revocations } from './auth/revocations.js';
 import { configurePasswordHashing } from './auth/passwords.js';
 import { loadSigningKey } from './auth/signing-key.js';
 import { Users } from './auth/users.js';
@@ -56,12 +57,14 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     bus.onResync(() => latestVitals.clear());
     const partitions = mode === 'native' ? new NativePartitions(sql) : null;
     const patients = new Patients(sql);
+    const revocations = new Revocations(sql, bus, config.accessTokenTtlSeconds);
+    await revocations.start();
     const ctx: CloudContext = {
       sql,
       mode,
-      users: new Users(sql),
-      tokens: new AccessTokens(await loadSigningKey(sql, config.jwtSecret), config.accessTokenTtlSeconds),
-      refreshTokens: new RefreshTokens(sql),
+      users: new Users(sql, revocations),
+      tokens: new AccessTokens(await loadSigningKey(sql, config.jwtSecret), config.accessTokenTtlSeconds, Date.now, revocations),
+      refreshTokens: new RefreshTokens(sql, revocations),
       throttle: new LoginThrottle(sql, options.throttle),
       stations: new StationCredentials(sql),
       audit: new AuditLog(sql, logger),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { CloudApp } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -43,7 +44,9 @@ export function registerAuthRoutes(app: CloudApp): void {
     if (!user || !ok) throw new ApiError('invalid_credentials', 'wrong username or password');
     await throttle.succeeded(keys);
     audit.record({ actorType: 'user', actorId: String(user.id), action: 'auth.login', patientId: null });
-    return { accessToken: await tokens.issue(user.id, user.role), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken: await refreshTokens.issue(user.id) };
+    const sessionId = randomUUID();
+    const refreshToken = await refreshTokens.issue(user.id, sessionId);
+    return { accessToken: await tokens.issue(user.id, user.role, sessionId), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken };
   });
 
   app.post('/v1/auth/refresh', {
@@ -56,7 +59,7 @@ export function registerAuthRoutes(app: CloudApp): void {
     },
   }, async (request) => {
     const next = await refreshTokens.rotate(request.body.refreshToken);
-    return { accessToken: await tokens.issue(next.userId, next.role), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken: next.refreshToken };
+    return { accessToken: await tokens.issue(next.userId, next.role, next.familyId), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken: next.refreshToken };
   });
 
   app.post('/v1/auth/logout', {

@@ -36,7 +36,7 @@ describe('cloud auth (real PostgreSQL, real HTTP)', () => {
   it('rejects expired, tampered, alg:none and wrong-audience tokens', async () => {
     const [{ value }] = await cloud.service.ctx.sql<[{ value: Buffer }]>`SELECT value FROM service_secrets WHERE name = 'jwt-hs256'`;
     const key = new Uint8Array(value);
-    const expired = await new AccessTokens(key, 60, () => Date.now() - 3600_000).issue(physician.id, 'physician');
+    const expired = await new AccessTokens(key, 60, () => Date.now() - 3600_000).issue(physician.id, 'physician', crypto.randomUUID());
     expect((await api(cloud.url, '/v1/me', { token: expired })).body).toMatchObject({ error: 'token_expired' });
 
     const good = (await signIn(cloud.url, physician.username)).accessToken;
