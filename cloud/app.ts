@@ -5,9 +5,11 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import type { CloudApp, CloudContext } from './context.js';
-import { authorize } from './http/access.js';
+import { ApiError } from './errors.js';
+import { authorize, refusalEvent } from './http/access.js';
 import { errorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
+import { registerSecurityRoutes } from './http/security-routes.js';
 import { ErrorSchema } from './http/schemas.js';
 import { registerIngestRoutes } from './ingest/ingest-routes.js';
 import { registerPatientRoutes } from './patients/patient-routes.js';
@@ -21,7 +23,7 @@ import { registerVitalsRoutes } from './vitals/vitals-routes.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
-const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes];
+const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes];
 
 /**
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a
@@ -74,7 +76,13 @@ export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | fa
   fastify.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined) return; // the 404 handler
-    await authorize(request, access, ctx.tokens, ctx.stations);
+    try {
+      await authorize(request, access, ctx.tokens, ctx.stations);
+    } catch (error) {
+      const event = error instanceof ApiError ? refusalEvent(request, access, error) : null;
+      if (event) ctx.securityEvents.record(event);
+      throw error;
+    }
   });
 
   for (const register of [...ROUTES, ...extraRoutes]) register(app);

@@ -9,6 +9,7 @@ import { configurePasswordHashing } from './auth/passwords.js';
 import { loadSigningKey } from './auth/signing-key.js';
 import { Users } from './auth/users.js';
 import { AuditLog } from './audit/audit-log.js';
+import { SecurityEvents } from './audit/security-events.js';
 import { ClusterBus } from './cluster/cluster-bus.js';
 import type { CloudConfig } from './config.js';
 import type { CloudApp, CloudContext } from './context.js';
@@ -68,6 +69,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
       throttle: new LoginThrottle(sql, options.throttle),
       stations: new StationCredentials(sql),
       audit: new AuditLog(sql, logger),
+      securityEvents: new SecurityEvents(sql, logger.child({ component: 'security' })),
       bus,
       patients,
       ingest: new BatchIngest(sql, mode, patients, latestVitals, bus, partitions, { retentionDays: config.vitalsRetentionDays }),
@@ -96,6 +98,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
         await openSlotsReady;
         await app.close();
         await ctx.audit.flush();
+        await ctx.securityEvents.flush();
         await bus.close();
         await sql.end({ timeout: 5 });
       },

@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { errorResponses } from '../http/schemas.js';
 import { userOf } from '../http/access.js';
 import { LoginThrottle } from './login-throttle.js';
+import { RefreshTokenReused } from './refresh-tokens.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('physician'), Type.Literal('nurse')]);
@@ -17,7 +18,7 @@ const Tokens = Type.Object({
 const UserSchema = Type.Object({ id: Type.Integer(), username: Type.String(), displayName: Type.String(), role: Role });
 
 export function registerAuthRoutes(app: CloudApp): void {
-  const { users, tokens, refreshTokens, throttle, audit } = app.ctx;
+  const { users, tokens, refreshTokens, throttle, audit, securityEvents } = app.ctx;
 
   app.post('/v1/auth/login', {
     config: { access: 'public' },
@@ -31,7 +32,12 @@ export function registerAuthRoutes(app: CloudApp): void {
     const { username, password } = request.body;
     const keys = LoginThrottle.keys(username, request.ip);
     // Counted before the check, atomically: concurrent guesses cannot slip past the limit.
-    await throttle.begin(keys);
+    try {
+      await throttle.begin(keys);
+    } catch (error) {
+      securityEvents.record({ event: 'auth.login_throttled', username: username.toLowerCase(), address: request.ip });
+      throw error;
+    }
     const user = await users.forLogin(username);
     let ok: boolean;
     try {
@@ -41,7 +47,10 @@ export function registerAuthRoutes(app: CloudApp): void {
       await throttle.notChecked(keys);
       throw error;
     }
-    if (!user || !ok) throw new ApiError('invalid_credentials', 'wrong username or password');
+    if (!user || !ok) {
+      securityEvents.record({ event: 'auth.login_failed', username: username.toLowerCase(), address: request.ip, detail: { knownAccount: user !== null } });
+      throw new ApiError('invalid_credentials', 'wrong username or password');
+    }
     await throttle.succeeded(keys);
     audit.record({ actorType: 'user', actorId: String(user.id), action: 'auth.login', patientId: null });
     const sessionId = randomUUID();
@@ -58,7 +67,10 @@ export function registerAuthRoutes(app: CloudApp): void {
       response: { 200: Tokens, ...errorResponses },
     },
   }, async (request) => {
-    const next = await refreshTokens.rotate(request.body.refreshToken);
+    const next = await refreshTokens.rotate(request.body.refreshToken).catch((error: unknown) => {
+      if (error instanceof RefreshTokenReused) securityEvents.record({ event: 'auth.refresh_reused', userId: error.userId, address: request.ip });
+      throw error;
+    });
     return { accessToken: await tokens.issue(next.userId, next.role, next.familyId), tokenType: 'Bearer' as const, expiresIn: tokens.ttlSeconds, refreshToken: next.refreshToken };
   });
 
@@ -96,7 +108,7 @@ export function registerAuthRoutes(app: CloudApp): void {
     const { username, address } = request.query;
     if (!username && !address) throw new ApiError('invalid_request', 'name a username or an address');
     await throttle.unlock({ username, address });
-    audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'auth.unlock', patientId: null, detail: { username: username ?? null, address: address ?? null } });
+    securityEvents.record({ event: 'auth.unlocked', userId: userOf(request).userId, address: request.ip, detail: { username: username ?? null, lockedAddress: address ?? null } });
     return reply.status(204).send(null);
   });
 

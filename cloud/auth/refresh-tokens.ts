@@ -4,6 +4,13 @@ import { ApiError } from '../errors.js';
 import type { Role } from './access-tokens.js';
 import type { Revocations } from './revocations.js';
 
+/** A used refresh token presented again; names the account, for the security record. */
+export class RefreshTokenReused extends ApiError {
+  constructor(readonly userId: number) {
+    super('refresh_token_reused', 'this refresh token was already used; every session of its family is signed out');
+  }
+}
+
 const sha256 = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 /**
@@ -36,11 +43,11 @@ export class RefreshTokens {
         AND u.id = t.user_id AND u.disabled_at IS NULL
       RETURNING t.user_id AS "userId", t.family_id AS "familyId", u.role`;
     if (used) return { userId: used.userId, role: used.role, familyId: used.familyId, refreshToken: await this.issue(used.userId, used.familyId) };
-    const [known] = await this.sql<Array<{ familyId: string; usedAt: Date | null }>>`
-      SELECT family_id AS "familyId", used_at AS "usedAt" FROM refresh_tokens WHERE token_hash = ${hash}`;
+    const [known] = await this.sql<Array<{ familyId: string; usedAt: Date | null; userId: number }>>`
+      SELECT family_id AS "familyId", used_at AS "usedAt", user_id AS "userId" FROM refresh_tokens WHERE token_hash = ${hash}`;
     if (known?.usedAt) {
       await this.revokeFamily(known.familyId);
-      throw new ApiError('refresh_token_reused', 'this refresh token was already used; every session of its family is signed out');
+      throw new RefreshTokenReused(Number(known.userId));
     }
     throw new ApiError('invalid_token', 'the refresh token is not valid');
   }

@@ -19,7 +19,8 @@ CROSS JOIN LATERAL (
 ) v;`;
 
 /**
- * Security: the latest-vitals repair; sign-in locks that grow with each lock of the same key.
+ * Security: the latest-vitals repair; sign-in locks that grow with each lock of the same key;
+ * the security events table.
  */
 export const migration: Migration = {
   id: 6,
@@ -28,5 +29,20 @@ export const migration: Migration = {
 
 -- How many times a key was locked: each further lock lasts twice as long.
 ALTER TABLE login_throttle ADD COLUMN lockouts integer NOT NULL DEFAULT 0;
+
+-- Failed sign-ins, locks, refresh-token reuse, refused stations, denied permissions, refused
+-- rows: who (staff username, user or station id) and from where, never patient data.
+CREATE TABLE security_events (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  event text NOT NULL,
+  username text,
+  user_id bigint,
+  station_id text,
+  address text,
+  detail jsonb
+);
+CREATE INDEX security_events_event ON security_events (event, id);
+CREATE INDEX security_events_at ON security_events (at);
 `,
 };
