@@ -23,6 +23,10 @@ export interface CloudConfig {
   readonly passwordHashing: HashingLimits;
   /** Take the client address from X-Forwarded-For (behind a load balancer or reverse proxy). */
   readonly trustProxy: boolean;
+  /** Browser-app origins allowed by CORS (CLOUD_CORS_ORIGINS, comma-separated); none by default. */
+  readonly corsOrigins: readonly string[];
+  /** Send Strict-Transport-Security (CLOUD_HSTS). */
+  readonly hsts: boolean;
 }
 
 /**
@@ -73,6 +77,8 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
     workers: envBoolean(env, 'CLOUD_WORKERS', true),
     trustProxy: envBoolean(env, 'CLOUD_TRUST_PROXY', false),
+    corsOrigins: (env.CLOUD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    hsts: envBoolean(env, 'CLOUD_HSTS', false),
     passwordHashing: {
       threads: envInteger(env, 'CLOUD_PASSWORD_HASH_THREADS', 2, 1, 64),
       maxQueued: envInteger(env, 'CLOUD_PASSWORD_HASH_QUEUE', 32, 0, 10_000),

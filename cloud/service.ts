@@ -83,7 +83,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     await maintenance.start();
     // In the background: a first fill at full scale takes minutes; searches compute until then.
     const openSlotsReady = ctx.openSlots.start((error) => logger.warn({ err: error.message }, 'open slots maintenance failed'));
-    const app = await buildApp(ctx, logger, options.extraRoutes, { trustProxy: config.trustProxy });
+    const app = await buildApp(ctx, logger, options.extraRoutes, { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, hsts: config.hsts });
     await app.listen({ host: config.host, port: config.port });
     const workers = (options.workers ?? []).map((start) => start(ctx));
     const address = app.server.address() as { port: number };
