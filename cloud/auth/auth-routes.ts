@@ -121,6 +121,40 @@ export function registerAuthRoutes(app: CloudApp): void {
     return user;
   });
 
+  app.post('/v1/me/password', {
+    config: { access: ['admin', 'physician', 'nurse'] },
+    schema: {
+      tags: ['auth'],
+      summary: "Change one's own password; every other session of the account ends",
+      body: Type.Object({ currentPassword: Type.String({ minLength: 1, maxLength: 1000 }), newPassword: Type.String({ minLength: 12, maxLength: 1000 }) }),
+      response: { 204: Type.Null(), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const principal = userOf(request);
+    const account = await users.get(principal.userId);
+    const user = account ? await users.forLogin(account.username) : null;
+    if (!user) throw new ApiError('unauthenticated', 'this account no longer exists');
+    // The same throttle as sign-in: a stolen access token must not become a password oracle.
+    const keys = LoginThrottle.keys(user.username, request.ip);
+    await throttle.begin(keys);
+    let ok: boolean;
+    try {
+      ok = await verifyPassword(request.body.currentPassword, user.passwordHash);
+    } catch (error) {
+      await throttle.notChecked(keys);
+      throw error;
+    }
+    if (!ok) {
+      securityEvents.record({ event: 'auth.login_failed', username: user.username, userId: user.id, address: request.ip, detail: { during: 'password change' } });
+      throw new ApiError('invalid_credentials', 'the current password is wrong');
+    }
+    await throttle.succeeded(keys);
+    await users.setPassword(user.id, request.body.newPassword);
+    await refreshTokens.revokeUserSessions(user.id, principal.sessionId);
+    securityEvents.record({ event: 'auth.password_changed', username: user.username, userId: user.id, address: request.ip });
+    return reply.status(204).send(null);
+  });
+
   app.post('/v1/users', {
     config: { access: ['admin'] },
     schema: {

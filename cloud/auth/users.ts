@@ -54,6 +54,22 @@ export class Users {
     });
   }
 
+  async setPassword(id: number, password: string): Promise<void> {
+    if (password.length < MIN_PASSWORD_LENGTH) throw new ApiError('invalid_request', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
+    const hash = await hashPassword(password);
+    const rows = await this.sql`UPDATE users SET password_hash = ${hash} WHERE id = ${id} RETURNING id`;
+    if (rows.length === 0) throw new ApiError('not_found', `no user with id ${id}`);
+  }
+
+  /** IT's reset: a new random password for an account (enabled or not); null when there is no such account. */
+  async resetPassword(username: string): Promise<{ userId: number; password: string } | null> {
+    const [user] = await this.sql<Array<{ id: number }>>`SELECT id FROM users WHERE username = ${username.toLowerCase()}`;
+    if (!user) return null;
+    const password = randomBytes(18).toString('base64url');
+    await this.setPassword(Number(user.id), password);
+    return { userId: Number(user.id), password };
+  }
+
   /**
    * First start: with no account at all, creates `admin` with a random password and returns it
    * (printed once by the service). Under the migration lock's sibling, so two replicas cannot
