@@ -42,29 +42,32 @@ export class BatchIngest {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async ingest(stationId: string, batchId: string, bodySha256: Buffer, received: StationBatch): Promise<BatchResult> {
+  async ingest(station: { stationId: string; facility: string }, batchId: string, bodySha256: Buffer, received: StationBatch): Promise<BatchResult> {
     const { accepted: batch, refused } = splitBySampleTime(received, this.now(), this.window);
     const span = timeSpan(batch);
     if (this.partitions && span) await this.partitions.ensure(span.from, span.to);
     try {
-      return await this.write(stationId, batchId, bodySha256, batch, refused);
+      return await this.write(station, batchId, bodySha256, batch, refused);
     } catch (error) {
       // A partition dropped by another replica's retention between our check and the insert.
       if (this.partitions && span && (error as { code?: string }).code === '23514') {
         await this.partitions.load();
         await this.partitions.ensure(span.from, span.to);
-        return this.write(stationId, batchId, bodySha256, batch, refused);
+        return this.write(station, batchId, bodySha256, batch, refused);
       }
       throw error;
     }
   }
 
-  private async write(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch, refused: readonly RefusedRow[]): Promise<BatchResult> {
+  private async write(station: { stationId: string; facility: string }, batchId: string, bodySha256: Buffer, batch: StationBatch, refusedByTime: readonly RefusedRow[]): Promise<BatchResult> {
+    const { stationId, facility } = station;
     const newest = new Map<number, Map<number, LatestValue>>();
     const origin = batch.origin ?? '';
     const obsStream = `${STREAM_OBSERVATIONS}@${origin}`;
     const alarmStream = `${STREAM_ALARMS}@${origin}`;
+    const refused: RefusedRow[] = [];
     const result = await this.sql.begin(async (tx) => {
+      refused.length = 0;
       await tx`INSERT INTO station_streams (station_id, stream, last_id)
         VALUES (${stationId}, ${obsStream}, 0), (${stationId}, ${alarmStream}, 0) ON CONFLICT DO NOTHING`;
       // Every stream of the station is locked, in one order: batches of one station serialize.
@@ -75,14 +78,24 @@ export class BatchIngest {
       if (seen) {
         if (!seen.hash.equals(bodySha256)) throw new ApiError('batch_conflict', `batch ${batchId} was already stored with a different body`);
         // Results stored before rows could be refused have no list.
-        return { ...seen.result, refused: seen.result.refused ?? [], replayed: true };
+        return { ...seen.result, refused: seen.result.refused ?? [], identityConflicts: seen.result.identityConflicts ?? 0, replayed: true };
       }
       const obsCursor = cursors.find((c) => c.stream === obsStream)?.lastId ?? 0;
       const alarmCursor = cursors.find((c) => c.stream === alarmStream)?.lastId ?? 0;
-      const observations = batch.observations.filter((o) => o.id > obsCursor);
-      const events = batch.alarmEvents.filter((e) => e.id > alarmCursor);
+      const newObservations = batch.observations.filter((o) => o.id > obsCursor);
+      const newEvents = batch.alarmEvents.filter((e) => e.id > alarmCursor);
 
-      const patientIds = await this.patients.resolve(tx, uniquePatients([...observations.map((o) => o.patient), ...events.map((e) => e.patient)]));
+      const resolved = await this.patients.resolve(tx, uniquePatients([...newObservations.map((o) => o.patient), ...newEvents.map((e) => e.patient)]), facility, stationId);
+      const patientIds = resolved.ids;
+      // Rows naming a patient of another facility are not this station's to write.
+      const foreign = (stream: RefusedRow['stream'], id: number, patient: StationPatient | null): boolean => {
+        if (!patient || !resolved.foreign.has(patient.mrn)) return false;
+        refused.push({ stream, id, reason: 'foreign_patient', message: `MRN belongs to a patient of another facility; this station writes for facility ${facility}` });
+        return true;
+      };
+      const observations = newObservations.filter((o) => !foreign('observations', o.id, o.patient));
+      const events = newEvents.filter((e) => !foreign('alarmEvents', e.id, e.patient));
+
       const deviceRefs = await this.resolveDevices(tx, stationId, observations.map((o) => o.deviceId));
       const rows: VitalRows = { ts: [], patientId: [], vital: [], value: [], deviceRef: [] };
       for (const o of observations) {
@@ -106,7 +119,7 @@ export class BatchIngest {
       if (rows.ts.length > 0) await tx.unsafe(insertVitalsSql(this.mode), insertVitalsParams(rows) as never[], { prepare: true });
       if (events.length > 0) await insertAlarmEvents(tx, stationId, origin, events, patientIds);
 
-      const refusedNow = refused.filter((r) => r.id > (r.stream === 'observations' ? obsCursor : alarmCursor));
+      const refusedNow = [...refusedByTime.filter((r) => r.id > (r.stream === 'observations' ? obsCursor : alarmCursor)), ...refused].sort((a, b) => a.id - b.id);
       const refusedIds = (stream: RefusedRow['stream']) => refusedNow.filter((r) => r.stream === stream).map((r) => r.id);
       const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id), ...refusedIds('observations'));
       const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id), ...refusedIds('alarmEvents'));
@@ -116,10 +129,11 @@ export class BatchIngest {
       const stored: BatchResult = {
         batchId,
         replayed: false,
-        observations: { stored: observations.length, duplicates: batch.observations.length - observations.length },
+        observations: { stored: observations.length, duplicates: batch.observations.length - newObservations.length },
         values: rows.ts.length,
-        alarmEvents: { stored: events.length, duplicates: batch.alarmEvents.length - events.length },
+        alarmEvents: { stored: events.length, duplicates: batch.alarmEvents.length - newEvents.length },
         refused: refusedNow.map((r) => ({ ...r })),
+        identityConflicts: resolved.conflicts.length,
       };
       await tx`INSERT INTO station_batches (station_id, batch_id, body_sha256, result)
         VALUES (${stationId}, ${batchId}, ${bodySha256}, ${tx.json(stored as never)})`;

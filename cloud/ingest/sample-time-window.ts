@@ -4,7 +4,7 @@ import type { StationAlarmEvent, StationBatch, StationObservation } from './batc
 export const MAX_AHEAD_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 
-export type RefusalReason = 'future' | 'too_old';
+export type RefusalReason = 'future' | 'too_old' | 'foreign_patient';
 
 /** A row the cloud will not store, with the reason the station is told. */
 export interface RefusedRow {

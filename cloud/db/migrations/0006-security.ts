@@ -20,7 +20,7 @@ CROSS JOIN LATERAL (
 
 /**
  * Security: the latest-vitals repair; sign-in locks that grow with each lock of the same key;
- * the security events table.
+ * the security events table; stations bound to a facility, and patient identity conflicts.
  */
 export const migration: Migration = {
   id: 6,
@@ -44,5 +44,23 @@ CREATE TABLE security_events (
 );
 CREATE INDEX security_events_event ON security_events (event, id);
 CREATE INDEX security_events_at ON security_events (at);
+
+-- The trust model: a station writes only patients of its facility (the MRN's issuer). Patients
+-- registered over REST, and every patient known before this version, belong to 'main'.
+ALTER TABLE stations ADD COLUMN facility text NOT NULL DEFAULT 'main' CHECK (facility ~ '^[a-z0-9][a-z0-9_-]{0,63}$');
+ALTER TABLE patients ADD COLUMN facility text NOT NULL DEFAULT 'main';
+
+-- A station named a known MRN with another name or birth date: kept for people to resolve.
+CREATE TABLE patient_identity_conflicts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  patient_id bigint NOT NULL REFERENCES patients(id),
+  station_id text NOT NULL REFERENCES stations(id),
+  station_name text NOT NULL,
+  station_birth_date date,
+  resolved_at timestamptz
+);
+CREATE UNIQUE INDEX patient_identity_conflicts_open ON patient_identity_conflicts
+  (patient_id, station_id, station_name, COALESCE(station_birth_date, 'infinity')) WHERE resolved_at IS NULL;
 `,
 };
