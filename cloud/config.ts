@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { HashingLimits } from './auth/password-hasher.js';
 
 export interface CloudConfig {
   readonly host: string;
@@ -18,6 +19,14 @@ export interface CloudConfig {
   readonly availabilityDays: number;
   /** Run the background workers (reports, notifications, video rooms) in this replica. */
   readonly workers: boolean;
+  /** Password hashing threads and queue (CLOUD_PASSWORD_HASH_THREADS, CLOUD_PASSWORD_HASH_QUEUE). */
+  readonly passwordHashing: HashingLimits;
+  /** Take the client address from X-Forwarded-For (behind a load balancer or reverse proxy). */
+  readonly trustProxy: boolean;
+  /** Browser-app origins allowed by CORS (CLOUD_CORS_ORIGINS, comma-separated); none by default. */
+  readonly corsOrigins: readonly string[];
+  /** Send Strict-Transport-Security (CLOUD_HSTS). */
+  readonly hsts: boolean;
 }
 
 /**
@@ -67,5 +76,12 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
     availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
     workers: envBoolean(env, 'CLOUD_WORKERS', true),
+    trustProxy: envBoolean(env, 'CLOUD_TRUST_PROXY', false),
+    corsOrigins: (env.CLOUD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    hsts: envBoolean(env, 'CLOUD_HSTS', false),
+    passwordHashing: {
+      threads: envInteger(env, 'CLOUD_PASSWORD_HASH_THREADS', 2, 1, 64),
+      maxQueued: envInteger(env, 'CLOUD_PASSWORD_HASH_QUEUE', 32, 0, 10_000),
+    },
   };
 }

@@ -5,6 +5,7 @@ import type { LoginThrottle } from './auth/login-throttle.js';
 import type { RefreshTokens } from './auth/refresh-tokens.js';
 import type { Users } from './auth/users.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { SecurityEvents } from './audit/security-events.js';
 import type { AppointmentHook } from './booking/appointment-events.js';
 import type { OpenSlots } from './booking/open-slots.js';
 import type { ClusterBus } from './cluster/cluster-bus.js';
@@ -26,6 +27,7 @@ export interface CloudContext {
   readonly throttle: LoginThrottle;
   readonly stations: StationCredentials;
   readonly audit: AuditLog;
+  readonly securityEvents: SecurityEvents;
   readonly bus: ClusterBus;
   readonly patients: Patients;
   readonly ingest: BatchIngest;

@@ -11,6 +11,7 @@ export const ERRORS = {
   token_expired: 401,
   invalid_token: 401,
   refresh_token_reused: 401,
+  session_revoked: 401,
   forbidden: 403,
   station_revoked: 403,
   not_found: 404,

@@ -1,10 +1,11 @@
 /**
  * `npm run cloud`: one replica of the cloud service. With no DATABASE_URL it runs on an embedded
  * PostgreSQL in its data folder (created at the first start, with a first admin account whose
- * password is printed once). See README "The cloud".
+ * password is shown on an interactive terminal or written to an owner-only file). See README "The cloud".
  */
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { deliverSecret } from './auth/secret-output.js';
 import { loadCloudConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded-postgres.js';
 import { connect } from './db/sql.js';
@@ -46,9 +47,16 @@ async function main(): Promise<void> {
         ]
       : [],
   });
-  const admin = await service.ctx.users.bootstrapAdmin();
-  if (admin) {
-    process.stdout.write(`\nFirst start: an administrator account was created.\n  username: ${admin.username}\n  password: ${admin.password}\nIt is shown only this once; sign in and create the other accounts.\n\n`);
+  const created = await service.ctx.users.bootstrapAdmin();
+  let admin: { username: string; passwordFile: string | null } | null = null;
+  if (created) {
+    // Never on stdout unless a person is at the terminal: stdout ends up in service logs.
+    process.stdout.write(`\nFirst start: an administrator account was created (username: ${created.username}).\n`);
+    const file = process.env.CLOUD_ADMIN_PASSWORD_FILE || join(config.dataDir, 'initial-admin-password');
+    const delivered = deliverSecret('  password', created.password, file);
+    if (delivered.file) process.stdout.write(`  Its password is in ${delivered.file} (readable by this user only); delete the file after signing in.\n`);
+    process.stdout.write('Sign in, change the password (POST /v1/me/password) and create the other accounts.\n\n');
+    admin = { username: created.username, passwordFile: delivered.file };
   }
   const ready = { url: service.url, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
   if (readyJson) process.stdout.write(`${JSON.stringify({ ready })}\n`);

@@ -4,9 +4,12 @@ import { buildApp, type RouteSet } from './app.js';
 import { AccessTokens } from './auth/access-tokens.js';
 import { LoginThrottle, type ThrottlePolicy } from './auth/login-throttle.js';
 import { RefreshTokens } from './auth/refresh-tokens.js';
+import { Revocations } from './auth/revocations.js';
+import { configurePasswordHashing } from './auth/passwords.js';
 import { loadSigningKey } from './auth/signing-key.js';
 import { Users } from './auth/users.js';
 import { AuditLog } from './audit/audit-log.js';
+import { SecurityEvents } from './audit/security-events.js';
 import { ClusterBus } from './cluster/cluster-bus.js';
 import type { CloudConfig } from './config.js';
 import type { CloudApp, CloudContext } from './context.js';
@@ -45,6 +48,7 @@ export interface ServiceOptions {
 export async function startCloudService(config: CloudConfig & { databaseUrl: string }, options: ServiceOptions = {}): Promise<CloudService> {
   const logger = options.logger ?? (pino({ level: config.logLevel, base: { app: 'ward-cloud' } }) as FastifyBaseLogger);
   const sql = connect(config.databaseUrl, { max: config.poolSize });
+  await configurePasswordHashing(config.passwordHashing);
   try {
     const { mode, applied } = await migrate(sql, MIGRATIONS, config.storageMode);
     if (applied.length > 0) logger.info({ applied, mode }, 'migrations applied');
@@ -54,18 +58,21 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     bus.onResync(() => latestVitals.clear());
     const partitions = mode === 'native' ? new NativePartitions(sql) : null;
     const patients = new Patients(sql);
+    const revocations = new Revocations(sql, bus, config.accessTokenTtlSeconds);
+    await revocations.start();
     const ctx: CloudContext = {
       sql,
       mode,
-      users: new Users(sql),
-      tokens: new AccessTokens(await loadSigningKey(sql, config.jwtSecret), config.accessTokenTtlSeconds),
-      refreshTokens: new RefreshTokens(sql),
+      users: new Users(sql, revocations),
+      tokens: new AccessTokens(await loadSigningKey(sql, config.jwtSecret), config.accessTokenTtlSeconds, Date.now, revocations),
+      refreshTokens: new RefreshTokens(sql, revocations),
       throttle: new LoginThrottle(sql, options.throttle),
       stations: new StationCredentials(sql),
       audit: new AuditLog(sql, logger),
+      securityEvents: new SecurityEvents(sql, logger.child({ component: 'security' })),
       bus,
       patients,
-      ingest: new BatchIngest(sql, mode, patients, latestVitals, bus, partitions),
+      ingest: new BatchIngest(sql, mode, patients, latestVitals, bus, partitions, { retentionDays: config.vitalsRetentionDays }),
       latestVitals,
       history: new VitalsHistory(sql),
       startedAt: new Date(),
@@ -76,7 +83,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     await maintenance.start();
     // In the background: a first fill at full scale takes minutes; searches compute until then.
     const openSlotsReady = ctx.openSlots.start((error) => logger.warn({ err: error.message }, 'open slots maintenance failed'));
-    const app = await buildApp(ctx, logger, options.extraRoutes);
+    const app = await buildApp(ctx, logger, options.extraRoutes, { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, hsts: config.hsts });
     await app.listen({ host: config.host, port: config.port });
     const workers = (options.workers ?? []).map((start) => start(ctx));
     const address = app.server.address() as { port: number };
@@ -91,6 +98,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
         await openSlotsReady;
         await app.close();
         await ctx.audit.flush();
+        await ctx.securityEvents.flush();
         await bus.close();
         await sql.end({ timeout: 5 });
       },

@@ -193,4 +193,47 @@ describe('sync client', () => {
     expect(reads).toContainEqual({ observations: 5 });
     expect(reads).toContainEqual({ observations: 10 });
   });
+
+  it('commits flowing during Retry-After or backoff do not wake the client; they wake an idle one', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const db = openDatabase(join(dir.path, 'station.db'));
+    cleanups.push(() => void db.close());
+    let seq = 0;
+    const commit = () => {
+      const id = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', ++seq, seq, seq).lastInsertRowid;
+      db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, 1, 70)').run(id);
+    };
+    commit();
+    // 1: the cloud says come back in 120 s; 2: no Retry-After, so the client backs off (>= 60 s here).
+    for (const answer of [{ status: 503, headers: { 'retry-after': '120' } }, { status: 503 }]) {
+      const cloud = await fakeCloud([answer]);
+      cleanups.push(() => new Promise<void>((r) => cloud.server.close(() => r())));
+      const client = new SyncClient(new BatchReader(db), { url: cloud.url, stationId: 's', secret: 'x', idleMs: 600_000, backoffBaseMs: 60_000, backoffCapMs: 600_000 }, silentLogger(), Date.now, () => 1);
+      client.start();
+      await cloud.next(1);
+      while (client.status().nextAttemptAt === null) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 30; i++) {
+        commit();
+        client.nudge(); // what every commit does
+        await new Promise((r) => setImmediate(r));
+      }
+      await client.stop();
+      expect(cloud.received).toHaveLength(1);
+      expect(client.status().nextAttemptAt! - client.status().lastAttemptAt!).toBeGreaterThanOrEqual(60_000);
+    }
+    // Idle (nothing to send, waiting for the next poll): a commit's nudge sends at once.
+    const cloud = await fakeCloud([]);
+    cleanups.push(() => new Promise<void>((r) => cloud.server.close(() => r())));
+    const reader = new BatchReader(db);
+    const client = new SyncClient(reader, { url: cloud.url, stationId: 's', secret: 'x', idleMs: 600_000 }, silentLogger());
+    client.start();
+    await cloud.next(1);
+    while (reader.queued() > 0) await new Promise((r) => setImmediate(r));
+    commit();
+    client.nudge();
+    await cloud.next(2);
+    await client.stop();
+    expect(reader.cursor()).toBe(seq);
+  });
 });

@@ -7,6 +7,13 @@ export interface Principal {
   readonly kind: 'user';
   readonly userId: number;
   readonly role: Role;
+  /** The sign-in this token belongs to (its refresh-token family): what logout revokes. */
+  readonly sessionId: string;
+}
+
+/** Whether a session or account was revoked after its tokens were issued. */
+export interface RevocationCheck {
+  isRevoked(sessionId: string, userId: number): boolean;
 }
 
 export const ISSUER = 'ward-cloud';
@@ -15,18 +22,21 @@ export const AUDIENCE = 'ward-cloud-api';
 /**
  * Short-lived HS256 access tokens. The key is shared by every replica (kept in the database,
  * or given by the operator); verification needs no database round trip. Only HS256 is accepted,
- * so `alg: none` and algorithm-confusion tokens are refused by construction.
+ * so `alg: none` and algorithm-confusion tokens are refused by construction. Each token names its
+ * session (`sid`); a revoked session or disabled account is refused at once, from the in-memory
+ * revocation set every replica keeps current.
  */
 export class AccessTokens {
   constructor(
     private readonly key: Uint8Array,
     readonly ttlSeconds = 15 * 60,
     private readonly now: () => number = Date.now,
+    private readonly revocations: RevocationCheck = { isRevoked: () => false },
   ) {}
 
-  issue(userId: number, role: Role): Promise<string> {
+  issue(userId: number, role: Role, sessionId: string): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
-    return new SignJWT({ role })
+    return new SignJWT({ role, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(String(userId))
       .setIssuer(ISSUER)
@@ -45,10 +55,13 @@ export class AccessTokens {
         currentDate: new Date(this.now()),
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      const role = payload.role;
+      const { role, sid } = payload;
       const userId = Number(payload.sub);
       if ((role !== 'admin' && role !== 'physician' && role !== 'nurse') || !Number.isSafeInteger(userId)) throw new ApiError('invalid_token', 'the access token does not name a user and role');
-      return { kind: 'user', userId, role };
+      // Tokens from before sessions were named: refreshing gives one that names its session.
+      if (typeof sid !== 'string') throw new ApiError('token_expired', 'the access token has expired; refresh it');
+      if (this.revocations.isRevoked(sid, userId)) throw new ApiError('session_revoked', 'this session was signed out or the account disabled; sign in again');
+      return { kind: 'user', userId, role, sessionId: sid };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       if (error instanceof errors.JWTExpired) throw new ApiError('token_expired', 'the access token has expired; refresh it');

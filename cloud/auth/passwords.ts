@@ -1,4 +1,5 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { PasswordHasher, type HashingLimits } from './password-hasher.js';
 
 /** scrypt parameters (OWASP's floor: N=2^17, r=8, p=1), stored with each hash so they can grow. */
 const N = 2 ** 17;
@@ -6,12 +7,25 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  const options: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))));
+/** One pool per process: the threads are a machine resource, shared by every caller. */
+let hasher: PasswordHasher | null = null;
+export function passwordHasher(): PasswordHasher {
+  hasher ??= new PasswordHasher({ threads: 2, maxQueued: 32 });
+  return hasher;
 }
 
-/** `scrypt$N$r$p$salt$hash` (base64url). Runs on libuv's thread pool, not the event loop. */
+/** Replaces the process's pool (at service start, from its configuration). */
+export async function configurePasswordHashing(limits: HashingLimits): Promise<void> {
+  const previous = hasher;
+  hasher = new PasswordHasher(limits);
+  await previous?.close();
+}
+
+function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  return passwordHasher().derive({ password: password.normalize('NFKC'), salt, n, r, p, keyLength: KEY_LENGTH });
+}
+
+/** `scrypt$N$r$p$salt$hash` (base64url). Runs on the password threads, not the event loop. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, N, R, P);
@@ -30,5 +44,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 let decoy: Promise<string> | null = null;
 export function decoyHash(): Promise<string> {
   decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  // A refused first attempt (queue full) must not leave a failed decoy for everyone after.
+  decoy.catch(() => (decoy = null));
   return decoy;
 }

@@ -3,6 +3,7 @@ import type { Sql } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import type { Role } from './access-tokens.js';
 import { hashPassword } from './passwords.js';
+import type { Revocations } from './revocations.js';
 
 export interface User {
   readonly id: number;
@@ -14,7 +15,10 @@ export interface User {
 export const MIN_PASSWORD_LENGTH = 12;
 
 export class Users {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly revocations: Pick<Revocations, 'revokeUser'> | null = null,
+  ) {}
 
   async create(input: { username: string; displayName: string; role: Role; password: string }): Promise<User> {
     if (input.password.length < MIN_PASSWORD_LENGTH) throw new ApiError('invalid_request', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
@@ -40,10 +44,30 @@ export class Users {
     return user ?? null;
   }
 
+  /** Disables an account: its refresh tokens stop at once, its access tokens on every replica within moments. */
   async disable(id: number): Promise<void> {
-    const rows = await this.sql`UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = ${id} RETURNING id`;
+    await this.sql.begin(async (tx) => {
+      const rows = await tx`UPDATE users SET disabled_at = COALESCE(disabled_at, now()) WHERE id = ${id} RETURNING id`;
+      if (rows.length === 0) throw new ApiError('not_found', `no user with id ${id}`);
+      await tx`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = ${id} AND revoked_at IS NULL`;
+      await this.revocations?.revokeUser(id, tx);
+    });
+  }
+
+  async setPassword(id: number, password: string): Promise<void> {
+    if (password.length < MIN_PASSWORD_LENGTH) throw new ApiError('invalid_request', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
+    const hash = await hashPassword(password);
+    const rows = await this.sql`UPDATE users SET password_hash = ${hash} WHERE id = ${id} RETURNING id`;
     if (rows.length === 0) throw new ApiError('not_found', `no user with id ${id}`);
-    await this.sql`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = ${id} AND revoked_at IS NULL`;
+  }
+
+  /** IT's reset: a new random password for an account (enabled or not); null when there is no such account. */
+  async resetPassword(username: string): Promise<{ userId: number; password: string } | null> {
+    const [user] = await this.sql<Array<{ id: number }>>`SELECT id FROM users WHERE username = ${username.toLowerCase()}`;
+    if (!user) return null;
+    const password = randomBytes(18).toString('base64url');
+    await this.setPassword(Number(user.id), password);
+    return { userId: Number(user.id), password };
   }
 
   /**

@@ -85,12 +85,11 @@ const MAX_MINUTES = 240;
 export function translateBookingError(error: unknown, request: BookingRequest): never {
   const pg = error as { code?: string; constraint_name?: string; detail?: string };
   if (pg.code === '23P01') {
-    const existing = /conflicts with existing key \([^)]*\)=\(\d+, (.+)\)\.?$/.exec(pg.detail ?? '')?.[1];
-    const slot = existing ? ` (existing appointment ${existing})` : '';
+    // The database's detail (a range literal) stays out of the message: it is not for clients.
     if (pg.constraint_name === 'appointments_patient_no_overlap') {
-      throw new ApiError('patient_busy', `patient ${request.patientId} already has an appointment overlapping ${request.startsAt}–${request.endsAt}${slot}`);
+      throw new ApiError('patient_busy', `patient ${request.patientId} already has an appointment overlapping ${request.startsAt}–${request.endsAt}`);
     }
-    throw new ApiError('slot_taken', `doctor ${request.doctorId} is already booked at ${request.startsAt}–${request.endsAt}${slot}`);
+    throw new ApiError('slot_taken', `doctor ${request.doctorId} is already booked at ${request.startsAt}–${request.endsAt}`);
   }
   if (pg.code === '23503') throw new ApiError('patient_not_found', `no patient with id ${request.patientId}`);
   if (pg.code === '23505') throw new ApiError('conflict', 'this appointment already exists');

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AccessTokens, Principal, Role } from '../auth/access-tokens.js';
+import type { SecurityEvent } from '../audit/security-events.js';
 import { ApiError } from '../errors.js';
 import type { StationCredentials, StationPrincipal } from '../stations/station-credentials.js';
 
@@ -35,8 +36,24 @@ export async function authorize(request: FastifyRequest, access: Access, tokens:
     return;
   }
   const user = await tokens.verify(bearer(request));
-  if (!access.includes(user.role)) throw new ApiError('forbidden', `this needs one of the roles: ${access.join(', ')}`);
   request.principal = user;
+  if (!access.includes(user.role)) throw new ApiError('forbidden', `this needs one of the roles: ${access.join(', ')}`);
+}
+
+/** The security event a refused request is, if any (a missing or expired token is routine, not one). */
+export function refusalEvent(request: FastifyRequest, access: Access, error: ApiError): SecurityEvent | null {
+  const principal = request.principal;
+  const base = { address: request.ip, detail: { code: error.code, method: request.method, route: request.routeOptions.url ?? null } };
+  if (access === 'station') {
+    const claimed = (request.headers.authorization ?? '').slice(7).split('.')[0]?.slice(0, 64) || null;
+    if (error.code === 'station_revoked') return { event: 'station.revoked', stationId: claimed, ...base };
+    if (error.code === 'invalid_credentials' || error.code === 'forbidden') return { event: 'station.auth_failed', stationId: claimed, ...base };
+    return null;
+  }
+  if (error.code === 'forbidden' || error.code === 'invalid_token' || error.code === 'session_revoked') {
+    return { event: 'access.denied', userId: principal?.kind === 'user' ? principal.userId : null, ...base };
+  }
+  return null;
 }
 
 export function userOf(request: FastifyRequest): Principal {

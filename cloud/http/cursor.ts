@@ -8,6 +8,12 @@ export function encodeCursor(key: readonly (string | number | null)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** A part the database can take: finite, safe numbers (1e999 parses as Infinity) and text without NUL. */
+function fits(part: unknown, type: 'string' | 'number'): boolean {
+  if (type === 'number') return typeof part === 'number' && Number.isFinite(part) && Math.abs(part) <= Number.MAX_SAFE_INTEGER;
+  return typeof part === 'string' && part.length <= 1000 && !part.includes('\u0000');
+}
+
 export function decodeCursor(cursor: string | undefined, shape: readonly ('string' | 'number')[]): Array<string | number> | null {
   if (cursor === undefined) return null;
   let key: unknown;
@@ -16,7 +22,7 @@ export function decodeCursor(cursor: string | undefined, shape: readonly ('strin
   } catch {
     throw new ApiError('invalid_request', 'cursor is not one this service made');
   }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => typeof part !== shape[i])) {
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => !fits(part, shape[i]!))) {
     throw new ApiError('invalid_request', 'cursor is not one this service made');
   }
   return key as Array<string | number>;

@@ -30,6 +30,13 @@ export function errorHandler(error: FastifyError | ApiError | Error, request: Fa
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return reply.status(fastifyError.statusCode ?? 400).send({ error: mapped, message: fastifyError.message } satisfies ErrorBody);
   if (error instanceof SyntaxError && (fastifyError.statusCode ?? 0) === 400) return reply.status(400).send({ error: 'invalid_request', message: 'the body is not valid JSON' } satisfies ErrorBody);
+  // PostgreSQL's data exceptions (class 22: out of range, invalid text, ...) come from values a
+  // client sent that no check caught: a 400, and the database's own text stays here.
+  const sqlState = (error as { code?: unknown }).code;
+  if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState) && (error as { severity?: unknown }).severity !== undefined) {
+    request.log.warn({ sqlState, route: request.routeOptions.url }, 'a request value the database refused');
+    return reply.status(400).send({ error: 'invalid_request', message: 'a value in the request is out of range or malformed' } satisfies ErrorBody);
+  }
   request.log.error({ err: { message: error.message, code: fastifyError.code, stack: error.stack } }, 'unhandled error');
   return reply.status(500).send({ error: 'internal', message: 'internal error; it has been logged' } satisfies ErrorBody);
 }

@@ -8,6 +8,7 @@ import type { NativePartitions } from '../vitals/native-partitions.js';
 import { vitalByCode } from '../vitals/vital-codes.js';
 import { writeVitals, type VitalRows } from '../vitals/vitals-write.js';
 import type { BatchResult, StationAlarmEvent, StationBatch } from './batch-schema.js';
+import { splitBySampleTime, type RefusedRow, type SampleTimeWindow } from './sample-time-window.js';
 
 export const LATEST_CHANNEL = 'vitals_latest';
 const STREAM_OBSERVATIONS = 'observations';
@@ -20,8 +21,11 @@ const STREAM_ALARMS = 'alarm_events';
  *   lost response), and 409 if it is not;
  * - rows at or below the stream cursor are skipped (the station sends in id order, so they are
  *   already here, whatever batch brought them);
+ * - rows whose time is outside what the cloud accepts (ahead of its clock, or past retention) are
+ *   refused, each with its reason in the answer; they are checked before anything else, so they
+ *   never create storage or touch "latest vitals";
  * - the rest are written (vitals by COPY, see vitals-write.ts), alarm events in one statement, and
- *   the cursors move in the same transaction.
+ *   the cursors move in the same transaction (past refused rows too: resending cannot fix them).
  * Other replicas learn of new latest values by NOTIFY at commit.
  */
 export class BatchIngest {
@@ -34,30 +38,36 @@ export class BatchIngest {
     private readonly latest: LatestVitalsCache,
     private readonly bus: ClusterBus,
     private readonly partitions: NativePartitions | null,
+    private readonly window: SampleTimeWindow,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  async ingest(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
+  async ingest(station: { stationId: string; facility: string }, batchId: string, bodySha256: Buffer, received: StationBatch): Promise<BatchResult> {
+    const { accepted: batch, refused } = splitBySampleTime(received, this.now(), this.window);
     const span = timeSpan(batch);
     if (this.partitions && span) await this.partitions.ensure(span.from, span.to);
     try {
-      return await this.write(stationId, batchId, bodySha256, batch);
+      return await this.write(station, batchId, bodySha256, batch, refused);
     } catch (error) {
       // A partition dropped by another replica's retention between our check and the insert.
       if (this.partitions && span && (error as { code?: string }).code === '23514') {
         await this.partitions.load();
         await this.partitions.ensure(span.from, span.to);
-        return this.write(stationId, batchId, bodySha256, batch);
+        return this.write(station, batchId, bodySha256, batch, refused);
       }
       throw error;
     }
   }
 
-  private async write(stationId: string, batchId: string, bodySha256: Buffer, batch: StationBatch): Promise<BatchResult> {
+  private async write(station: { stationId: string; facility: string }, batchId: string, bodySha256: Buffer, batch: StationBatch, refusedByTime: readonly RefusedRow[]): Promise<BatchResult> {
+    const { stationId, facility } = station;
     const newest = new Map<number, Map<number, LatestValue>>();
     const origin = batch.origin ?? '';
     const obsStream = `${STREAM_OBSERVATIONS}@${origin}`;
     const alarmStream = `${STREAM_ALARMS}@${origin}`;
+    const refused: RefusedRow[] = [];
     const result = await this.sql.begin(async (tx) => {
+      refused.length = 0;
       await tx`INSERT INTO station_streams (station_id, stream, last_id)
         VALUES (${stationId}, ${obsStream}, 0), (${stationId}, ${alarmStream}, 0) ON CONFLICT DO NOTHING`;
       // Every stream of the station is locked, in one order: batches of one station serialize.
@@ -67,14 +77,25 @@ export class BatchIngest {
         SELECT body_sha256 AS hash, result FROM station_batches WHERE station_id = ${stationId} AND batch_id = ${batchId}`;
       if (seen) {
         if (!seen.hash.equals(bodySha256)) throw new ApiError('batch_conflict', `batch ${batchId} was already stored with a different body`);
-        return { ...seen.result, replayed: true };
+        // Results stored before rows could be refused have no list.
+        return { ...seen.result, refused: seen.result.refused ?? [], identityConflicts: seen.result.identityConflicts ?? 0, replayed: true };
       }
       const obsCursor = cursors.find((c) => c.stream === obsStream)?.lastId ?? 0;
       const alarmCursor = cursors.find((c) => c.stream === alarmStream)?.lastId ?? 0;
-      const observations = batch.observations.filter((o) => o.id > obsCursor);
-      const events = batch.alarmEvents.filter((e) => e.id > alarmCursor);
+      const newObservations = batch.observations.filter((o) => o.id > obsCursor);
+      const newEvents = batch.alarmEvents.filter((e) => e.id > alarmCursor);
 
-      const patientIds = await this.patients.resolve(tx, uniquePatients([...observations.map((o) => o.patient), ...events.map((e) => e.patient)]));
+      const resolved = await this.patients.resolve(tx, uniquePatients([...newObservations.map((o) => o.patient), ...newEvents.map((e) => e.patient)]), facility, stationId);
+      const patientIds = resolved.ids;
+      // Rows naming a patient of another facility are not this station's to write.
+      const foreign = (stream: RefusedRow['stream'], id: number, patient: StationPatient | null): boolean => {
+        if (!patient || !resolved.foreign.has(patient.mrn)) return false;
+        refused.push({ stream, id, reason: 'foreign_patient', message: `MRN belongs to a patient of another facility; this station writes for facility ${facility}` });
+        return true;
+      };
+      const observations = newObservations.filter((o) => !foreign('observations', o.id, o.patient));
+      const events = newEvents.filter((e) => !foreign('alarmEvents', e.id, e.patient));
+
       const deviceRefs = await this.resolveDevices(tx, stationId, observations.map((o) => o.deviceId));
       const rows: VitalRows = { ts: [], patientId: [], vital: [], value: [], deviceRef: [] };
       for (const o of observations) {
@@ -98,17 +119,21 @@ export class BatchIngest {
       await writeVitals(tx, this.mode, rows);
       if (events.length > 0) await insertAlarmEvents(tx, stationId, origin, events, patientIds);
 
-      const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id));
-      const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id));
+      const refusedNow = [...refusedByTime.filter((r) => r.id > (r.stream === 'observations' ? obsCursor : alarmCursor)), ...refused].sort((a, b) => a.id - b.id);
+      const refusedIds = (stream: RefusedRow['stream']) => refusedNow.filter((r) => r.stream === stream).map((r) => r.id);
+      const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id), ...refusedIds('observations'));
+      const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id), ...refusedIds('alarmEvents'));
       await tx`UPDATE station_streams SET last_id = v.last_id, updated_at = now()
         FROM (VALUES (${obsStream}, ${lastObs}::bigint), (${alarmStream}, ${lastAlarm}::bigint)) AS v(stream, last_id)
         WHERE station_streams.station_id = ${stationId} AND station_streams.stream = v.stream`;
       const stored: BatchResult = {
         batchId,
         replayed: false,
-        observations: { stored: observations.length, duplicates: batch.observations.length - observations.length },
+        observations: { stored: observations.length, duplicates: batch.observations.length - newObservations.length },
         values: rows.ts.length,
-        alarmEvents: { stored: events.length, duplicates: batch.alarmEvents.length - events.length },
+        alarmEvents: { stored: events.length, duplicates: batch.alarmEvents.length - newEvents.length },
+        refused: refusedNow.map((r) => ({ ...r })),
+        identityConflicts: resolved.conflicts.length,
       };
       await tx`INSERT INTO station_batches (station_id, batch_id, body_sha256, result)
         VALUES (${stationId}, ${batchId}, ${bodySha256}, ${tx.json(stored as never)})`;

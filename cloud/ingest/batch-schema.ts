@@ -56,5 +56,15 @@ export const BatchResult = Type.Object({
   observations: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
   values: Type.Integer({ description: 'vital values stored' }),
   alarmEvents: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
+  refused: Type.Array(
+    Type.Object({
+      stream: Type.Union([Type.Literal('observations'), Type.Literal('alarmEvents')]),
+      id: Type.Integer(),
+      reason: Type.Union([Type.Literal('future'), Type.Literal('too_old'), Type.Literal('foreign_patient')]),
+      message: Type.String(),
+    }),
+    { description: 'rows not stored: their time is ahead of the cloud clock by more than 5 min or older than the retention, or their patient belongs to another facility; not sent again' },
+  ),
+  identityConflicts: Type.Integer({ description: 'patients this batch named with another name or birth date than the cloud has (stored under the MRN, listed at /v1/patients/identity-conflicts)' }),
 });
 export type BatchResult = Static<typeof BatchResult>;

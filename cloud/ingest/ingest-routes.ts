@@ -46,7 +46,16 @@ export function registerIngestRoutes(app: CloudApp): void {
     }, async (request) => {
       const station = stationOf(request);
       assertKnownVitals(request.body);
-      return app.ctx.ingest.ingest(station.stationId, request.params.batchId, bodyHashes.get(request)!, request.body);
+      const result = await app.ctx.ingest.ingest(station, request.params.batchId, bodyHashes.get(request)!, request.body);
+      if (result.refused.length > 0 && !result.replayed) {
+        const byReason: Record<string, number> = {};
+        for (const r of result.refused) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+        app.ctx.securityEvents.record({ event: 'ingest.rows_refused', stationId: station.stationId, address: request.ip, detail: { batchId: request.params.batchId, ...byReason } });
+      }
+      if (result.identityConflicts > 0 && !result.replayed) {
+        app.ctx.securityEvents.record({ event: 'ingest.identity_conflict', stationId: station.stationId, address: request.ip, detail: { batchId: request.params.batchId, patients: result.identityConflicts } });
+      }
+      return result;
     });
   });
 }

@@ -29,6 +29,28 @@ export function registerPatientRoutes(app: CloudApp): void {
     return page;
   });
 
+  app.get('/v1/patients/identity-conflicts', {
+    config: { access: CLINICAL },
+    schema: {
+      tags: ['patients'],
+      summary: 'MRNs a station named with another name or birth date than the cloud has (vitals were stored under the MRN)',
+      querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }),
+      response: {
+        200: Type.Object({
+          items: Type.Array(Type.Object({
+            id: Type.Integer(), at: Type.String({ format: 'date-time' }), patientId: Type.Integer(), mrn: Type.String(), stationId: Type.String(),
+            cloudName: Type.String(), cloudBirthDate: Type.Union([Type.String(), Type.Null()]), stationName: Type.String(), stationBirthDate: Type.Union([Type.String(), Type.Null()]),
+          })),
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const items = await patients.conflicts(request.query.limit ?? 100);
+    audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'patient.identity_conflicts', patientId: null, detail: { patientIds: items.map((c) => c.patientId) } });
+    return { items };
+  });
+
   app.get('/v1/patients/:patientId', {
     config: { access: CLINICAL },
     schema: { tags: ['patients'], summary: 'One patient', params: Type.Object({ patientId: Type.Integer({ minimum: 1 }) }), response: { 200: PatientSchema, ...errorResponses } },

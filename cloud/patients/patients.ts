@@ -25,36 +25,75 @@ LIMIT $5`;
 
 const escapeLike = (text: string): string => text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** What a station's batch may write, by MRN. */
+export interface ResolvedPatients {
+  /** MRN → patient id, for the MRNs of the station's facility. */
+  readonly ids: Map<string, number>;
+  /** MRNs of patients of another facility: rows naming them are refused. */
+  readonly foreign: Set<string>;
+  /** Patients whose name or birth date the station gave differently (recorded, not merged). */
+  readonly conflicts: number[];
+}
+
+const sameIdentity = (a: { name: string; birthDate: string | null }, b: StationPatient): boolean =>
+  a.name.trim().toLowerCase() === b.name.trim().toLowerCase() && (b.birthDate === null || a.birthDate === b.birthDate);
+
 /**
- * Patients as the cloud knows them. Stations identify patients by MRN; the first batch that
- * names an MRN creates the record. MRN → id never changes, so it is cached per process.
+ * Patients as the cloud knows them. Stations identify patients by MRN within their facility (the
+ * MRN's issuer): the first batch that names an MRN creates the record in the station's facility;
+ * a station never writes a patient of another facility, and patients registered over REST belong
+ * to the default facility. A known MRN with another name or birth date keeps the record as it is
+ * and records a conflict for people to resolve. Known identities are cached per process.
  */
 export class Patients {
-  private readonly idByMrn = new Map<string, number>();
+  private readonly idByIdentity = new Map<string, number>();
 
   constructor(private readonly sql: Sql) {}
 
-  /** Ids for the MRNs a batch names, creating the patients not seen before. */
-  async resolve(tx: TransactionSql, patients: readonly StationPatient[]): Promise<Map<string, number>> {
-    const result = new Map<string, number>();
+  /** Ids for the MRNs a batch names, creating the patients not seen before in `facility`. */
+  async resolve(tx: TransactionSql, patients: readonly StationPatient[], facility: string, stationId: string): Promise<ResolvedPatients> {
+    const result: ResolvedPatients = { ids: new Map(), foreign: new Set(), conflicts: [] };
+    const identity = (p: StationPatient): string => [facility, p.mrn, p.name, p.birthDate ?? ''].join('\u0000');
     const missing = new Map<string, StationPatient>();
     for (const p of patients) {
-      const id = this.idByMrn.get(p.mrn);
-      if (id !== undefined) result.set(p.mrn, id);
+      const id = this.idByIdentity.get(identity(p));
+      if (id !== undefined) result.ids.set(p.mrn, id);
       else missing.set(p.mrn, p);
     }
     if (missing.size === 0) return result;
     const list = [...missing.values()];
     await tx`
-      INSERT INTO patients (mrn, name, birth_date)
-      SELECT * FROM unnest(${list.map((p) => p.mrn)}::text[], ${list.map((p) => p.name)}::text[], ${list.map((p) => p.birthDate) as string[]}::date[])
+      INSERT INTO patients (mrn, name, birth_date, facility)
+      SELECT m, n, b, ${facility} FROM unnest(${list.map((p) => p.mrn)}::text[], ${list.map((p) => p.name)}::text[], ${list.map((p) => p.birthDate) as string[]}::date[]) AS x(m, n, b)
       ON CONFLICT (mrn) DO NOTHING`;
-    const rows = await tx<Array<{ id: number; mrn: string }>>`SELECT id, mrn FROM patients WHERE mrn = ANY(${list.map((p) => p.mrn)}::text[])`;
+    const rows = await tx<Array<{ id: number; mrn: string; facility: string; name: string; birthDate: string | null }>>`
+      SELECT id, mrn, facility, name, to_char(birth_date, 'YYYY-MM-DD') AS "birthDate" FROM patients WHERE mrn = ANY(${list.map((p) => p.mrn)}::text[])`;
     for (const row of rows) {
-      this.idByMrn.set(row.mrn, row.id);
-      result.set(row.mrn, row.id);
+      const sent = missing.get(row.mrn)!;
+      if (row.facility !== facility) {
+        result.foreign.add(row.mrn);
+        continue;
+      }
+      if (!sameIdentity(row, sent)) {
+        await tx`INSERT INTO patient_identity_conflicts (patient_id, station_id, station_name, station_birth_date)
+          VALUES (${row.id}, ${stationId}, ${sent.name}, ${sent.birthDate}::date) ON CONFLICT DO NOTHING`;
+        result.conflicts.push(Number(row.id));
+      }
+      this.idByIdentity.set(identity(sent), row.id);
+      result.ids.set(row.mrn, row.id);
     }
     return result;
+  }
+
+  /** Open identity conflicts, newest first: what the cloud has beside what a station sent. */
+  async conflicts(limit: number): Promise<Array<{ id: number; at: string; patientId: number; mrn: string; stationId: string; cloudName: string; cloudBirthDate: string | null; stationName: string; stationBirthDate: string | null }>> {
+    const rows = await this.sql<Array<{ id: number; at: Date; patientId: number; mrn: string; stationId: string; cloudName: string; cloudBirthDate: string | null; stationName: string; stationBirthDate: string | null }>>`
+      SELECT c.id, c.at, c.patient_id AS "patientId", p.mrn, c.station_id AS "stationId", p.name AS "cloudName",
+             to_char(p.birth_date, 'YYYY-MM-DD') AS "cloudBirthDate", c.station_name AS "stationName",
+             to_char(c.station_birth_date, 'YYYY-MM-DD') AS "stationBirthDate"
+      FROM patient_identity_conflicts c JOIN patients p ON p.id = c.patient_id
+      WHERE c.resolved_at IS NULL ORDER BY c.id DESC LIMIT ${limit}`;
+    return rows.map((r) => ({ ...r, id: Number(r.id), patientId: Number(r.patientId), at: r.at.toISOString() }));
   }
 
   async get(id: number): Promise<Patient | null> {

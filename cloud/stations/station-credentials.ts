@@ -5,7 +5,11 @@ import { ApiError } from '../errors.js';
 export interface StationPrincipal {
   readonly kind: 'station';
   readonly stationId: string;
+  /** The facility whose patients (MRNs) this station may write. */
+  readonly facility: string;
 }
+
+export const DEFAULT_FACILITY = 'main';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
@@ -17,12 +21,12 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text).diges
 export class StationCredentials {
   constructor(private readonly sql: Sql) {}
 
-  async provision(id: string, name: string): Promise<{ stationId: string; secret: string }> {
+  async provision(id: string, name: string, facility: string = DEFAULT_FACILITY): Promise<{ stationId: string; secret: string; facility: string }> {
     const secret = randomBytes(32).toString('base64url');
-    const rows = await this.sql`INSERT INTO stations (id, name, secret_hash) VALUES (${id}, ${name}, ${sha256(secret)})
+    const rows = await this.sql`INSERT INTO stations (id, name, secret_hash, facility) VALUES (${id}, ${name}, ${sha256(secret)}, ${facility})
       ON CONFLICT (id) DO NOTHING RETURNING id`;
     if (rows.length === 0) throw new ApiError('station_exists', `a station with id ${id} already exists`);
-    return { stationId: id, secret };
+    return { stationId: id, secret, facility };
   }
 
   async revoke(id: string): Promise<void> {
@@ -30,19 +34,19 @@ export class StationCredentials {
     if (rows.length === 0) throw new ApiError('station_not_found', `no station with id ${id}`);
   }
 
-  async list(): Promise<Array<{ id: string; name: string; createdAt: Date; revokedAt: Date | null }>> {
-    return this.sql`SELECT id, name, created_at AS "createdAt", revoked_at AS "revokedAt" FROM stations ORDER BY id`;
+  async list(): Promise<Array<{ id: string; name: string; facility: string; createdAt: Date; revokedAt: Date | null }>> {
+    return this.sql`SELECT id, name, facility, created_at AS "createdAt", revoked_at AS "revokedAt" FROM stations ORDER BY id`;
   }
 
   async authenticate(bearer: string): Promise<StationPrincipal> {
     const dot = bearer.indexOf('.');
     if (dot <= 0) throw new ApiError('unauthenticated', 'station credentials are "stationId.secret"');
     const stationId = bearer.slice(0, dot);
-    const [row] = await this.sql<Array<{ hash: Buffer; revokedAt: Date | null }>>`
-      SELECT secret_hash AS hash, revoked_at AS "revokedAt" FROM stations WHERE id = ${stationId}`;
+    const [row] = await this.sql<Array<{ hash: Buffer; revokedAt: Date | null; facility: string }>>`
+      SELECT secret_hash AS hash, revoked_at AS "revokedAt", facility FROM stations WHERE id = ${stationId}`;
     const presented = sha256(bearer.slice(dot + 1));
     if (!row || !timingSafeEqual(row.hash, presented)) throw new ApiError('invalid_credentials', 'unknown station or wrong secret');
     if (row.revokedAt) throw new ApiError('station_revoked', 'this station credential was revoked');
-    return { kind: 'station', stationId };
+    return { kind: 'station', stationId, facility: row.facility };
   }
 }

@@ -11,12 +11,16 @@ export function registerStationRoutes(app: CloudApp): void {
     schema: {
       tags: ['admin'],
       summary: 'Provision a ward station; the secret is shown once',
-      body: Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }), name: Type.String({ minLength: 1, maxLength: 200 }) }),
-      response: { 201: Type.Object({ stationId: Type.String(), secret: Type.String(), credential: Type.String({ description: 'stationId.secret, for the station configuration' }) }), ...errorResponses },
+      body: Type.Object({
+        id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+        name: Type.String({ minLength: 1, maxLength: 200 }),
+        facility: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$', description: "whose patients (MRNs) the station may write; default 'main'" })),
+      }),
+      response: { 201: Type.Object({ stationId: Type.String(), secret: Type.String(), facility: Type.String(), credential: Type.String({ description: 'stationId.secret, for the station configuration' }) }), ...errorResponses },
     },
   }, async (request, reply) => {
-    const created = await stations.provision(request.body.id, request.body.name);
-    audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'station.provision', patientId: null, detail: { stationId: created.stationId } });
+    const created = await stations.provision(request.body.id, request.body.name, request.body.facility);
+    audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'station.provision', patientId: null, detail: { stationId: created.stationId, facility: created.facility } });
     return reply.status(201).send({ ...created, credential: `${created.stationId}.${created.secret}` });
   });
 
@@ -25,7 +29,7 @@ export function registerStationRoutes(app: CloudApp): void {
     schema: {
       tags: ['admin'],
       summary: 'Every station',
-      response: { 200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.String({ format: 'date-time' }), revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) })), ...errorResponses },
+      response: { 200: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), facility: Type.String(), createdAt: Type.String({ format: 'date-time' }), revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) })), ...errorResponses },
     },
   }, async () => (await stations.list()).map((s) => ({ ...s, createdAt: s.createdAt.toISOString(), revokedAt: s.revokedAt?.toISOString() ?? null })));
 

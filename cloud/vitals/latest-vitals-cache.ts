@@ -1,4 +1,5 @@
 import type { Sql } from '../db/sql.js';
+import { MAX_AHEAD_MS } from '../ingest/sample-time-window.js';
 import { vitalById } from './vital-codes.js';
 
 export interface LatestValue {
@@ -17,7 +18,9 @@ interface Entry {
   readonly loadedAt: number;
 }
 
-export const SELECT_LATEST = `SELECT vital, (extract(epoch FROM ts) * 1000)::float8 AS ts, value FROM latest_vitals WHERE patient_id = $1`;
+/** A value stamped ahead of the clock is never served (ingest refuses them; this guards the rest). */
+export const SELECT_LATEST = `SELECT vital, (extract(epoch FROM ts) * 1000)::float8 AS ts, value FROM latest_vitals
+WHERE patient_id = $1 AND ts <= now() + interval '5 minutes'`;
 
 /**
  * Latest vitals per patient, served from memory. The replica that ingests merges the new values
@@ -40,9 +43,10 @@ export class LatestVitalsCache {
     const cached = this.entries.get(patientId);
     const entry = cached && this.now() - cached.loadedAt < this.options.maxAgeMs ? cached : await this.load(patientId);
     const vitals: LatestVitals['vitals'] = {};
+    const latestAllowed = this.now() + MAX_AHEAD_MS;
     for (const [id, latest] of [...entry.values].sort((a, b) => a[0] - b[0])) {
       const def = vitalById(id);
-      if (def) vitals[def.code] = { value: latest.value, unit: def.unit, ts: latest.ts };
+      if (def && latest.ts <= latestAllowed) vitals[def.code] = { value: latest.value, unit: def.unit, ts: latest.ts };
     }
     return { patientId, vitals };
   }
@@ -51,7 +55,9 @@ export class LatestVitalsCache {
   merge(patientId: number, values: ReadonlyMap<number, LatestValue>): void {
     const entry = this.entries.get(patientId);
     if (!entry) return;
+    const latestAllowed = this.now() + MAX_AHEAD_MS;
     for (const [vital, latest] of values) {
+      if (latest.ts > latestAllowed) continue;
       const current = entry.values.get(vital);
       if (!current || current.ts <= latest.ts) entry.values.set(vital, latest);
     }

@@ -10,7 +10,13 @@ const dayLiteral = (dayStart: number): string => new Date(dayStart).toISOString(
  * Native mode's daily partitions of `vitals` (UTC days): created ahead of time by maintenance
  * and on demand when a batch brings a day not seen yet (a station catching up after days
  * offline), dropped whole when past retention (no row-by-row DELETE, no bloat). DDL runs in its
- * own short transaction under an advisory lock, never inside an ingest transaction.
+ * own short transaction per day under an advisory lock, never inside an ingest transaction.
+ *
+ * A day is made as a plain table and then attached: `CREATE TABLE ... PARTITION OF` would take an
+ * ACCESS EXCLUSIVE lock on `vitals`, wait for every open ingest and make every later one wait
+ * behind it, so one station catching up would stall all the others. ATTACH PARTITION takes SHARE
+ * UPDATE EXCLUSIVE, which inserts and reads do not conflict with. How many days an ingest can ask
+ * for is bounded by the sample time window (retention back, minutes ahead).
  */
 export class NativePartitions {
   private readonly known = new Set<number>();
@@ -33,14 +39,20 @@ export class NativePartitions {
     const missing: number[] = [];
     for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day <= toMs; day += DAY_MS) if (!this.known.has(day)) missing.push(day);
     if (missing.length === 0) return;
-    await this.sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${PARTITION_LOCK_ID})`;
-      for (const day of missing) {
-        await tx.unsafe(`CREATE TABLE IF NOT EXISTS vitals_p${dayName(day)} PARTITION OF vitals
-          FOR VALUES FROM ('${dayLiteral(day)} 00:00:00+00') TO ('${dayLiteral(day + DAY_MS)} 00:00:00+00')`);
-      }
-    });
-    for (const day of missing) this.known.add(day);
+    for (const day of missing) {
+      const name = `vitals_p${dayName(day)}`;
+      await this.sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${PARTITION_LOCK_ID})`;
+        const [attached] = await tx`SELECT 1 FROM pg_inherits WHERE inhparent = 'vitals'::regclass AND inhrelid = to_regclass(${name})`;
+        if (attached) return;
+        const from = `${dayLiteral(day)} 00:00:00+00`;
+        const to = `${dayLiteral(day + DAY_MS)} 00:00:00+00`;
+        // A table of that name left detached keeps its rows: it is attached again (after a scan).
+        await tx.unsafe(`CREATE TABLE IF NOT EXISTS ${name} (LIKE vitals INCLUDING DEFAULTS)`);
+        await tx.unsafe(`ALTER TABLE vitals ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
+      });
+      this.known.add(day);
+    }
   }
 
   /** Drops the partitions wholly older than the retention; returns their names. */

@@ -70,7 +70,10 @@ export class VitalsMaintenance {
       if (dropped.length > 0) this.logger.info({ dropped: dropped.length, cutoff: cutoffIso }, 'vitals partitions dropped past retention');
     }
     await this.sql`DELETE FROM station_batches WHERE received_at < now() - interval '30 days'`;
+    await this.sql`DELETE FROM security_events WHERE at < now() - interval '400 days'`;
     await this.sql`DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days'`;
-    await this.sql`DELETE FROM login_throttle WHERE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`;
+    // Counters and lock history are kept a day; "signed in from this address" marks 30 days.
+    await this.sql`DELETE FROM login_throttle WHERE CASE WHEN key LIKE 'ok:%' THEN window_start < now() - interval '30 days'
+      ELSE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now()) END`;
   }
 }

@@ -40,6 +40,8 @@ export class SyncClient {
   private pending: PreparedBatch | null = null;
   private stopped = true;
   private wake: (() => void) | null = null;
+  /** What the current wait is for: only an idle wait may be cut short by new rows. */
+  private waitingFor: 'idle' | 'retry' | null = null;
   private timer: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
   private state: Omit<SyncStatus, 'enabled' | 'queuedRows'> = {
@@ -70,12 +72,20 @@ export class SyncClient {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.nudge();
+    this.interrupt();
     await this.loop;
   }
 
-  /** New rows were committed: send now instead of at the next poll. */
+  /**
+   * New rows were committed: send now instead of at the next poll, if the client is idle. A
+   * client backing off or honouring Retry-After keeps waiting: commits arrive every second, and
+   * waking on each would turn every outage into a stream of requests from every ward at once.
+   */
   nudge(): void {
+    if (this.waitingFor === 'idle') this.interrupt();
+  }
+
+  private interrupt(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const wake = this.wake;
@@ -83,15 +93,16 @@ export class SyncClient {
     wake?.();
   }
 
-  private wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
+  private wait(ms: number, reason: 'idle' | 'retry'): Promise<void> {
+    this.waitingFor = reason;
+    return new Promise<void>((resolve) => {
       this.wake = resolve;
       this.timer = setTimeout(() => {
         this.wake = null;
         resolve();
       }, ms);
       this.timer.unref();
-    });
+    }).finally(() => (this.waitingFor = null));
   }
 
   private async run(): Promise<void> {
@@ -102,11 +113,11 @@ export class SyncClient {
       } catch (error) {
         // The local read failed (storage trouble): say so, and try again later.
         this.state = { ...this.state, lastError: `local read: ${(error as Error).message}` };
-        await this.wait(this.config.idleMs ?? 2000);
+        await this.wait(this.config.idleMs ?? 2000, 'retry');
         continue;
       }
       if (!batch) {
-        await this.wait(this.config.idleMs ?? 2000);
+        await this.wait(this.config.idleMs ?? 2000, 'idle');
         continue;
       }
       this.pending = batch;
@@ -119,7 +130,7 @@ export class SyncClient {
       }
       if (delay === 0) continue;
       this.state = { ...this.state, nextAttemptAt: this.now() + delay };
-      await this.wait(delay);
+      await this.wait(delay, 'retry');
     }
   }
 

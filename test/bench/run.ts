@@ -10,6 +10,7 @@ import { cloudBench, READS, type CloudBenchResult } from './cloud-bench.js';
 import { cloudReportsBench } from './cloud-reports-bench.js';
 import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 import { floodBench } from './flood-bench.js';
+import { cloudSecurityBench } from './cloud-security-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -21,6 +22,19 @@ async function main() {
   if (!only || only === 'cloud') await cloud();
   if (!only || only === 'reports') await reports();
   if (!only || only === 'booking') await booking();
+  if (!only || only === 'security') await security();
+}
+
+async function security() {
+  console.error('\n== Cloud under attack (own process on an embedded PostgreSQL, native storage; default CLOUD_PASSWORD_HASH_THREADS=2, CLOUD_PASSWORD_HASH_QUEUE=32) ==');
+  const r = await cloudSecurityBench();
+  const l = (x: { p50: number; p99: number; count: number }) => `p50 ${fmt(x.p50, 1)} ms p99 ${fmt(x.p99, 1)} ms (${fmt(x.count)} requests)`;
+  console.error(`authenticated reads (latest vitals, 4 clients): during ${r.reads.floodClients} concurrent failed sign-ins from distinct addresses ${l(r.reads.underFlood)} | baseline: without the flood ${l(r.reads.alone)}`);
+  console.error(`  the flood's answers: ${Object.entries(r.reads.floodAnswers).map(([status, n]) => `${fmt(n)} x ${status}`).join(', ')} (401 checked, 429 throttled, 503 hashing queue full)`);
+  console.error(`one station's 1-row batches: beside a station sending hostile timestamps ${l(r.ingest.besideHostile)} | baseline: alone ${l(r.ingest.alone)}`);
+  console.error(`  the hostile station: ${fmt(r.ingest.hostileBatches)} batches of 320 rows (300 a week apart from 2030, 20 on old days), ${fmt(r.ingest.hostileRowsRefused)} rows refused; answers: ${Object.entries(r.ingest.hostileAnswers).map(([a, n]) => `${fmt(n)} x ${a}`).join(', ')}`);
+  const c = r.revocationCheck;
+  console.error(`revocation check per request: token verification ${fmt(c.verifyWithCheckMicros, 1)} µs with it (${fmt(c.revokedSessions)} revoked sessions held) | baseline: ${fmt(c.verifyMicros, 1)} µs without`);
 }
 
 async function flood() {

@@ -36,7 +36,7 @@ describe('cloud auth (real PostgreSQL, real HTTP)', () => {
   it('rejects expired, tampered, alg:none and wrong-audience tokens', async () => {
     const [{ value }] = await cloud.service.ctx.sql<[{ value: Buffer }]>`SELECT value FROM service_secrets WHERE name = 'jwt-hs256'`;
     const key = new Uint8Array(value);
-    const expired = await new AccessTokens(key, 60, () => Date.now() - 3600_000).issue(physician.id, 'physician');
+    const expired = await new AccessTokens(key, 60, () => Date.now() - 3600_000).issue(physician.id, 'physician', crypto.randomUUID());
     expect((await api(cloud.url, '/v1/me', { token: expired })).body).toMatchObject({ error: 'token_expired' });
 
     const good = (await signIn(cloud.url, physician.username)).accessToken;
@@ -82,7 +82,7 @@ describe('cloud auth (real PostgreSQL, real HTTP)', () => {
     expect((await api(cloud.url, '/v1/auth/refresh', { method: 'POST', body: { refreshToken: tokens.refreshToken } })).status).toBe(401);
   });
 
-  it('throttles sign-in per account, even with the right password, and says when to retry', async () => {
+  it('throttles sign-in per account at an address, even with the right password, and says when to retry', async () => {
     const victim = await addUser(cloud.service, 'nurse');
     for (let i = 0; i < 3; i++) {
       const r = await api(cloud.url, '/v1/auth/login', { method: 'POST', body: { username: victim.username, password: 'guess guess guess' } });
@@ -96,9 +96,9 @@ describe('cloud auth (real PostgreSQL, real HTTP)', () => {
   it('throttles per address too, across accounts', async () => {
     const { LoginThrottle } = await import('../../cloud/auth/login-throttle.js');
     const throttle = new LoginThrottle(cloud.service.ctx.sql, { maxFailures: 100, maxFailuresPerAddress: 4, windowSeconds: 900, lockSeconds: 900 });
-    for (let i = 0; i < 4; i++) await throttle.recordFailure(LoginThrottle.keys(`someone-${i}`, '198.51.100.7'));
-    await expect(throttle.assertAllowed(LoginThrottle.keys('anyone', '198.51.100.7'))).rejects.toMatchObject({ code: 'too_many_attempts' });
-    await expect(throttle.assertAllowed(LoginThrottle.keys('anyone', '198.51.100.8'))).resolves.toBeUndefined();
+    for (let i = 0; i < 4; i++) await throttle.begin(LoginThrottle.keys(`someone-${i}`, '198.51.100.7'));
+    await expect(throttle.begin(LoginThrottle.keys('anyone', '198.51.100.7'))).rejects.toMatchObject({ code: 'too_many_attempts' });
+    await expect(throttle.begin(LoginThrottle.keys('anyone', '198.51.100.8'))).resolves.toBeUndefined();
   });
 
   it('provisions and revokes stations (admin only); a revoked station is refused', async () => {

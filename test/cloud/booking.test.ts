@@ -117,7 +117,8 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     const refused = answers.find((a) => a.status === 409)!;
     expect(refused.body.error).toBe('slot_taken');
     expect(refused.body.message).toContain(`${MONDAY}T09:00:00.000Z`);
-    expect(refused.body.message).toMatch(new RegExp(`existing appointment \\["?${MONDAY} 09:00:00`));
+    // The database's range literal stays out of the message.
+    expect(refused.body.message).not.toMatch(/[[)]|\+00/);
     const [{ count }] = await sql<[{ count: number }]>`SELECT count(*)::int AS count FROM appointments WHERE doctor_id = ${doctorId}`;
     expect(count).toBe(1);
   });

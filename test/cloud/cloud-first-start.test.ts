@@ -1,4 +1,4 @@
-
+import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, signIn } from '../helpers/cloud-fixture.js';
 import { startCloudProcess } from '../helpers/cloud-process.js';
@@ -20,6 +20,9 @@ describe('npm run cloud with nothing configured', () => {
     expect(cloud.ready).toMatchObject({ storageMode: 'native', embeddedDatabase: true });
     const admin = cloud.ready.admin!;
     expect(admin.username).toBe('admin');
+    // The password is not on stdout (it would end in service logs): in a file only its owner reads.
+    expect(cloud.ready.stdout.join('\n')).not.toContain(admin.password);
+    expect(statSync(admin.passwordFile).mode & 0o777).toBe(0o600);
     expect((await api(cloud.ready.url, '/v1/health')).body).toMatchObject({ status: 'ok', storageMode: 'native' });
     const token = (await signIn(cloud.ready.url, admin.username, admin.password)).accessToken;
     expect((await api(cloud.ready.url, '/v1/stations', { method: 'POST', token, body: { id: 'ward-1', name: 'Ward 1' } })).status).toBe(201);
