@@ -4,6 +4,7 @@ import { migration as vitals } from './0002-vitals.js';
 import { migration as recordsBooking } from './0003-records-booking.js';
 import { migration as reportsNotifications } from './0004-reports-notifications.js';
 import { migration as openSlots } from './0005-open-slots.js';
+import { migration as openSlotsSharedTake } from './0007-open-slots-shared-take.js';
 
 /** Every cloud migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots];
+export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots, openSlotsSharedTake];
