@@ -181,9 +181,13 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     const call = caller(httpPool);
     const username = `bench-nurse-${Date.now().toString(36)}`;
     await new Users(sql).create({ username, displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
-    const login = await call('POST', '/v1/auth/login', undefined, { username, password: 'bench-bench-bench' });
-    if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
-    const token = login.body.accessToken as string;
+    // Access tokens are short-lived and three rounds outlast one: signed in again before each step.
+    const signIn = async () => {
+      const login = await call('POST', '/v1/auth/login', undefined, { username, password: 'bench-bench-bench' });
+      if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
+      return login.body.accessToken as string;
+    };
+    let token = await signIn();
 
     // Searches: a spec in a city over 7 days starting within the next 4 weeks.
     const today = new Date().toISOString().slice(0, 10);
@@ -341,10 +345,12 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     for (let round = 1; round <= rounds; round++) {
       for (const kind of kinds) {
         log(`  round ${round}: ${kind}: open loop`);
+        token = await signIn();
         (latency[kind] ??= []).push(await openLoop(work[kind], kind === 'booking' ? bookingRate : rate));
       }
       for (const kind of kinds) {
         log(`  round ${round}: ${kind}: closed loop`);
+        token = await signIn();
         (saturation[kind] ??= []).push(await closedLoop(work[kind]));
       }
     }
