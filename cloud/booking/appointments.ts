@@ -1,9 +1,8 @@
-import type { ClusterBus } from '../cluster/cluster-bus.js';
 import type { Sql, TransactionSql } from '../db/sql.js';
 import { run } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import type { AppointmentChange, AppointmentHook } from './appointment-events.js';
-import { AVAILABILITY_CHANNEL, type AvailabilityChange } from './availability-cache.js';
+import type { AvailabilityChange } from './availability-cache.js';
 
 const APPOINTMENT_COLUMNS = `ins.id, ins.doctor_id AS "doctorId", ins.patient_id AS "patientId", ins.status, ins.mode,
        to_char(lower(ins.during) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "startsAt",
@@ -99,16 +98,20 @@ export function translateBookingError(error: unknown, request: BookingRequest): 
 
 /**
  * Book, cancel, complete, no-show: each one transaction that also runs every appointment hook
- * (outbox, video rooms) and publishes the availability change on the cluster bus, both delivered
- * if and only if the change commits.
+ * (outbox, video rooms), so those happen if and only if the change commits. A booking or
+ * cancellation is then announced (`onChanged`), after the commit.
  */
 export class Appointments {
   constructor(
     private readonly sql: Sql,
-    private readonly bus: ClusterBus,
     private readonly hooks: readonly AppointmentHook[],
-    /** Called after commit on this replica, before the answer: read-your-writes on the cache. */
-    private readonly onChanged: (change: AvailabilityChange) => void,
+    /**
+     * Called after commit, before the answer: this replica's cache drops what the change touched
+     * (read-your-writes) and the change is published to the others. Not inside the transaction: a
+     * NOTIFY there makes the commit take PostgreSQL's database-wide notify lock and hold it through
+     * the commit's WAL flush, so every booking of every doctor would commit one at a time.
+     */
+    private readonly onChanged: (change: AvailabilityChange) => Promise<void>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -135,7 +138,7 @@ export class Appointments {
       if (error instanceof ApiError) throw error;
       translateBookingError(error, request);
     }
-    this.onChanged(availabilityChange(row));
+    await this.onChanged(availabilityChange(row));
     return publicAppointment(row);
   }
 
@@ -151,7 +154,7 @@ export class Appointments {
       await this.changed(tx, status === 'cancelled' ? 'cancelled' : status, changed);
       return changed;
     });
-    if (status === 'cancelled') this.onChanged(availabilityChange(row));
+    if (status === 'cancelled') await this.onChanged(availabilityChange(row));
     return publicAppointment(row);
   }
 
@@ -166,7 +169,6 @@ export class Appointments {
       appointment: { id: row.id, doctorId: row.doctorId, patientId: row.patientId, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt), mode: row.mode },
     };
     for (const hook of this.hooks) await hook(tx, change);
-    if (kind === 'booked' || kind === 'cancelled') await this.bus.publish(AVAILABILITY_CHANNEL, JSON.stringify(availabilityChange(row)), tx);
   }
 }
 

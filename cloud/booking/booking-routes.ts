@@ -56,7 +56,14 @@ export function registerBookingRoutes(app: CloudApp): void {
   const cache = new AvailabilityCache();
   const search = new AvailabilitySearch(sql, () => app.ctx.openSlots.through());
   const history = new AppointmentHistory(sql);
-  const appointments = new Appointments(sql, bus, appointmentHooks, (change) => cache.invalidate(change));
+  // After each booking's commit: dropped here at once, then published to the other replicas.
+  // Should the publish fail (or this process die first), their pages of that doctor and day stay
+  // until the cache's 30 s bound; a booking from such a page gets 409 slot_taken.
+  const announce = async (change: AvailabilityChange) => {
+    cache.invalidate(change);
+    await bus.publish(AVAILABILITY_CHANNEL, JSON.stringify(change)).catch((error: Error) => app.log.warn({ err: error.message }, 'availability change not published to the other replicas'));
+  };
+  const appointments = new Appointments(sql, appointmentHooks, announce);
   const doctors = new Doctors(sql, (change: AvailabilityChange, tx) => bus.publish(AVAILABILITY_CHANNEL, JSON.stringify(change), tx));
   app.decorate('availabilityCache', cache);
 

@@ -4,6 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { postgresSettingFlags } from './postgres-settings.js';
 import { EmbeddedPostgresError, postgresBinaries, unreachableAncestor, type RunAs } from './postgres-binaries.js';
 
 export { EmbeddedPostgresError } from './postgres-binaries.js';
@@ -176,7 +177,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const port = options.port === 0 ? await freePort() : options.port;
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'shared_buffers=256MB'];
+  const flags = ['-c', 'listen_addresses=127.0.0.1', ...postgresSettingFlags()];
   const child = await startServer(binaries.postgres, ['-D', options.dataDir, '-p', String(port), ...flags], runAs, env, log);
   // Never leave the server running when this process ends without calling stop().
   const killOnExit = () => child.kill('SIGINT');

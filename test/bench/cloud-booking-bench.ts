@@ -1,5 +1,5 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { Users } from '../../cloud/auth/users.js';
@@ -9,7 +9,7 @@ import { DEFAULT_AVAILABILITY_DAYS } from '../../cloud/config.js';
 import { startEmbeddedPostgres } from '../../cloud/db/embedded-postgres.js';
 import { migrate } from '../../cloud/db/migrate.js';
 import { MIGRATIONS } from '../../cloud/db/migrations/index.js';
-import { connect, run } from '../../cloud/db/sql.js';
+import { connect, run, type Sql } from '../../cloud/db/sql.js';
 import { CITIES, SPECIALIZATIONS } from '../../cloud/seed/seed-data.js';
 import { defaultSizes, seedCloud, type SeedResult, type SeedSizes } from '../../cloud/seed/seed-load.js';
 import { startCloudProcess } from '../helpers/cloud-process.js';
@@ -26,14 +26,40 @@ export interface Latency {
 
 export type BookingKind = 'health' | 'searchPopular' | 'searchUncached' | 'searchComputed' | 'booking' | 'history' | 'records';
 
+export interface Saturation {
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+}
+
+/** What was measured: printed beside the figures. */
+export interface BookingBenchConfig {
+  /** BENCH_BOOKING_SCALE when the bench seeded; null on an existing database. */
+  scale: number | null;
+  rows: { patients: number; doctors: number; appointments: number; records: number; openSlots: number };
+  /** Doctors per specialization and city: how many share one search's slots (and its bookings). */
+  doctorsPerSearch: number;
+  postgres: { version: string; sharedBuffers: string; effectiveCacheSize: string; workMem: string; maxConnections: string };
+  /** Connections of the measured replica's pool (CLOUD_DB_POOL). */
+  pool: number;
+  /** 'fresh': seeded by this run (then VACUUM ANALYZE); 'existing': BENCH_BOOKING_DATABASE_URL as found. */
+  database: 'fresh' | 'existing';
+  /** Share of the block reads of the measured rounds served from shared_buffers (1: all warm). */
+  bufferHitRatio: number;
+  loadAverageAtStart: number;
+  cores: number;
+  rounds: number;
+}
+
 export interface CloudBookingBenchResult {
+  config: BookingBenchConfig;
   /** null when measuring an existing database (BENCH_BOOKING_DATABASE_URL). */
   seed: SeedResult | null;
   clients: number;
-  /** 100 clients, open loop (each asks at random intervals, whatever the answers take). */
-  latency: Record<BookingKind, Latency>;
-  /** The same clients in a closed loop (ask, wait, ask again): throughput at saturation. */
-  saturation: Record<BookingKind, { requestsPerSecond: number; p50: number; p95: number }>;
+  /** 100 clients, open loop (each asks at random intervals, whatever the answers take); one entry per round. */
+  latency: Partial<Record<BookingKind, Latency[]>>;
+  /** The same clients in a closed loop (ask, wait, ask again): throughput at saturation; one entry per round. */
+  saturation: Partial<Record<BookingKind, Saturation[]>>;
   bookings: { created: number; conflicts: number };
   /** Statements the service sent to PostgreSQL per search, counted at the wire (misses and hits). */
   statementsPerSearch: { uncached: number; cached: number };
@@ -68,6 +94,36 @@ export function benchSizes(env: NodeJS.ProcessEnv = process.env): SeedSizes {
   };
 }
 
+/** The configuration of the run, read from the database itself. */
+async function describe(sql: Sql, known: Pick<BookingBenchConfig, 'scale' | 'pool' | 'database' | 'loadAverageAtStart' | 'rounds'>): Promise<Omit<BookingBenchConfig, 'bufferHitRatio'>> {
+  const [row] = await sql<[{ patients: number; doctors: number; appointments: number; records: number; openSlots: number; doctorsPerSearch: number; version: string }]>`
+    SELECT (SELECT count(*)::int FROM patients) AS patients, (SELECT count(*)::int FROM doctors) AS doctors,
+           (SELECT count(*)::int FROM appointments) AS appointments, (SELECT count(*)::int FROM medical_records) AS records,
+           (SELECT count(*)::int FROM open_slots) AS "openSlots",
+           (SELECT coalesce(avg(n), 0)::float8 FROM (SELECT count(*) AS n FROM doctors d JOIN clinics c ON c.id = d.clinic_id GROUP BY d.specialization, c.city) g) AS "doctorsPerSearch",
+           current_setting('server_version') AS version`;
+  const setting = async (name: string) => (await sql<[{ value: string }]>`SELECT current_setting(${name}) AS value`)[0].value;
+  return {
+    ...known,
+    rows: { patients: row.patients, doctors: row.doctors, appointments: row.appointments, records: row.records, openSlots: row.openSlots },
+    doctorsPerSearch: row.doctorsPerSearch,
+    postgres: {
+      version: row.version,
+      sharedBuffers: await setting('shared_buffers'),
+      effectiveCacheSize: await setting('effective_cache_size'),
+      workMem: await setting('work_mem'),
+      maxConnections: await setting('max_connections'),
+    },
+    cores: availableParallelism(),
+  };
+}
+
+/** Block reads of the database so far: from shared_buffers (hit) and from the OS (read). */
+async function blockReads(sql: Sql): Promise<{ hit: number; read: number }> {
+  const [row] = await sql<[{ hit: number; read: number }]>`SELECT blks_hit::float8 AS hit, blks_read::float8 AS read FROM pg_stat_database WHERE datname = current_database()`;
+  return row;
+}
+
 const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /**
@@ -76,9 +132,12 @@ const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:
  * Baselines from the same run: /v1/health (the same HTTP stack, auth aside, plus SELECT 1) under
  * the same load, and the search statement run directly on PostgreSQL.
  */
-export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: number; requestsPerKind?: number; rate?: number; bookingRate?: number; log?: (line: string) => void } = {}): Promise<CloudBookingBenchResult> {
+export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: number; requestsPerKind?: number; rate?: number; bookingRate?: number; rounds?: number; log?: (line: string) => void } = {}): Promise<CloudBookingBenchResult> {
+  const loadAverageAtStart = loadavg()[0]!;
   const sizes = opts.sizes ?? benchSizes();
   const clients = opts.clients ?? 100;
+  const rounds = opts.rounds ?? Number(process.env.BENCH_BOOKING_ROUNDS ?? 3);
+  const pool = 20;
   const requestsPerKind = opts.requestsPerKind ?? Number(process.env.BENCH_BOOKING_REQUESTS ?? 4000);
   const rate = opts.rate ?? Number(process.env.BENCH_BOOKING_RATE ?? 300);
   const bookingRate = opts.bookingRate ?? Number(process.env.BENCH_BOOKING_BOOK_RATE ?? 100);
@@ -112,19 +171,23 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     // The measured replica talks to PostgreSQL directly: the counting proxy runs in this process,
     // beside the load generator, and would add its hop and its event-loop turns to every answer.
     // A second replica behind the proxy counts the statements per search.
-    cloud = await startCloudProcess({ DATABASE_URL: url.toString(), CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: '20' });
-    const pool = (http = new Pool(cloud.ready.url, { connections: clients + 10, pipelining: 1 }));
+    cloud = await startCloudProcess({ DATABASE_URL: url.toString(), CLOUD_PORT: String(await freePort()), CLOUD_DB_POOL: String(pool) });
+    const httpPool = (http = new Pool(cloud.ready.url, { connections: clients + 10, pipelining: 1 }));
     const caller = (target: Pool) => async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; source: unknown }> => {
       const response = await target.request({ method, path, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await response.body.text();
       return { status: response.statusCode, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, source: response.headers['x-availability-source'] };
     };
-    const call = caller(pool);
+    const call = caller(httpPool);
     const username = `bench-nurse-${Date.now().toString(36)}`;
     await new Users(sql).create({ username, displayName: 'Nurse Bench', role: 'nurse', password: 'bench-bench-bench' });
-    const login = await call('POST', '/v1/auth/login', undefined, { username, password: 'bench-bench-bench' });
-    if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
-    const token = login.body.accessToken as string;
+    // Access tokens are short-lived and three rounds outlast one: signed in again before each step.
+    const signIn = async () => {
+      const login = await call('POST', '/v1/auth/login', undefined, { username, password: 'bench-bench-bench' });
+      if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
+      return login.body.accessToken as string;
+    };
+    let token = await signIn();
 
     // Searches: a spec in a city over 7 days starting within the next 4 weeks.
     const today = new Date().toISOString().slice(0, 10);
@@ -201,7 +264,8 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     // Free slots to book: from searches, each (doctor, start) used once.
     const slots: Array<{ doctorId: number; startsAt: string; endsAt: string }> = [];
     const seen = new Set<string>();
-    for (let i = 0; slots.length < requestsPerKind * 3 && i < 4000; i++) {
+    // Enough for the warm-up and every round's open and closed loop.
+    for (let i = 0; slots.length < requestsPerKind * (2 * rounds + 1) && i < 8000; i++) {
       const s = searchOf(i, (i % 28) / 28);
       const rows = await run<{ doctorId: number; startsAt: string; endsAt: string }>(sql, SEARCH_OPEN_SLOTS.city, [s.spec, s.city, null, null, s.from, s.to, new Date(Date.now() + 3600_000).toISOString(), '-infinity', 0, 100]);
       for (const row of rows) {
@@ -269,20 +333,31 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       const s = summary(latencies);
       return { requestsPerSecond: latencies.length / seconds, p50: s.p50, p95: s.p95 };
     };
-    const kinds: BookingKind[] = ['health', 'searchPopular', 'searchUncached', 'searchComputed', 'history', 'records', 'booking'];
-    const latency = {} as Record<BookingKind, Latency>;
-    const saturation = {} as CloudBookingBenchResult['saturation'];
+    const allKinds: BookingKind[] = ['health', 'searchPopular', 'searchUncached', 'searchComputed', 'history', 'records', 'booking'];
+    const kinds = process.env.BENCH_BOOKING_KINDS ? allKinds.filter((k) => process.env.BENCH_BOOKING_KINDS!.split(',').includes(k)) : allKinds;
+    const config = await describe(sql, { scale: pg ? Number(process.env.BENCH_BOOKING_SCALE ?? 0.1) : null, pool, database: pg ? 'fresh' : 'existing', loadAverageAtStart, rounds });
+    const blocksBefore = await blockReads(sql);
+    const latency: CloudBookingBenchResult['latency'] = {};
+    const saturation: CloudBookingBenchResult['saturation'] = {};
     // Warm-up (JIT, prepared statements, connections), not measured.
     for (const kind of kinds) await closedLoop(work[kind], 300);
-    for (const kind of kinds) {
-      log(`  ${kind}: open loop`);
-      latency[kind] = await openLoop(work[kind], kind === 'booking' ? bookingRate : rate);
+    // Rounds one after the other, each every kind: a slow moment of the machine shows as spread.
+    for (let round = 1; round <= rounds; round++) {
+      for (const kind of kinds) {
+        log(`  round ${round}: ${kind}: open loop`);
+        token = await signIn();
+        (latency[kind] ??= []).push(await openLoop(work[kind], kind === 'booking' ? bookingRate : rate));
+      }
+      for (const kind of kinds) {
+        log(`  round ${round}: ${kind}: closed loop`);
+        token = await signIn();
+        (saturation[kind] ??= []).push(await closedLoop(work[kind]));
+      }
     }
-    for (const kind of kinds) {
-      log(`  ${kind}: closed loop`);
-      saturation[kind] = await closedLoop(work[kind]);
-    }
-    return { seed, clients, latency, saturation, bookings, statementsPerSearch, rawSearchSql };
+    const blocksAfter = await blockReads(sql);
+    const hit = blocksAfter.hit - blocksBefore.hit;
+    const read = blocksAfter.read - blocksBefore.read;
+    return { config: { ...config, bufferHitRatio: hit + read > 0 ? hit / (hit + read) : 1 }, seed, clients, latency, saturation, bookings, statementsPerSearch, rawSearchSql };
   } finally {
     await http?.close();
     if (cloud) {

@@ -51,6 +51,13 @@ async function flood() {
   );
 }
 
+/** Median and spread (min–max) of one figure over the rounds. */
+function spread(values: number[], digits = 1): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  return sorted.length > 1 ? `${fmt(median, digits)} ms (${fmt(sorted[0]!, digits)}–${fmt(sorted[sorted.length - 1]!, digits)})` : `${fmt(median, digits)} ms`;
+}
+
 async function booking() {
   const sizes = benchSizes();
   console.error(
@@ -60,22 +67,36 @@ async function booking() {
           `${fmt(sizes.appointments)} appointments, ${fmt(sizes.records)} records; BENCH_BOOKING_SCALE=1 for the seeds' full scale) ==`,
   );
   const r = await cloudBookingBench({ log: process.env.BENCH_VERBOSE ? (line) => console.error(line) : undefined });
+  const c = r.config;
   if (r.seed) console.error(`seed: ${fmt(r.seed.totalSeconds, 1)} s (${Object.entries(r.seed.seconds).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(', ')})`);
+  console.error(
+    `configuration: ${c.scale === null ? 'existing database' : `scale ${c.scale}`} (${fmt(c.rows.patients)} patients, ${fmt(c.rows.doctors)} doctors, ${fmt(c.rows.appointments)} appointments, ` +
+      `${fmt(c.rows.records)} records, ${fmt(c.rows.openSlots)} open slots; ${fmt(c.doctorsPerSearch, 1)} doctors per specialization and city); ` +
+      `PostgreSQL ${c.postgres.version}: shared_buffers ${c.postgres.sharedBuffers}, effective_cache_size ${c.postgres.effectiveCacheSize}, work_mem ${c.postgres.workMem}, max_connections ${c.postgres.maxConnections}; ` +
+      `service pool ${c.pool} connections for ${r.clients} clients; database ${c.database === 'fresh' ? 'freshly seeded by this run (then VACUUM ANALYZE)' : 'as found (already seeded)'}, ` +
+      `${fmt(c.bufferHitRatio * 100, 1)} % of the measured rounds' block reads from shared_buffers; load average at start ${fmt(c.loadAverageAtStart, 2)} on ${c.cores} cores`,
+  );
   const raw = r.rawSearchSql;
   const ms = (x: { p50: number; p95: number }) => `p50 ${fmt(x.p50, 2)} ms p95 ${fmt(x.p95, 2)} ms`;
   console.error('search statements straight on PostgreSQL (one connection, no HTTP), a page of 20 over 7 days:');
   console.error(`  specialization + city:  from the table of open slots ${ms(raw.openSlotsCity)} | baseline: computed from the schedules ${ms(raw.computedCity)} (${fmt(raw.computedCity.p50 / raw.openSlotsCity.p50, 1)}x)`);
   console.error(`  specialization alone:   from the table of open slots ${ms(raw.openSlotsSpecialization)} | baseline: computed from the schedules ${ms(raw.computedSpecialization)} (${fmt(raw.computedSpecialization.p50 / raw.openSlotsSpecialization.p50, 1)}x)`);
   console.error(`statements per search request (counted at the wire): ${fmt(r.statementsPerSearch.uncached, 2)} on a cache miss, ${fmt(r.statementsPerSearch.cached, 2)} on a hit`);
+  console.error(`each figure: median of ${c.rounds} rounds (lowest–highest); ${r.clients} clients; targets: reads p95 <= 10 ms at 300 req/s, booking p95 <= 50 ms at 100 req/s`);
   const names: Record<string, string> = { health: 'health (baseline: HTTP + SELECT 1)', searchPopular: 'search, popular (cached)', searchUncached: 'search, all distinct (uncached)', searchComputed: '  baseline: the same, computed', history: "patient's appointments page", records: 'records page', booking: 'booking (POST, transaction)' };
-  for (const [kind, l] of Object.entries(r.latency)) {
-    const s = r.saturation[kind as keyof typeof r.saturation];
+  for (const [kind, rounds] of Object.entries(r.latency)) {
+    const closed = r.saturation[kind as keyof typeof r.saturation] ?? [];
     console.error(
-      `${names[kind]!.padEnd(36)} ${r.clients} clients open loop @ ${fmt(l.offeredPerSecond)} req/s: p50 ${fmt(l.p50, 1)} ms p95 ${fmt(l.p95, 1)} ms p99 ${fmt(l.p99, 1)} ms` +
-        ` | closed loop: ${fmt(s.requestsPerSecond)} req/s, p50 ${fmt(s.p50, 1)} ms p95 ${fmt(s.p95, 1)} ms`,
+      `${names[kind]!.padEnd(36)} open loop @ ${fmt(rounds[0]!.offeredPerSecond)} req/s: p50 ${spread(rounds.map((l) => l.p50))} p95 ${spread(rounds.map((l) => l.p95))} p99 ${spread(rounds.map((l) => l.p99))}` +
+        ` | closed loop: ${fmt(median(closed.map((s) => s.requestsPerSecond)))} req/s, p50 ${spread(closed.map((s) => s.p50))} p95 ${spread(closed.map((s) => s.p95))}`,
     );
   }
   console.error(`bookings: ${fmt(r.bookings.created)} created, ${fmt(r.bookings.conflicts)} refused with 409 (patient busy or slot already taken)`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 async function reports() {

@@ -334,6 +334,7 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
       // A booking on this replica drops the entries covering that doctor and day at once.
       const booked = await api(replica.url, '/v1/appointments', { method: 'POST', token, body: { doctorId, patientId, startsAt: at(MONDAY, '09:00'), endsAt: at(MONDAY, '09:30') } });
       expect(booked.status).toBe(201);
+      await replica.service.ctx.audit.flush(); // its audit entry, written now rather than during the count below
       const after = await statementsOf(`/v1/availability?specialization=counted&city=Springfield&from=${MONDAY}&to=${addDays(MONDAY, 4)}&limit=100`);
       expect(after).toMatchObject({ statements: 1, cache: 'miss' });
       expect(after.items).toHaveLength(29);
@@ -345,28 +346,41 @@ describe('booking (real PostgreSQL, real HTTP)', () => {
     }
   });
 
-  it('a booking or cancellation on one replica invalidates the cached search of another', async () => {
+  it('a booking or cancellation on one replica invalidates the cached search of another; a refused one announces nothing', async () => {
     const b = await startTestCloud({ databaseUrl: cloud.databaseUrl });
     try {
       const doctorId = await makeDoctor(cloud, admin, clinicId, 'replicated');
-      const [patientId] = await makePatients(sql, 'REP-', 1);
+      const otherDoctor = await makeDoctor(cloud, admin, clinicId, 'replicated-too');
+      const [patientId, otherPatient] = await makePatients(sql, 'REP-', 2);
       const tokenB = (await signIn(b.url, (await addUser(b.service, 'nurse')).username)).accessToken;
       const search = `/v1/availability?specialization=replicated&city=Springfield&from=${MONDAY}&to=${MONDAY}`;
       expect((await api<Page<Slot>>(b.url, search, { token: tokenB })).body.items).toHaveLength(6);
       expect((await api(b.url, search, { token: tokenB })).headers.get('x-availability-cache')).toBe('hit');
 
-      const heard = () => new Promise<void>((resolve) => void b.service.ctx.bus.subscribe('booking_availability', () => resolve()));
-      let invalidated = heard();
+      // What replica b hears, in order; `heard(n)` resolves once it has heard n changes.
+      const notices: Array<{ doctorId: number; day: string | null }> = [];
+      const waiting: Array<{ count: number; resolve: () => void }> = [];
+      await b.service.ctx.bus.subscribe('booking_availability', (payload) => {
+        notices.push(JSON.parse(payload) as { doctorId: number; day: string | null });
+        for (const w of waiting.filter((w) => notices.length >= w.count)) w.resolve();
+      });
+      const heard = (count: number) => new Promise<void>((resolve) => (notices.length >= count ? resolve() : waiting.push({ count, resolve })));
       const booked = await api<Appointment>(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId, patientId, startsAt: at(MONDAY, '10:00'), endsAt: at(MONDAY, '10:30') } });
       expect(booked.status).toBe(201);
-      await invalidated;
+      await heard(1);
       const afterBooking = await api<Page<Slot>>(b.url, search, { token: tokenB });
       expect(afterBooking.headers.get('x-availability-cache')).toBe('miss');
       expect(afterBooking.body.items.map((s) => s.startsAt)).not.toContain(`${MONDAY}T10:00:00.000000Z`);
 
-      invalidated = heard();
+      // Refused by the database (the slot is taken; the patient is busy then): nothing announced.
+      // Then a cancellation: the next notice b hears is that one.
+      const taken = await api(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId, patientId: otherPatient, startsAt: at(MONDAY, '10:00'), endsAt: at(MONDAY, '10:30') } });
+      expect(taken.status).toBe(409);
+      const busy = await api(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId: otherDoctor, patientId, startsAt: at(MONDAY, '10:00'), endsAt: at(MONDAY, '10:30') } });
+      expect(busy.status).toBe(409);
       await api(cloud.url, `/v1/appointments/${booked.body.id}/cancel`, { method: 'POST', token: nurse });
-      await invalidated;
+      await heard(2);
+      expect(notices).toEqual([expect.objectContaining({ doctorId, day: MONDAY }), expect.objectContaining({ doctorId, day: MONDAY })]);
       expect((await api<Page<Slot>>(b.url, search, { token: tokenB })).body.items).toHaveLength(6);
     } finally {
       await b.service.close();

@@ -2,11 +2,41 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenSlots } from '../../cloud/booking/open-slots.js';
 import { migrate } from '../../cloud/db/migrate.js';
 import { MIGRATIONS } from '../../cloud/db/migrations/index.js';
-import { connect, type Sql } from '../../cloud/db/sql.js';
+import { connect, type Sql, type TransactionSql } from '../../cloud/db/sql.js';
 import { createTestDatabase } from '../helpers/cloud-database.js';
 import { openSlotsDivergence } from '../helpers/open-slots.js';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Runs `statement` in its own transaction and tells, as soon as it knows, whether the statement
+ * finished or is waiting on a lock (seen in pg_stat_activity): no timing involved either way.
+ */
+function inTransactionWatched(sql: Sql, statement: (tx: TransactionSql) => Promise<unknown>): { outcome: Promise<'done' | 'waiting'>; finished: Promise<void> } {
+  let pid!: (value: number) => void;
+  const backend = new Promise<number>((resolve) => (pid = resolve));
+  let done = false;
+  const finished = sql
+    .begin(async (tx) => {
+      const [{ id }] = await tx<[{ id: number }]>`SELECT pg_backend_pid() AS id`;
+      pid(id);
+      await statement(tx);
+    })
+    .then(() => {
+      done = true;
+    });
+  const outcome = (async () => {
+    const id = await backend;
+    for (;;) {
+      if (done) return 'done';
+      const [row] = await sql<Array<{ waiting: boolean }>>`SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = ${id}`;
+      if (done) return 'done';
+      if (row?.waiting) return 'waiting';
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  })();
+  return { outcome, finished };
+}
 
 describe('the table of open slots (triggers on real PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -103,6 +133,46 @@ describe('the table of open slots (triggers on real PostgreSQL)', () => {
     const [{ booked }] = await sql<[{ booked: number }]>`SELECT count(*)::int AS booked FROM appointments WHERE status <> 'cancelled'`;
     expect(booked).toBeGreaterThan(50);
     expect(await openSlotsDivergence(sql)).toMatchObject({ missing: [], extra: [] });
+  });
+
+  it('bookings of one doctor at different times never wait for each other; a cancellation of that doctor waits for them', async () => {
+    const doctor = doctors[0]!;
+    const [a, b, c] = (await sql<Array<{ id: number }>>`INSERT INTO patients (mrn, name) SELECT 'LOCK-' || i, 'Patient ' || i FROM generate_series(1, 3) AS i RETURNING id`).map((r) => r.id) as [number, number, number];
+    type Free = { startsAt: Date; endsAt: Date };
+    const [first, secondSlot, third] = (await sql<Free[]>`
+      SELECT starts_at AS "startsAt", ends_at AS "endsAt" FROM open_slots WHERE doctor_id = ${doctor} AND starts_at > now() + interval '1 day' ORDER BY starts_at LIMIT 3`) as unknown as [Free, Free, Free];
+    const [{ id: toCancel }] = await sql<[{ id: number }]>`
+      INSERT INTO appointments (doctor_id, patient_id, during, status, mode) VALUES (${doctor}, ${c}, tstzrange(${third.startsAt}, ${third.endsAt}), 'scheduled', 'in_person') RETURNING id`;
+
+    // The first booking stays uncommitted until the end.
+    let commitFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (commitFirst = resolve));
+    let firstBooked!: () => void;
+    const firstInserted = new Promise<void>((resolve) => (firstBooked = resolve));
+    const first$ = sql.begin(async (tx) => {
+      await tx`INSERT INTO appointments (doctor_id, patient_id, during, status, mode) VALUES (${doctor}, ${a}, tstzrange(${first.startsAt}, ${first.endsAt}), 'scheduled', 'in_person')`;
+      firstBooked();
+      await firstHeld;
+    });
+    await firstInserted;
+    let second: ReturnType<typeof inTransactionWatched> | null = null;
+    let cancel: ReturnType<typeof inTransactionWatched> | null = null;
+    try {
+      // Another booking of the same doctor, at another time: done while the first is still open.
+      second = inTransactionWatched(sql, (tx) => tx`INSERT INTO appointments (doctor_id, patient_id, during, status, mode) VALUES (${doctor}, ${b}, tstzrange(${secondSlot.startsAt}, ${secondSlot.endsAt}), 'scheduled', 'in_person')`);
+      expect(await second.outcome).toBe('done');
+      // A cancellation regenerates the doctor's day from what is committed: it must wait.
+      cancel = inTransactionWatched(sql, (tx) => tx`UPDATE appointments SET status = 'cancelled' WHERE id = ${toCancel}`);
+      expect(await cancel.outcome).toBe('waiting');
+    } finally {
+      commitFirst();
+      await first$;
+      await second?.finished;
+      await cancel?.finished;
+    }
+    expect(await openSlotsDivergence(sql)).toMatchObject({ missing: [], extra: [] });
+    const left = await sql<Array<{ startsAt: Date }>>`SELECT starts_at AS "startsAt" FROM open_slots WHERE doctor_id = ${doctor} AND starts_at IN (${first.startsAt}, ${secondSlot.startsAt}, ${third.startsAt})`;
+    expect(left.map((r) => r.startsAt.toISOString())).toEqual([third.startsAt.toISOString()]);
   });
 
   it('extends every doctor when the horizon moves, drops slots that are over, and reports the complete horizon', async () => {

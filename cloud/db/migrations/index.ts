@@ -5,6 +5,7 @@ import { migration as recordsBooking } from './0003-records-booking.js';
 import { migration as reportsNotifications } from './0004-reports-notifications.js';
 import { migration as openSlots } from './0005-open-slots.js';
 import { migration as security } from './0006-security.js';
+import { migration as openSlotsSharedTake } from './0007-open-slots-shared-take.js';
 
 /** Every cloud migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots, security];
+export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots, security, openSlotsSharedTake];
