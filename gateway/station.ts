@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { databasePath } from './storage/paths.js';
 import type { Database } from 'better-sqlite3';
 import type { StationConfig } from './config.js';
 import type { Logger } from './log.js';
@@ -19,6 +19,9 @@ import { AlarmService } from './alarms/alarm-service.js';
 import { WebSocketChannel } from './ingest/websocket-channel.js';
 import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
 import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
+import { HealthServer } from './health/health-server.js';
+import { healthReport, type HealthReport } from './health/station-health.js';
+import { BackupSchedule } from './storage/backup-schedule.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -35,6 +38,9 @@ export interface Station {
   /** Technical conditions reported by devices, newest state per (device, kind, vital). */
   readonly technical: ReadonlyMap<string, TechnicalCondition>;
   readonly sync: SyncClient | null;
+  readonly health: HealthServer;
+  readonly backups: BackupSchedule | null;
+  healthReport(): HealthReport;
   stop(): Promise<void>;
 }
 
@@ -49,9 +55,7 @@ function actorOf(session: UiSession): string {
   return `nurse:${session.nurse.id}`;
 }
 
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'station.db');
-}
+export { databasePath };
 
 /**
  * Composition root of the gateway: storage, the live ward picture, the UI server, the device
@@ -67,6 +71,9 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const state = new WardState(config.stationName, registry, ward);
   const technical = new Map<string, TechnicalCondition>();
   const log = logger.child({ component: 'gateway' });
+  const startedAt = Date.now();
+  /** For the health endpoint: commits failing now, and connections refused (unknown or revoked keys). */
+  const counters = { storageFailing: false, refusedConnections: 0, rejectedFrames: 0 };
 
   const writerThread = new StorageThread(databasePath(config.dataDir), config.storage.synchronous);
   const checkpointer = new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'checkpointer');
@@ -80,9 +87,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     },
     onError: (error) => {
       log.error({ err: error.message }, 'commit failed');
+      counters.storageFailing = true;
       alarms.station('STORAGE_FAILING', true);
     },
     onCommit: () => {
+      counters.storageFailing = false;
       alarms.station('STORAGE_FAILING', false);
       sync?.nudge();
     },
@@ -117,7 +126,9 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       state.technical(condition, Date.now());
       alarms.technical(condition, registry.record(condition.deviceId)?.bedId ?? null);
     },
-    rejected(deviceId) {
+    rejected(deviceId, _transport, code) {
+      if (code === 'unauthorized' || code === 'unknown_device') counters.refusedConnections++;
+      else counters.rejectedFrames++;
       state.rejected(deviceId);
     },
   };
@@ -242,15 +253,37 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     storage: retention.lastUse ?? retention.use(),
   });
 
+  const report = (): HealthReport =>
+    healthReport(
+      {
+        startedAt,
+        storage: retention.lastUse ?? retention.use(),
+        storageFailing: counters.storageFailing,
+        devices: state.snapshot().devices,
+        refusedConnections: counters.refusedConnections,
+        rejectedFrames: counters.rejectedFrames,
+        sync: stationStatus().sync,
+        alarmLastTickAt: alarms.lastTickAt,
+      },
+      Date.now(),
+    );
+  const health = new HealthServer(config.health, report);
+  const backups = config.backup
+    ? new BackupSchedule(databasePath(config.dataDir), { dir: config.backup.dir, intervalMs: config.backup.everyHours * 3600_000, keep: config.backup.keep }, logger.child({ component: 'backup' }))
+    : null;
+
   const started: Channel[] = [];
   try {
     await ui.start();
+    // Monitoring must never keep the station (and its alarms) from running.
+    await health.start().catch((error: Error) => log.error({ err: error.message, port: config.health.port }, 'health endpoint not started'));
     for (const channel of channels) {
       await channel.start();
       started.push(channel);
     }
   } catch (error) {
     for (const channel of started.reverse()) await channel.stop();
+    await health.stop();
     await ui.stop();
     db.close();
     throw error;
@@ -259,6 +292,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   retention.start();
   sync?.start();
   alarms.start();
+  backups?.start();
   const statusPush = setInterval(() => {
     const status = stationStatus();
     ui.broadcast({ type: 'status', status });
@@ -292,8 +326,12 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     devicePort: websocket.port,
     mllpPort: optional.mllpPort,
     sync,
+    health,
+    backups,
+    healthReport: report,
     async stop() {
       clearInterval(registryWatch);
+      await backups?.stop();
       clearInterval(statusPush);
       alarms.stop();
       retention.stop();
@@ -305,6 +343,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       await checkpointer.close();
       await reader.close();
       state.stop();
+      await health.stop();
       await ui.stop();
       db.close();
       log.info('station stopped');

@@ -42,7 +42,7 @@ export function cliFailure(dataDir: string, ...args: string[]): { status: number
 
 /** Starts the gateway as its own process (as `npm run gateway` does) and waits for it to be ready. */
 export async function startGatewayProcess(args: string[]): Promise<{ child: ChildProcess; ready: Ready; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [...(process.env.WARD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARD_PROFILE_DIR}`] : []), '--import', 'tsx', CLI, 'run', '--ready-json', ...args], {
+  const child = spawn(process.execPath, [...(process.env.WARD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARD_PROFILE_DIR}`] : []), '--import', 'tsx', CLI, 'run', '--ready-json', '--health-port', '0', ...args], {
     cwd: ROOT,
     env: { ...process.env, WARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
