@@ -14,7 +14,7 @@ const SOURCES = ['main', 'preload', 'renderer', 'gateway'];
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.endsWith('.test.ts') || entry.name.endsWith('.test.tsx')) continue;
+    if (entry.name === 'node_modules' || entry.name === 'packaging' || entry.name.endsWith('.test.ts') || entry.name.endsWith('.test.tsx')) continue;
     const path = join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }

@@ -14,8 +14,9 @@ export function backupFileName(at: Date): string {
 
 /** Same rule as the storage threads: the built worker beside the bundle, else the source via tsx. */
 function runInWorker(source: string, target: string): Promise<BackupInfo> {
-  const built = new URL('./backup-worker.js', import.meta.url);
-  const worker = existsSync(fileURLToPath(built))
+  // Beside the bundle, or one folder up when this code was split into the bundle's chunks/.
+  const built = [new URL('./backup-worker.js', import.meta.url), new URL('../backup-worker.js', import.meta.url)].find((url) => existsSync(fileURLToPath(url)));
+  const worker = built
     ? new Worker(built, { workerData: { source, target } })
     : new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(new URL('./backup-worker.ts', import.meta.url).href)}); })`, {
         eval: true,

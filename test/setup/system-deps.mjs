@@ -11,6 +11,8 @@ const NEEDED = {
   chromium: '/usr/bin/chromium', // browser end-to-end tests (Playwright drives Debian's Chromium)
   socat: '/usr/bin/socat', // serial tests over real pseudo-terminal pairs
   udev: '/usr/bin/udevadm', // SerialPort.list() asks udevadm about ports
+  systemd: '/usr/bin/systemd-analyze', // the Debian package's unit is verified (systemd need not run)
+  adduser: '/usr/sbin/adduser', // the Debian package creates its service account
 };
 
 const missing = Object.entries(NEEDED)
