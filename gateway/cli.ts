@@ -4,12 +4,15 @@
  * Electron shell runs this same file as a utilityProcess. Sub-commands let IT manage devices,
  * beds and admissions on the station's database (also while the station runs).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, type CliOverrides } from './config.js';
 import { createLogger } from './log.js';
 import { databasePath } from './storage/paths.js';
 import { lockStation, StationLockError } from './storage/station-lock.js';
+import { deviceInventoryCsv } from './admin/device-inventory.js';
+import { importWardCsv, ImportError } from './admin/bulk-import.js';
 import { backupDatabase, restoreDatabase, BackupError } from './storage/backup.js';
 import { openDatabase } from './storage/database.js';
 import { DeviceRegistry, RegistryError } from './storage/device-registry.js';
@@ -36,6 +39,9 @@ Commands:
   nurses set-pin --id ID --pin DIGITS
   nurses disable --id ID
   patients transfer --bed BED --to BED
+  devices export --to FILE              the device list as CSV, for the biomedical engineering inventory
+  import --from FILE [--keys FILE]      beds, devices and nurses from one CSV (idempotent: re-import after editing);
+                                        new WebSocket devices' keys go to --keys FILE, created readable by you only
   backup --to FILE                      online, consistent copy of the database (also while the station runs)
   restore --from FILE                   replace the database with a checked backup (the station must be stopped)
   health                                print the running station's health report (exit 1 unless ok)
@@ -84,6 +90,7 @@ const { values, positionals } = parseArgs({
     to: { type: 'string' },
     pin: { type: 'string' },
     from: { type: 'string' },
+    keys: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -214,6 +221,22 @@ function admin(command: string, sub: string | undefined): void {
   const out = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   try {
     switch (`${command} ${sub ?? ''}`.trim()) {
+      case 'devices export': {
+        const to = resolve(required('to'));
+        const { csv, rows } = deviceInventoryCsv(db);
+        writeFileSync(to, csv);
+        return out({ file: to, devices: rows });
+      }
+      case 'import': {
+        const from = resolve(required('from'));
+        let text: string;
+        try {
+          text = readFileSync(from, 'utf8');
+        } catch (error) {
+          fail(`cannot read ${from}: ${(error as Error).message}`);
+        }
+        return out(importWardCsv({ db, ward, registry, nurses }, text, values.keys ? resolve(values.keys) : null, ACTOR));
+      }
       case 'devices list':
         return out(registry.list().map(({ patientId: _p, patientMrn: _m, ...d }) => d));
       case 'devices add': {
@@ -261,7 +284,8 @@ function admin(command: string, sub: string | undefined): void {
         fail(`unknown command "${command} ${sub ?? ''}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof RegistryError || error instanceof WardError || error instanceof NurseError) fail(`${error.code}: ${error.message}`);
+    if (error instanceof RegistryError || error instanceof WardError || error instanceof NurseError || error instanceof ImportError) fail(`${error.code}: ${error.message}`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') fail(`${values.keys} exists: keys are never written over an existing file; give a new --keys FILE`);
     throw error;
   } finally {
     db.close();
