@@ -22,6 +22,7 @@ import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
 import { HealthServer } from './health/health-server.js';
 import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
+import { StationMetrics } from './health/station-metrics.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -116,7 +117,10 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         const record = registry.record(observation.deviceId);
         alarms.sample(record?.bedId ?? null, record?.patientId ?? null, observation.deviceId, observation.vitals);
       }
-      return writer.store(observation);
+      const receivedAt = performance.now();
+      const stored = writer.store(observation);
+      stored.then(() => metrics.frameStored(receivedAt), () => undefined);
+      return stored;
     },
     connection(deviceId, transport, connectionState) {
       state.connection(deviceId, transport, connectionState);
@@ -267,7 +271,12 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       },
       Date.now(),
     );
-  const health = new HealthServer(config.health, report);
+  const metrics = new StationMetrics(report, () => {
+    const counts = { high: 0, medium: 0, low: 0 };
+    for (const alarm of alarms.view().present) counts[alarm.priority]++;
+    return counts;
+  });
+  const health = new HealthServer(config.health, report, () => metrics.scrape());
   const backups = config.backup
     ? new BackupSchedule(databasePath(config.dataDir), { dir: config.backup.dir, intervalMs: config.backup.everyHours * 3600_000, keep: config.backup.keep }, logger.child({ component: 'backup' }))
     : null;

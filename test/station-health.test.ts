@@ -53,6 +53,18 @@ describe('station health endpoint', () => {
     await client.close();
   });
 
+  it('serves Prometheus metrics: ingest, ack latency, alarms by priority, sync backlog', async () => {
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^ward_station_frames_stored_total 1$/m);
+    expect(text).toMatch(/^ward_station_ack_latency_seconds_count 1$/m);
+    expect(text).toMatch(/^ward_station_alarms_active\{priority="high"\} \d+$/m);
+    expect(text).toMatch(/^ward_station_sync_backlog_rows 1$/m);
+    expect(text).toMatch(/^ward_station_devices_connected 0$/m);
+  });
+
   it('answers only GET /health and /metrics', async () => {
     expect((await fetch(`${url}/health`, { method: 'POST' })).status).toBe(405);
     expect((await fetch(`${url}/nope`)).status).toBe(404);
