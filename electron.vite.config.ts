@@ -11,8 +11,11 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Pure-JavaScript libraries go into the bundle: resolving their hundreds of module files
+      // took most of each IT command's start-up. Native modules and ws/undici stay outside.
+      externalizeDeps: { exclude: ['@sinclair/typebox', 'pino'] },
       rollupOptions: {
-        input: { index: resolve('main/index.ts'), gateway: resolve('gateway/cli.ts'), 'storage-worker': resolve('gateway/storage/storage-worker.ts') },
+        input: { index: resolve('main/index.ts'), gateway: resolve('gateway/cli.ts'), 'storage-worker': resolve('gateway/storage/storage-worker.ts'), 'backup-worker': resolve('gateway/storage/backup-worker.ts') },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

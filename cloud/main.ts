@@ -1,5 +1,6 @@
 /**
- * `npm run cloud`: one replica of the cloud service. With no DATABASE_URL it runs on an embedded
+ * `npm run cloud`: one replica of the cloud service. `npm run cloud -- migrate` only brings the
+ * schema up to date and exits (for controlled upgrades: migrate once, then roll the replicas). With no DATABASE_URL it runs on an embedded
  * PostgreSQL in its data folder (created at the first start, with a first admin account whose
  * password is shown on an interactive terminal or written to an owner-only file). See README "The cloud".
  */
@@ -9,6 +10,8 @@ import { deliverSecret } from './auth/secret-output.js';
 import { loadCloudConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './db/embedded-postgres.js';
 import { connect } from './db/sql.js';
+import { migrate } from './db/migrate.js';
+import { MIGRATIONS } from './db/migrations/index.js';
 import { notificationDispatcher } from './notifications/notification-workers.js';
 import { reportWorker } from './reports/report-workers.js';
 import { startCloudService } from './service.js';
@@ -35,6 +38,17 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: Number(process.env.CLOUD_EMBEDDED_PG_PORT ?? 0) });
     databaseUrl = await ensureDatabase(embedded.url, 'ward_cloud');
+  }
+  if (process.argv[2] === 'migrate') {
+    const sql = connect(databaseUrl, { max: 2, applicationName: 'ward-cloud-migrate' });
+    try {
+      const { mode, applied } = await migrate(sql, MIGRATIONS, config.storageMode);
+      process.stdout.write(`${JSON.stringify({ migrated: true, storageMode: mode, applied, known: MIGRATIONS.map((m) => m.id) })}\n`);
+    } finally {
+      await sql.end({ timeout: 5 });
+      await embedded?.stop();
+    }
+    return;
   }
   const workerLog = pino({ level: config.logLevel, base: { app: 'ward-cloud' } });
   const service = await startCloudService({ ...config, databaseUrl }, {

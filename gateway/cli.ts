@@ -4,18 +4,23 @@
  * Electron shell runs this same file as a utilityProcess. Sub-commands let IT manage devices,
  * beds and admissions on the station's database (also while the station runs).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError, defaultDataDir, type CliOverrides } from './config.js';
 import { createLogger } from './log.js';
-import { startStation, databasePath } from './station.js';
+import { databasePath } from './storage/paths.js';
+import { lockStation, StationLockError } from './storage/station-lock.js';
+import { deviceInventoryCsv } from './admin/device-inventory.js';
+import { importWardCsv, ImportError } from './admin/bulk-import.js';
+import { backupDatabase, restoreDatabase, BackupError } from './storage/backup.js';
 import { openDatabase } from './storage/database.js';
 import { DeviceRegistry, RegistryError } from './storage/device-registry.js';
 import { WardRepository, WardError } from './storage/ward-repository.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
-import { DEMO_NURSE } from './demo/demo-ward.js';
 import type { Transport } from './ingest/channel.js';
 
-const USAGE = `Usage: npm run gateway -- [command] [options]
+const USAGE = `Usage: ward-station [command] [options]   (from a checkout: npm run gateway -- [command] [options])
 
 Commands:
   run (default)                         run the station headless
@@ -35,6 +40,12 @@ Commands:
   nurses set-pin --id ID --pin DIGITS
   nurses disable --id ID
   patients transfer --bed BED --to BED
+  devices export --to FILE              the device list as CSV, for the biomedical engineering inventory
+  import --from FILE [--keys FILE]      beds, devices and nurses from one CSV (idempotent: re-import after editing);
+                                        new WebSocket devices' keys go to --keys FILE, created readable by you only
+  backup --to FILE                      online, consistent copy of the database (also while the station runs)
+  restore --from FILE                   replace the database with a checked backup (the station must be stopped)
+  health                                print the running station's health report (exit 1 unless ok)
 
 Options (run):
   --config FILE        configuration file (default: DATA_DIR/station.json)
@@ -46,6 +57,7 @@ Options (run):
   --mllp-tls-port N    MLLP over TLS port when "tls" is configured (default 2576)
   --no-mllp            do not listen for HL7/MLLP
   --ui-port N          loopback UI port (default 7401)
+  --health-port N      health and metrics port (default 7402, loopback unless the file sets health.host)
   --demo / --no-demo   run the demo ward (default: on when no configuration file exists)
   --demo-beds N        demo ward size (default 16)
   --renderer-dir DIR   built UI to serve (default out/renderer)
@@ -63,6 +75,7 @@ const { values, positionals } = parseArgs({
     'mllp-port': { type: 'string' },
     'no-mllp': { type: 'boolean' },
     'ui-port': { type: 'string' },
+    'health-port': { type: 'string' },
     demo: { type: 'boolean' },
     'no-demo': { type: 'boolean' },
     'demo-beds': { type: 'string' },
@@ -82,6 +95,8 @@ const { values, positionals } = parseArgs({
     'tls-only': { type: 'boolean' },
     'device-tls-port': { type: 'string' },
     'mllp-tls-port': { type: 'string' },
+    from: { type: 'string' },
+    keys: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -98,7 +113,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function required(name: 'id' | 'model' | 'bed' | 'mrn' | 'name' | 'to' | 'pin'): string {
+function required(name: 'id' | 'model' | 'bed' | 'mrn' | 'name' | 'to' | 'pin' | 'from'): string {
   const value = values[name];
   if (!value) fail(`--${name} is required`);
   return value;
@@ -112,6 +127,7 @@ const overrides: CliOverrides = {
   mllpPort: int('mllp-port', values['mllp-port']),
   mllp: values['no-mllp'] ? false : undefined,
   uiPort: int('ui-port', values['ui-port']),
+  healthPort: int('health-port', values['health-port']),
   demo: values['no-demo'] ? false : values.demo ? true : undefined,
   demoBeds: int('demo-beds', values['demo-beds']),
   rendererDir: values['renderer-dir'],
@@ -125,7 +141,14 @@ const ACTOR = `cli:${process.env.USER ?? 'admin'}`;
 async function run(): Promise<void> {
   const config = loadConfig(overrides);
   const logger = createLogger();
-  const station = await startStation(config, logger);
+  const unlock = lockStation(config.dataDir);
+  // Loaded here only: admin commands never pay for the transports, the UI server and sync.
+  const { startStation } = await import('./station.js');
+  const { DEMO_NURSE } = await import('./demo/demo-ward.js');
+  const station = await startStation(config, logger).catch((error: unknown) => {
+    unlock();
+    throw error;
+  });
   const ready = {
     uiUrl: station.ui.pageUrl,
     channelUrl: station.ui.channelUrl,
@@ -134,6 +157,7 @@ async function run(): Promise<void> {
     mllpPort: station.mllpPort,
     deviceTlsPort: station.deviceTlsPort,
     mllpTlsPort: station.mllpTlsPort,
+    healthUrl: `http://${config.health.host.includes(':') ? `[${config.health.host}]` : config.health.host}:${station.health.port}/health`,
     dataDir: config.dataDir,
     demo: config.demo.enabled,
   };
@@ -155,6 +179,7 @@ async function run(): Promise<void> {
       station.deviceTlsPort !== null ? `  WebSocket (TLS):   wss://${config.devices.host}:${station.deviceTlsPort}/devices` : '',
       station.mllpPort !== null ? `  HL7 v2 / MLLP:     tcp://${config.mllp.host}:${station.mllpPort}` : '  HL7 v2 / MLLP:     off',
       station.mllpTlsPort !== null ? `  MLLP over TLS:     tls://${config.mllp.host}:${station.mllpTlsPort}` : '',
+      `  Health:            ${ready.healthUrl}`,
       `  Data:              ${databasePath(config.dataDir)}`,
       config.demo.enabled ? `  Demo ward:         ${config.demo.beds} simulated monitors; sign in as nurse "${DEMO_NURSE.id}", PIN ${DEMO_NURSE.pin} (configure a real ward to turn it off; see README)` : '',
       '',
@@ -164,11 +189,39 @@ async function run(): Promise<void> {
   async function shutdown() {
     if (stopping) return;
     stopping = true;
+    logger.info('stopping: no new connections; committing what was received');
     await station.stop();
+    unlock();
     process.exit(0);
   }
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+}
+
+/** Commands that work on the database file as a whole, or ask the running station. */
+async function maintenance(command: string): Promise<void> {
+  const config = loadConfig(overrides);
+  const out = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (command === 'backup') {
+    const to = required('to');
+    return out(await backupDatabase(databasePath(config.dataDir), resolve(to)));
+  }
+  if (command === 'restore') {
+    const { restored, previous } = restoreDatabase(config.dataDir, resolve(required('from')));
+    return out({ restored: restored.file, observations: restored.observations, lastObservationId: restored.lastObservationId, previous });
+  }
+  // health
+  const host = config.health.host === '0.0.0.0' || config.health.host === '::' ? '127.0.0.1' : config.health.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.health.port}/health`;
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  } catch (error) {
+    fail(`no station answers at ${url} (${(error as Error).message})`);
+  }
+  const report = (await response.json()) as { status: string };
+  out(report);
+  if (report.status !== 'ok') process.exitCode = 1;
 }
 
 function admin(command: string, sub: string | undefined): void {
@@ -180,6 +233,22 @@ function admin(command: string, sub: string | undefined): void {
   const out = (value: unknown): void => void process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
   try {
     switch (`${command} ${sub ?? ''}`.trim()) {
+      case 'devices export': {
+        const to = resolve(required('to'));
+        const { csv, rows } = deviceInventoryCsv(db);
+        writeFileSync(to, csv);
+        return out({ file: to, devices: rows });
+      }
+      case 'import': {
+        const from = resolve(required('from'));
+        let text: string;
+        try {
+          text = readFileSync(from, 'utf8');
+        } catch (error) {
+          fail(`cannot read ${from}: ${(error as Error).message}`);
+        }
+        return out(importWardCsv({ db, ward, registry, nurses }, text, values.keys ? resolve(values.keys) : null, ACTOR));
+      }
       case 'devices list':
         return out(registry.list().map(({ patientId: _p, patientMrn: _m, ...d }) => d));
       case 'devices add': {
@@ -227,7 +296,8 @@ function admin(command: string, sub: string | undefined): void {
         fail(`unknown command "${command} ${sub ?? ''}"\n\n${USAGE}`);
     }
   } catch (error) {
-    if (error instanceof RegistryError || error instanceof WardError || error instanceof NurseError) fail(`${error.code}: ${error.message}`);
+    if (error instanceof RegistryError || error instanceof WardError || error instanceof NurseError || error instanceof ImportError) fail(`${error.code}: ${error.message}`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') fail(`${values.keys} exists: keys are never written over an existing file; give a new --keys FILE`);
     throw error;
   } finally {
     db.close();
@@ -238,9 +308,11 @@ try {
   const [command = 'run', sub] = positionals;
   if (values.help) process.stdout.write(USAGE);
   else if (command === 'run') await run();
+  else if (command === 'backup' || command === 'restore' || command === 'health') await maintenance(command);
   else admin(command, sub);
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
+  if (error instanceof BackupError || error instanceof StationLockError) fail(`${error.code}: ${error.message}`);
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     fail(`${(error as Error).message}: another station (or program) uses this port; pick another with the flags above`);
   }

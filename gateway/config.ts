@@ -120,6 +120,24 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** IT's monitoring endpoint (GET /health, GET /metrics); loopback unless an address is given. */
+    health: Type.Optional(
+      Type.Object(
+        { host: Type.Optional(Type.String({ minLength: 1 })), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Scheduled online backups: every `everyHours` into `dir`, keeping the newest `keep`. */
+    backup: Type.Optional(
+      Type.Object(
+        {
+          dir: Type.String({ minLength: 1 }),
+          everyHours: Type.Optional(Type.Number({ minimum: 0.01, maximum: 24 * 7 })),
+          keep: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     serialPorts: Type.Optional(Type.Array(SerialPortSchema)),
     demo: Type.Optional(
       Type.Object({ enabled: Type.Optional(Type.Boolean()), beds: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, { additionalProperties: false }),
@@ -179,6 +197,9 @@ export interface StationConfig {
   readonly mllp: { readonly enabled: boolean; readonly host: string; readonly port: number };
   /** Always loopback: the UI channel is for this machine only. */
   readonly ui: { readonly host: '127.0.0.1'; readonly port: number; readonly signInHours: number };
+  readonly health: { readonly host: string; readonly port: number };
+  /** Scheduled backups, or null when none are configured. */
+  readonly backup: { readonly dir: string; readonly everyHours: number; readonly keep: number } | null;
   readonly serialPorts: readonly SerialPortConfig[];
   readonly demo: { readonly enabled: boolean; readonly beds: number };
   readonly storage: { readonly synchronous: 'FULL' | 'NORMAL'; readonly hotWindowHours: number; readonly diskBudgetMb: number };
@@ -194,7 +215,7 @@ export interface StationConfig {
   readonly configFile: string | null;
 }
 
-export const DEFAULT_PORTS = { devices: 7400, ui: 7401, mllp: 2575 } as const;
+export const DEFAULT_PORTS = { devices: 7400, ui: 7401, mllp: 2575, health: 7402 } as const;
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -216,6 +237,7 @@ export interface CliOverrides {
   mllpPort?: number;
   mllp?: boolean;
   uiPort?: number;
+  healthPort?: number;
   demo?: boolean;
   demoBeds?: number;
   rendererDir?: string;
@@ -262,6 +284,8 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
       port: cli.mllpPort ?? file.mllp?.port ?? DEFAULT_PORTS.mllp,
     },
     ui: { host: '127.0.0.1', port: cli.uiPort ?? file.ui?.port ?? DEFAULT_PORTS.ui, signInHours: file.ui?.signInHours ?? 12 },
+    health: { host: file.health?.host ?? '127.0.0.1', port: cli.healthPort ?? file.health?.port ?? DEFAULT_PORTS.health },
+    backup: file.backup ? { dir: resolve(file.backup.dir), everyHours: file.backup.everyHours ?? 24, keep: file.backup.keep ?? 14 } : null,
     serialPorts: file.serialPorts ?? [],
     demo: { enabled: demoEnabled, beds: cli.demoBeds ?? file.demo?.beds ?? 16 },
     storage: {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { databasePath } from './storage/paths.js';
 import type { Database } from 'better-sqlite3';
 import type { StationConfig } from './config.js';
 import type { Logger } from './log.js';
@@ -27,6 +27,10 @@ import { createSecureChannels } from './ingest/tls/secure-channels.js';
 import type { TlsCredentials } from './ingest/tls/tls-credentials.js';
 import type { Channel, IngestSink, Observation, StoreOutcome, TechnicalCondition } from './ingest/channel.js';
 import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
+import { HealthServer } from './health/health-server.js';
+import { healthReport, type HealthReport } from './health/station-health.js';
+import { BackupSchedule } from './storage/backup-schedule.js';
+import { StationMetrics } from './health/station-metrics.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -49,6 +53,9 @@ export interface Station {
   /** Technical conditions reported by devices, newest state per (device, kind, vital). */
   readonly technical: ReadonlyMap<string, TechnicalCondition>;
   readonly sync: SyncClient | null;
+  readonly health: HealthServer;
+  readonly backups: BackupSchedule | null;
+  healthReport(): HealthReport;
   stop(): Promise<void>;
 }
 
@@ -72,9 +79,7 @@ function pauseActorOf(session: UiSession): string {
   return session.nurse && session.nurse.expiresAt > Date.now() ? `nurse:${session.nurse.id}` : 'screen:unsigned';
 }
 
-export function databasePath(dataDir: string): string {
-  return join(dataDir, 'station.db');
-}
+export { databasePath };
 
 /**
  * Composition root of the gateway: storage, the live ward picture, the UI server, the device
@@ -92,6 +97,9 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const state = new WardState(config.stationName, registry, ward);
   const technical = new Map<string, TechnicalCondition>();
   const log = logger.child({ component: 'gateway' });
+  const startedAt = Date.now();
+  /** For the health endpoint: commits failing now, and connections refused (unknown or revoked keys). */
+  const counters = { storageFailing: false, refusedConnections: 0, rejectedFrames: 0 };
 
   const checkpointer = new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'checkpointer');
   const reader = new StorageThread(databasePath(config.dataDir), config.storage.synchronous, 'reader');
@@ -104,9 +112,11 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     },
     onError: (error) => {
       log.error({ err: error.message }, 'commit failed');
+      counters.storageFailing = true;
       alarms.station('STORAGE_FAILING', true);
     },
     onCommit: () => {
+      counters.storageFailing = false;
       alarms.station('STORAGE_FAILING', false);
       sync?.nudge();
     },
@@ -133,7 +143,10 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         const offlineAfterMs = config.alarms.offlineAfterMs.devices[observation.deviceId] ?? (record ? config.alarms.offlineAfterMs.models[record.model] : undefined) ?? null;
         alarms.sample(record?.bedId ?? null, record?.patientId ?? null, observation.deviceId, observation.vitals, { transport: record?.transport, offlineAfterMs });
       }
-      return writer.store(observation);
+      const receivedAt = performance.now();
+      const stored = writer.store(observation);
+      stored.then(() => metrics.frameStored(receivedAt), () => undefined);
+      return stored;
     },
     connection(deviceId, transport, connectionState) {
       state.connection(deviceId, transport, connectionState);
@@ -143,7 +156,9 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       state.technical(condition, Date.now());
       alarms.technical(condition, registry.record(condition.deviceId)?.bedId ?? null);
     },
-    rejected(deviceId) {
+    rejected(deviceId, _transport, code) {
+      if (code === 'unauthorized' || code === 'unknown_device') counters.refusedConnections++;
+      else counters.rejectedFrames++;
       state.rejected(deviceId);
     },
   };
@@ -302,15 +317,42 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     storage: retention.lastUse ?? retention.use(),
   });
 
+  const report = (): HealthReport =>
+    healthReport(
+      {
+        startedAt,
+        storage: retention.lastUse ?? retention.use(),
+        storageFailing: counters.storageFailing,
+        devices: state.snapshot().devices,
+        refusedConnections: counters.refusedConnections,
+        rejectedFrames: counters.rejectedFrames,
+        sync: stationStatus().sync,
+        alarmLastTickAt: alarms.lastTickAt,
+      },
+      Date.now(),
+    );
+  const metrics = new StationMetrics(report, () => {
+    const counts = { high: 0, medium: 0, low: 0 };
+    for (const alarm of alarms.view().present) counts[alarm.priority]++;
+    return counts;
+  });
+  const health = new HealthServer(config.health, report, () => metrics.scrape());
+  const backups = config.backup
+    ? new BackupSchedule(databasePath(config.dataDir), { dir: config.backup.dir, intervalMs: config.backup.everyHours * 3600_000, keep: config.backup.keep }, logger.child({ component: 'backup' }))
+    : null;
+
   const started: Channel[] = [];
   try {
     await ui.start();
+    // Monitoring must never keep the station (and its alarms) from running.
+    await health.start().catch((error: Error) => log.error({ err: error.message, port: config.health.port }, 'health endpoint not started'));
     for (const channel of channels) {
       await channel.start();
       started.push(channel);
     }
   } catch (error) {
     for (const channel of started.reverse()) await channel.stop();
+    await health.stop();
     await ui.stop();
     db.close();
     throw error;
@@ -320,6 +362,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   retention.start();
   sync?.start();
   alarms.start();
+  backups?.start();
   const statusPush = setInterval(() => {
     const status = stationStatus();
     ui.broadcast({ type: 'status', status });
@@ -357,8 +400,12 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     mllpTlsPort: secure?.mllp?.port ?? null,
     tls: secure?.credentials ?? null,
     sync,
+    health,
+    backups,
+    healthReport: report,
     async stop() {
       clearInterval(registryWatch);
+      await backups?.stop();
       clearInterval(statusPush);
       alarms.stop();
       retention.stop();
@@ -373,6 +420,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       await checkpointer.close();
       await reader.close();
       state.stop();
+      await health.stop();
       await ui.stop();
       db.close();
       log.info('station stopped');

@@ -6,38 +6,16 @@
  * to the gateway (e.g. `npm start -- --no-demo`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildIfStale, electronViteCli } from '../gateway/packaging/build-if-stale.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const args = process.argv.slice(2);
 const say = (line) => process.stdout.write(`${line}\n`);
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.endsWith('.test.ts')) continue;
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function electronViteCli() {
-  return join(dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
-}
-
-function buildIfStale() {
-  const outputs = ['out/main/index.js', 'out/main/gateway.js', 'out/preload/index.cjs', 'out/renderer/index.html'].map((p) => join(root, p));
-  const sources = Math.max(...['main', 'preload', 'renderer', 'gateway'].map((d) => newestMtime(join(root, d))));
-  if (outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= sources)) return;
-  say('Building the station (first start or sources changed)…');
-  const result = spawnSync(process.execPath, [electronViteCli(), 'build'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
 
 /** Path of the Electron binary, downloading it with electron's own installer if needed. */
 function electronBinary() {
@@ -96,11 +74,11 @@ function runHeadless(why) {
 
 if (args[0] === '--check') {
   // For tests and IT: what would start, without starting it.
-  const cli = electronViteCli();
+  const cli = electronViteCli(root);
   process.stdout.write(`${JSON.stringify({ buildTool: cli, buildToolExists: existsSync(cli), display: hasDisplay() })}\n`);
   process.exit(0);
 }
-buildIfStale();
+buildIfStale(root);
 if (process.env.WARD_HEADLESS === '1') {
   runHeadless('WARD_HEADLESS=1 is set');
 } else if (!hasDisplay()) {

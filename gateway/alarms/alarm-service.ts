@@ -35,6 +35,8 @@ export class AlarmService {
   private recording: Promise<void> | null = null;
   private readonly listeners = new Set<(events: readonly AlarmEvent[], view: AlarmView) => void>();
   private timer: NodeJS.Timeout | null = null;
+  /** When the engine last ran its periodic tick (the health endpoint watches it); null before. */
+  lastTickAt: number | null = null;
 
   constructor(
     db: Database,
@@ -49,7 +51,10 @@ export class AlarmService {
   }
 
   start(tickMs = 1000): void {
-    this.timer = setInterval(() => this.apply(this.engine.tick(this.now())), tickMs);
+    this.timer = setInterval(() => {
+      this.lastTickAt = this.now();
+      this.apply(this.engine.tick(this.lastTickAt));
+    }, tickMs);
     this.timer.unref();
   }
 

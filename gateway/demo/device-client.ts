@@ -27,6 +27,9 @@ interface Unacked {
  * numbers frames, keeps every frame until the station acknowledges it, and resends what was not
  * acknowledged after a reconnect. Used by the demo ward, the tests and the benchmarks.
  */
+/** WebSocket close code of a station that stops gracefully (a restart or an upgrade). */
+export const SERVICE_RESTART = 1012;
+
 export class DeviceClient {
   private socket: WebSocket | null = null;
   private nextSeq: number;
@@ -34,6 +37,7 @@ export class DeviceClient {
   private head = 0;
   private stopped = false;
   private reconnectDelay = 250;
+  private restarting = false;
   private openWaiters: Array<() => void> = [];
   private ackWaiters: Array<{ seq: number; resolve: () => void }> = [];
   lastAck = -1;
@@ -105,6 +109,7 @@ export class DeviceClient {
     this.socket = socket;
     socket.on('open', () => {
       this.reconnectDelay = 250;
+      this.restarting = false;
       // Resend everything not yet acknowledged, in order; the station stores each seq once.
       for (let i = this.head; i < this.unacked.length; i++) socket.send(this.unacked[i]!.text);
       const waiters = this.openWaiters;
@@ -122,8 +127,12 @@ export class DeviceClient {
       if (this.socket === socket) this.socket = null;
       this.options.onClose?.(code);
       if (this.stopped || this.options.reconnect === false) return;
+      // 1012: the station is restarting on purpose and will be back in seconds; retry about every
+      // second until it is, instead of backing off towards 10 s as after a failure.
+      if (code === SERVICE_RESTART) this.restarting = true;
+      if (code === SERVICE_RESTART) this.reconnectDelay = 250;
       const delay = this.reconnectDelay * (0.5 + Math.random());
-      this.reconnectDelay = Math.min(this.reconnectDelay * 2, 10_000);
+      this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.restarting ? 1000 : 10_000);
       setTimeout(() => {
         if (!this.stopped) this.open();
       }, delay).unref();

@@ -72,6 +72,8 @@ export class WebSocketChannel implements Channel {
   private readonly connections = new Map<string, DeviceConnection>();
   private heartbeat: NodeJS.Timeout | null = null;
   private stopListeningToStorage: (() => void) | null = null;
+  private stopping = false;
+  private drainWaiters: Array<() => void> = [];
   private readonly maxFrameBytes: number;
   private readonly maxInFlight: number;
   private readonly now: () => number;
@@ -123,16 +125,38 @@ export class WebSocketChannel implements Channel {
     this.stopListeningToStorage = this.deps.storage?.onPressure((backlogged) => this.storagePressure(backlogged)) ?? null;
   }
 
+  /**
+   * Graceful stop: no new connections and no more reading; frames already received are committed
+   * and acknowledged, then each device is told 1012 (service restart) so it reconnects at once
+   * instead of backing off, and resends whatever was not acknowledged.
+   */
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const conn of this.connections.values()) if (conn.drainTimer) clearTimeout(conn.drainTimer);
     this.stopListeningToStorage?.();
-    for (const conn of this.connections.values()) conn.socket.close(1001, 'station shutting down');
-    for (const conn of this.connections.values()) conn.socket.terminate();
-    this.connections.clear();
+    this.stopping = true;
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listening = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    for (const conn of this.connections.values()) conn.socket.pause();
+    await this.drained();
+    const connections = [...this.connections.values()];
+    const closed = connections.map((conn) => new Promise<void>((resolve) => conn.socket.once('close', () => resolve())));
+    for (const conn of connections) conn.socket.close(1012, 'service restart');
+    // A device that never answers the close handshake must not hold the stop.
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+    await Promise.race([Promise.all(closed), grace]);
+    for (const conn of connections) conn.socket.terminate();
+    this.connections.clear();
+    await listening;
+  }
+
+  /** Resolves when no received frame is waiting for its commit (and its ack has been sent). */
+  private async drained(): Promise<void> {
+    const inFlight = () => [...this.connections.values()].some((conn) => conn.inFlight > 0);
+    while (inFlight()) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    // Acks are sent from a microtask after the commit callbacks: let them go out first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Closes the connections of devices that are no longer registered or whose key was revoked. */
@@ -282,6 +306,7 @@ export class WebSocketChannel implements Channel {
 
   private committed(conn: DeviceConnection, seq: number): void {
     conn.inFlight--;
+    this.notifyDrain();
     if (conn.pausedForBacklog && conn.inFlight <= this.maxInFlight / 2) this.resume(conn, 'backlog');
     if (conn.failed) return;
     if (seq > conn.pendingAckSeq) conn.pendingAckSeq = seq;
@@ -306,6 +331,7 @@ export class WebSocketChannel implements Channel {
    */
   private storageFailed(conn: DeviceConnection, seq: number, error: Error): void {
     conn.inFlight--;
+    this.notifyDrain();
     if (conn.failed) return;
     conn.failed = true;
     this.deps.logger.error({ device: conn.device.id, err: error.message }, 'storage failed; closing device connection');
@@ -341,11 +367,15 @@ export class WebSocketChannel implements Channel {
     if (reason === 'rate') conn.pausedForRate = false;
     else if (reason === 'backlog') conn.pausedForBacklog = false;
     else conn.pausedForStorage = false;
-    if (!conn.pausedForRate && !conn.pausedForBacklog && !conn.pausedForStorage) {
+    if (!conn.pausedForRate && !conn.pausedForBacklog && !conn.pausedForStorage && !this.stopping) {
       // A full heartbeat interval to read the pong that waited behind the unread frames.
       conn.alive = true;
       conn.socket.resume();
     }
+  }
+
+  private notifyDrain(): void {
+    if (this.drainWaiters.length > 0) queueMicrotask(() => this.drainWaiters.splice(0).forEach((resolve) => resolve()));
   }
 
   /**

@@ -22,8 +22,9 @@ export interface BatchExecutor {
  * bundle; from sources (tests, `npm run gateway`) the TypeScript file is loaded through tsx.
  */
 function spawnWorker(): Worker {
-  const built = new URL('./storage-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return new Worker(built);
+  // Beside the bundle, or one folder up when this code was split into the bundle's chunks/.
+  const built = [new URL('./storage-worker.js', import.meta.url), new URL('../storage-worker.js', import.meta.url)].find((url) => existsSync(fileURLToPath(url)));
+  if (built) return new Worker(built);
   const source = new URL('./storage-worker.ts', import.meta.url);
   return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(source.href)}); })`, { eval: true });
 }

@@ -46,7 +46,7 @@ export function cliFailure(dataDir: string, ...args: string[]): { status: number
  */
 export async function startGatewayProcess(args: string[], root = ROOT): Promise<{ child: ChildProcess; ready: Ready; exited: Promise<number | null> }> {
   const cli = root === ROOT ? CLI : join(root, 'gateway', 'cli.ts');
-  const child = spawn(process.execPath, [...(process.env.WARD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARD_PROFILE_DIR}`] : []), '--import', 'tsx', cli, 'run', '--ready-json', ...args], {
+  const child = spawn(process.execPath, [...(process.env.WARD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARD_PROFILE_DIR}`] : []), '--import', 'tsx', cli, 'run', '--ready-json', ...(root === ROOT ? ['--health-port', '0'] : []), ...args], {
     cwd: root,
     env: { ...process.env, WARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

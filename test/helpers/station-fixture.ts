@@ -12,7 +12,7 @@ export function tempDir(prefix = 'ward-test-'): { path: string; remove(): void }
 
 /** Station config for tests: loopback, free ports, its own data dir, no demo unless asked. */
 export function testConfig(dataDir: string, overrides: CliOverrides = {}): StationConfig {
-  return loadConfig({ dataDir, devicePort: 0, mllpPort: 0, uiPort: 0, deviceHost: '127.0.0.1', demo: false, mllp: false, ...overrides }, { HOME: dataDir });
+  return loadConfig({ dataDir, devicePort: 0, mllpPort: 0, uiPort: 0, healthPort: 0, deviceHost: '127.0.0.1', demo: false, mllp: false, ...overrides }, { HOME: dataDir });
 }
 
 export async function startTestStation(overrides: CliOverrides = {}): Promise<{ station: Station; dir: { path: string; remove(): void }; stop(): Promise<void> }> {

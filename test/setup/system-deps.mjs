@@ -15,6 +15,8 @@ const NEEDED = {
   'poppler-utils': '/usr/bin/pdftoppm', // report tests render PDFs to PNG (pdftoppm) and read their text (pdftotext)
   socat: '/usr/bin/socat', // serial tests over real pseudo-terminal pairs
   udev: '/usr/bin/udevadm', // SerialPort.list() asks udevadm about ports
+  systemd: '/usr/bin/systemd-analyze', // the Debian package's unit is verified (systemd need not run)
+  adduser: '/usr/sbin/adduser', // the Debian package creates its service account
 };
 
 const missing = Object.entries(NEEDED)
