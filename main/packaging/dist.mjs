@@ -11,7 +11,7 @@
  * Electron binary. Output: dist/. Needs the network for Electron's headers and binary.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,11 @@ export function stageDesktopApp() {
   for (const part of ['main', 'preload', 'renderer']) cpSync(join(root, 'out', part), join(app, 'out', part), { recursive: true });
   const modules = copyRuntimeModules(root, app, { trimNativeSources: false });
   const versionOf = (name) => JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')).version;
-  const topLevel = modules.filter((name) => !name.startsWith('@serialport/') || name === '@serialport/bindings-cpp');
+  // The manifest names the top-level packages; a package present only nested under another (a
+  // second version, e.g. pino-pretty's own sonic-boom) comes with its parent.
+  const topLevel = modules.filter(
+    (name) => (!name.startsWith('@serialport/') || name === '@serialport/bindings-cpp') && existsSync(join(app, 'node_modules', name, 'package.json')),
+  );
   const build = {
     ...pkg.build,
     electronVersion,
