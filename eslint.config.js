@@ -1,4 +1,4 @@
-// Lint, including the layering rules of PRODUCT.md: checked, not hoped for (VS Code's habit).
+// Lint, including the layering rules (which folder may import which): checked, not hoped for (VS Code's habit).
 import tseslint from 'typescript-eslint';
 
 const NODE_MODULES = ['node:*', 'fs', 'path', 'os', 'net', 'http', 'crypto', 'child_process', 'better-sqlite3', 'ws', 'serialport', 'pino', 'undici', 'postgres'];

@@ -4,7 +4,7 @@ import { ESLint } from 'eslint';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** The layering of PRODUCT.md is enforced by lint; prove the rules bite. */
+/** The layering (renderer without Node, gateway without electron, cloud without station code) is enforced by lint; prove the rules bite. */
 async function violations(file: string, code: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: ROOT });
   const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });

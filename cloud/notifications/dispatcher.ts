@@ -59,7 +59,7 @@ export interface DispatcherOptions {
 }
 
 /**
- * Sends the outbox in batches per channel (appointment review S4): one claim per batch, the
+ * Sends the outbox in batches per channel (so a reminder run of thousands of bookings is a few round trips, not one per message): one claim per batch, the
  * channel sends the batch concurrently over its pool, and one statement each records the sent
  * and the failed. States: queued → sending → sent | failed (retried after backoff) | gave_up.
  */

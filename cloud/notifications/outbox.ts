@@ -44,7 +44,7 @@ export async function enqueue(tx: TransactionSql, entries: readonly OutboxEntry[
 }
 
 /**
- * The appointment hook (appointment review S4): booking and cancelling write their notifications
+ * The appointment hook: booking and cancelling write their notifications
  * into the outbox inside the booking transaction, so a notification exists if and only if the
  * change committed, and the request never waits for a mail server.
  */

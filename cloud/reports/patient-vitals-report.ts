@@ -18,7 +18,7 @@ export interface PatientVitalsParams {
 }
 
 /**
- * Rows from the rollups only, never raw vitals (device review #10): a day reads the minute
+ * Rows from the rollups only, never raw vitals (bounded work however many raw samples there are): a day reads the minute
  * rollup (1,440 buckets per vital), a week the hour rollup (168). Both are views in TimescaleDB
  * mode and tables in native mode, with the same columns, so this text runs in either.
  */

@@ -41,7 +41,7 @@ class LeaseLostError extends Error {}
 const silent: Logger = { info() {}, warn() {}, error() {} };
 
 /**
- * Produces reports off the request path (device review #10). Each replica runs one; they share
+ * Produces reports off the request path (a report never holds up the API). Each replica runs one; they share
  * the queue through claims (FOR UPDATE SKIP LOCKED) with a lease the worker renews while it
  * works. A worker that dies stops renewing and another takes the job once the lease has expired;
  * output is fenced by attempt, so a late worker cannot mix its chunks into a newer attempt's.

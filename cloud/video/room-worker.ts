@@ -29,7 +29,7 @@ export interface RoomRunResult {
 }
 
 /**
- * Makes video rooms ahead of their appointments (appointment review S3): claims due rooms,
+ * Makes video rooms ahead of their appointments (off the booking path): claims due rooms,
  * calls the provider with a timeout, a quick retry and a circuit breaker, and stores the join
  * details. When the provider is down, the breaker opens and due rooms wait for its cool-down
  * instead of each paying a timeout; the first call after it is the trial.

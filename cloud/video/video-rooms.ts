@@ -60,7 +60,7 @@ export interface ClaimedRoom {
 }
 
 /**
- * The appointment hook (appointment review S3): booking a video appointment only records that a
+ * The appointment hook: booking a video appointment only records that a
  * room is wanted; no provider is called in the booking transaction, so an outage cannot block it.
  */
 export function videoRoomHook(leadMs: number): AppointmentHook {

@@ -62,7 +62,7 @@ interface DeviceConnection {
 const HARD_MAX_PAYLOAD = 1024 * 1024;
 
 /**
- * WebSocket device ingest at `ws://HOST:PORT/devices` (PRODUCT.md contract). Keys are checked
+ * WebSocket device ingest at `ws://HOST:PORT/devices`. Keys are checked
  * before the upgrade, so a refused device never gets a socket and nothing of it is stored.
  */
 export class WebSocketChannel implements Channel {
