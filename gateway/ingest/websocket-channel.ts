@@ -60,6 +60,11 @@ interface DeviceConnection {
 
 /** Hard limit enforced by `ws` itself (closes with 1009): far above any honest frame. */
 const HARD_MAX_PAYLOAD = 1024 * 1024;
+/**
+ * However many devices share storage's queue, each may keep a few frames in it: a monitor sends
+ * about one frame a second, so it is never the one stopped.
+ */
+const MIN_STORAGE_SHARE = 4;
 
 /**
  * WebSocket device ingest at `ws://HOST:PORT/devices`. Keys are checked
@@ -85,7 +90,7 @@ export class WebSocketChannel implements Channel {
       directory: DeviceDirectory;
       sink: IngestSink;
       logger: Logger;
-      /** While storage is backlogged, no connection is read (devices are slowed by TCP). */
+      /** While storage is backlogged, devices holding their share of its queue are not read (TCP slows them). */
       storage?: StoragePressure;
     },
   ) {
@@ -207,7 +212,6 @@ export class WebSocketChannel implements Channel {
       failed: false,
     };
     this.connections.set(device.id, conn);
-    if (this.deps.storage?.backlogged) this.pause(conn, 'storage');
     this.deps.sink.connection(device.id, 'websocket', 'connected');
     this.deps.logger.info({ device: device.id }, 'device connected');
     socket.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -289,6 +293,7 @@ export class WebSocketChannel implements Channel {
     }
     conn.inFlight++;
     if (conn.inFlight >= this.maxInFlight) this.pause(conn, 'backlog');
+    if (this.deps.storage?.backlogged && conn.inFlight >= this.storageShare()) this.pause(conn, 'storage');
     const seq = parsed.seq;
     this.deps.sink
       .store({ deviceId: conn.device.id, seq, messageId: null, ts: parsed.ts, vitals: parsed.vitals })
@@ -346,14 +351,24 @@ export class WebSocketChannel implements Channel {
   }
 
   /**
-   * Storage fell behind (or caught up): every connection stops (or resumes) reading, so the
-   * back-pressure reaches the devices through TCP before frames pile up in memory.
+   * Storage fell behind (or caught up). Back-pressure reaches the devices through TCP before frames
+   * pile up in memory, but only the devices holding at least their share of storage's queue stop
+   * being read: a monitor sending at an ordinary pace beside a flood keeps being read, so its
+   * alarms are judged while the disk is behind. Memory stays bounded: a device still being read
+   * holds less than its share, so all of them together hold less than the high-water mark again.
    */
   private storagePressure(backlogged: boolean): void {
+    const share = this.storageShare();
     for (const conn of this.connections.values()) {
-      if (backlogged) this.pause(conn, 'storage');
-      else this.resume(conn, 'storage');
+      if (!backlogged) this.resume(conn, 'storage');
+      else if (conn.inFlight >= share) this.pause(conn, 'storage');
     }
+  }
+
+  /** Frames awaiting commit one device may hold while storage is backlogged. */
+  private storageShare(): number {
+    const highWater = this.deps.storage?.highWater ?? Infinity;
+    return Math.max(MIN_STORAGE_SHARE, Math.floor(highWater / Math.max(1, this.connections.size)));
   }
 
   private pause(conn: DeviceConnection, reason: 'rate' | 'backlog' | 'storage'): void {
