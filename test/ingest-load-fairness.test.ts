@@ -62,7 +62,8 @@ describe('event loop overloaded by devices', () => {
     };
     const load = new LoadSwitch();
     const channel = new WebSocketChannel(
-      { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9 },
+      // Counts never fade during this test: a paused flood stays paused while the loop is behind.
+      { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9, recentFramesHalfLifeMs: 3600_000 },
       { directory: registry, sink, logger: silentLogger(), storage: writer, load },
     );
     await channel.start();
@@ -94,6 +95,47 @@ describe('event loop overloaded by devices', () => {
     await flood.acked(lastFlood);
     expect(countObservations(db).observations).toBe(3000 + 3);
     expect(channel.pausedDeviceIds).toEqual([]);
+  });
+});
+
+describe('event loop behind for good', () => {
+  it('lets a paused device take its turn once its recent frames fade: it is slowed, never starved', async () => {
+    const dir = tempDir('ward-load-turns-');
+    cleanups.push(() => dir.remove());
+    const path = join(dir.path, 'station.db');
+    const db = openDatabase(path);
+    cleanups.push(() => void db.close());
+    const registry = new DeviceRegistry(db);
+    const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
+    const thread = new StorageThread(path, 'FULL');
+    await thread.open();
+    const writer = new ObservationWriter(thread, { place: () => ({ bedId: null, patientId: null }) });
+    cleanups.push(() => writer.close());
+    const load = new LoadSwitch();
+    const sink: IngestSink = {
+      store: (observation) => writer.store(observation),
+      connection: () => undefined,
+      technical: () => undefined,
+      rejected: () => undefined,
+    };
+    const channel = new WebSocketChannel(
+      { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9, recentFramesHalfLifeMs: 5 },
+      { directory: registry, sink, logger: silentLogger(), storage: writer, load },
+    );
+    await channel.start();
+    cleanups.push(() => channel.stop());
+    const flood = new DeviceClient({ url: `ws://127.0.0.1:${channel.port}/devices`, key: floodKey });
+    await flood.connect();
+    cleanups.push(() => flood.close());
+
+    load.set(true);
+    let last = 0;
+    for (let i = 0; i < 500; i++) last = flood.send({ HR: 72 }, Date.now());
+    // The loop never catches up here (the test above shows such a device paused), yet every frame is
+    // read in turns, stored once and acknowledged.
+    await flood.acked(last);
+    expect(countObservations(db).observations).toBe(500);
+    expect(load.overloaded).toBe(true);
   });
 });
 

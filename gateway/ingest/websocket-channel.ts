@@ -29,6 +29,13 @@ export interface WebSocketChannelOptions {
    */
   readonly maxInFlight?: number;
   readonly heartbeatMs?: number;
+  /**
+   * How fast a device's count of recent frames fades (halved each period). While the event loop
+   * is behind, a device paused for sending more than its share is read again once its count has
+   * faded below the share, so the busy devices take turns instead of waiting for the loop to
+   * catch up entirely. Default 1 s.
+   */
+  readonly recentFramesHalfLifeMs?: number;
   readonly now?: () => number;
   /** Name in logs and the channel list (e.g. `websocket-tls`); default `websocket`. */
   readonly name?: string;
@@ -150,7 +157,7 @@ export class WebSocketChannel implements Channel {
     this.heartbeat.unref();
     this.stopListeningToStorage = this.deps.storage?.onPressure((backlogged) => this.storagePressure(backlogged)) ?? null;
     this.stopListeningToLoad = this.deps.load?.onPressure((overloaded) => this.loadPressure(overloaded)) ?? null;
-    this.decayTimer = setInterval(() => this.decayRecentFrames(), RECENT_FRAMES_HALF_LIFE_MS);
+    this.decayTimer = setInterval(() => this.decayRecentFrames(), this.options.recentFramesHalfLifeMs ?? RECENT_FRAMES_HALF_LIFE_MS);
     this.decayTimer.unref();
   }
 
@@ -420,6 +427,12 @@ export class WebSocketChannel implements Channel {
       total += conn.recentFrames;
     }
     this.recentFrames = total;
+    // Still behind: the paused devices whose count has faded below the share take their turn.
+    if (!this.deps.load?.overloaded) return;
+    const share = this.loadShare();
+    for (const conn of this.connections.values()) {
+      if (conn.pausedFor.has('load') && conn.recentFrames < share) this.resume(conn, 'load');
+    }
   }
 
   /** Frames awaiting commit one device may hold while storage is backlogged. */
