@@ -8,6 +8,7 @@ import { WardRepository } from './storage/ward-repository.js';
 import { ObservationWriter } from './storage/observation-writer.js';
 import { StorageThread } from './storage/storage-thread.js';
 import { RetentionJob } from './storage/retention.js';
+import { EventLoopPressure } from './ingest/event-loop-pressure.js';
 import { isVitalCode, VITAL_CODES, type VitalCode } from './protocol/vitals.js';
 import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
@@ -163,15 +164,18 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     },
   };
 
+  // When devices together send more than the event loop reads, the busiest wait, not the alarms.
+  const loopLoad = new EventLoopPressure();
+  loopLoad.start();
   // Clear text for legacy devices (devices registered TLS-only are refused there), then TLS.
   const websocket =
     config.tls?.plainWebsocket === false
       ? null
       : new WebSocketChannel(
           { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs, admit: (device, socket) => admitDevice(device, socket, null) },
-          { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer },
+          { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer, load: loopLoad },
         );
-  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger, storage: writer }) : null;
+  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger, storage: writer, load: loopLoad }) : null;
   const channels: Channel[] = [...(websocket ? [websocket] : []), ...(secure?.channels ?? [])];
   // Loaded only when used: a station without HL7 or serial never loads their native bindings.
   const optional =
@@ -352,6 +356,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     }
   } catch (error) {
     for (const channel of started.reverse()) await channel.stop();
+    loopLoad.stop();
     await health.stop();
     await ui.stop();
     db.close();
@@ -415,6 +420,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       if (demo) await demo.stop();
       secure?.credentials.close();
       for (const channel of [...channels].reverse()) await channel.stop();
+      loopLoad.stop();
       await alarms.persisted().catch(() => undefined);
       await writer.close();
       await checkpointer.close();

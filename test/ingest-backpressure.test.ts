@@ -124,7 +124,76 @@ async function stalledWriterScenario(limits: Limits): Promise<void> {
   expect(channel.pausedDeviceIds).toEqual([]);
 }
 
+/**
+ * One monitor floods while the writer is stalled; another sends one frame at a time, as bedside
+ * monitors do. Storage's back-pressure must stop the flood, not the quiet monitor: its frames are
+ * still read, so their alarms are judged while the disk is behind.
+ */
+async function quietMonitorBesideAFlood(): Promise<void> {
+  const dir = tempDir('ward-backpressure-share-');
+  cleanups.push(() => dir.remove());
+  const path = join(dir.path, 'station.db');
+  const db = openDatabase(path);
+  cleanups.push(() => void db.close());
+  const registry = new DeviceRegistry(db);
+  const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
+  const quietKey = registry.register({ id: 'quiet', model: 'M', transport: 'websocket' }, 'test').key!;
+
+  const thread = new StorageThread(path, 'FULL');
+  await thread.open();
+  const executor = new StalledExecutor(thread);
+  const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch: 50, highWater: 200 });
+  cleanups.push(() => writer.close());
+  cleanups.push(() => executor.release());
+  const seen: Array<{ deviceId: string; seq: number | null }> = [];
+  const sink: IngestSink = {
+    store(observation) {
+      seen.push({ deviceId: observation.deviceId, seq: observation.seq });
+      return writer.store(observation);
+    },
+    connection: () => undefined,
+    technical: () => undefined,
+    rejected: () => undefined,
+  };
+  const channel = new WebSocketChannel(
+    { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9 },
+    { directory: registry, sink, logger: silentLogger(), storage: writer },
+  );
+  await channel.start();
+  cleanups.push(() => channel.stop());
+  const url = `ws://127.0.0.1:${channel.port}/devices`;
+  const flood = new DeviceClient({ url, key: floodKey });
+  const quiet = new DeviceClient({ url, key: quietKey });
+  await Promise.all([flood.connect(), quiet.connect()]);
+  cleanups.push(() => Promise.all([flood.close(), quiet.close()]).then(() => undefined));
+
+  const ts = Date.now();
+  const firstQuiet = quiet.send({ HR: 72 }, ts);
+  await until(() => seen.some((s) => s.deviceId === 'quiet' && s.seq === firstQuiet));
+  let lastFlood = 0;
+  for (let i = 0; i < 5000; i++) lastFlood = flood.send({ HR: 72, PR: 71, SPO2: 97, RR: 16, TEMP: 36.9, ETCO2: 38 }, ts);
+  await until(() => writer.backlogged && channel.pausedDeviceIds.includes('flood'));
+  expect(channel.pausedDeviceIds).toEqual(['flood']);
+
+  // The disk is still stalled: the quiet monitor's next frames are read and judged all the same.
+  for (let i = 0; i < 3; i++) {
+    const seq = quiet.send({ HR: 170 }, ts + i + 1);
+    await until(() => seen.some((s) => s.deviceId === 'quiet' && s.seq === seq));
+    expect(channel.pausedDeviceIds).toEqual(['flood']);
+  }
+  expect(countObservations(db).observations).toBe(0);
+
+  executor.release();
+  await flood.acked(lastFlood);
+  expect(countObservations(db).observations).toBe(5000 + 4);
+  expect(channel.pausedDeviceIds).toEqual([]);
+}
+
 describe('ingest under a stalled writer', () => {
+  it("storage's guard stops the device flooding it, not a monitor sending at an ordinary pace", async () => {
+    await quietMonitorBesideAFlood();
+  });
+
   it('each connection stops reading at its own limit of frames awaiting commit', async () => {
     await stalledWriterScenario({ highWater: 1e9, maxInFlight: 64 });
   });

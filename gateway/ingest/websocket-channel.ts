@@ -8,6 +8,7 @@ import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-f
 import { describeRejected, MAX_ERROR_MESSAGE_CHARS, parseDeviceFrame } from '../protocol/device-frames.js';
 import type { Channel, DeviceDirectory, IngestSink, RegisteredDevice } from './channel.js';
 import type { StoragePressure } from '../storage/observation-writer.js';
+import type { LoadPressure } from './event-loop-pressure.js';
 import { TokenBucket } from './token-bucket.js';
 import { ClockFaults } from './clock-faults.js';
 import type { Logger } from '../log.js';
@@ -28,6 +29,13 @@ export interface WebSocketChannelOptions {
    */
   readonly maxInFlight?: number;
   readonly heartbeatMs?: number;
+  /**
+   * How fast a device's count of recent frames fades (halved each period). While the event loop
+   * is behind, a device paused for sending more than its share is read again once its count has
+   * faded below the share, so the busy devices take turns instead of waiting for the loop to
+   * catch up entirely. Default 1 s.
+   */
+  readonly recentFramesHalfLifeMs?: number;
   readonly now?: () => number;
   /** Name in logs and the channel list (e.g. `websocket-tls`); default `websocket`. */
   readonly name?: string;
@@ -45,21 +53,40 @@ interface DeviceConnection {
   ackedSeq: number;
   pendingAckSeq: number;
   ackScheduled: boolean;
-  pausedForRate: boolean;
-  pausedForBacklog: boolean;
+  /** Why the station is not reading this socket now; it reads again once the set is empty. */
+  readonly pausedFor: Set<PauseReason>;
+  /** Frames handled lately (halved every second): how much of the event loop this device takes. */
+  recentFrames: number;
   /**
    * Frames read before the socket could be paused, over the rate: handled in order as tokens come.
    * Bounded: once paused, only what `ws` had already buffered (one socket read) can arrive.
    */
   readonly overRate: Array<{ readonly data: RawData; readonly isBinary: boolean }>;
   drainTimer: NodeJS.Timeout | null;
-  pausedForStorage: boolean;
   alive: boolean;
   failed: boolean;
 }
 
+/**
+ * Why a socket is not read: its frames come faster than its rate (`rate`); too many of its frames
+ * await commit (`backlog`); storage is behind and this device holds its share of the queue
+ * (`storage`); the event loop is behind and this device sends more than its share (`load`).
+ */
+type PauseReason = 'rate' | 'backlog' | 'storage' | 'load';
+
 /** Hard limit enforced by `ws` itself (closes with 1009): far above any honest frame. */
 const HARD_MAX_PAYLOAD = 1024 * 1024;
+/**
+ * However many devices share storage's queue, each may keep a few frames in it: a monitor sends
+ * about one frame a second, so it is never the one stopped.
+ */
+const MIN_STORAGE_SHARE = 4;
+/**
+ * Recent frames (halved every second, so about twice the frames a second) below which a device is
+ * never paused for the event loop's load: a monitor sends one or two frames a second.
+ */
+const MIN_LOAD_SHARE = 8;
+const RECENT_FRAMES_HALF_LIFE_MS = 1000;
 
 /**
  * WebSocket device ingest at `ws://HOST:PORT/devices`. Keys are checked
@@ -72,6 +99,10 @@ export class WebSocketChannel implements Channel {
   private readonly connections = new Map<string, DeviceConnection>();
   private heartbeat: NodeJS.Timeout | null = null;
   private stopListeningToStorage: (() => void) | null = null;
+  private stopListeningToLoad: (() => void) | null = null;
+  private decayTimer: NodeJS.Timeout | null = null;
+  /** Sum of every connection's `recentFrames`. */
+  private recentFrames = 0;
   private stopping = false;
   private drainWaiters: Array<() => void> = [];
   private readonly maxFrameBytes: number;
@@ -85,8 +116,10 @@ export class WebSocketChannel implements Channel {
       directory: DeviceDirectory;
       sink: IngestSink;
       logger: Logger;
-      /** While storage is backlogged, no connection is read (devices are slowed by TCP). */
+      /** While storage is backlogged, devices holding their share of its queue are not read (TCP slows them). */
       storage?: StoragePressure;
+      /** While the event loop is behind, devices sending more than their share are not read. */
+      load?: LoadPressure;
     },
   ) {
     this.name = options.name ?? 'websocket';
@@ -106,7 +139,7 @@ export class WebSocketChannel implements Channel {
     return [...this.connections.keys()];
   }
 
-  /** Devices whose socket is not being read right now (rate, backlog or storage). */
+  /** Devices whose socket is not being read right now (rate, backlog, storage or load). */
   get pausedDeviceIds(): string[] {
     return [...this.connections.values()].filter((c) => c.socket.isPaused).map((c) => c.device.id);
   }
@@ -123,6 +156,9 @@ export class WebSocketChannel implements Channel {
     this.heartbeat = setInterval(() => this.checkHeartbeats(), heartbeatMs);
     this.heartbeat.unref();
     this.stopListeningToStorage = this.deps.storage?.onPressure((backlogged) => this.storagePressure(backlogged)) ?? null;
+    this.stopListeningToLoad = this.deps.load?.onPressure((overloaded) => this.loadPressure(overloaded)) ?? null;
+    this.decayTimer = setInterval(() => this.decayRecentFrames(), this.options.recentFramesHalfLifeMs ?? RECENT_FRAMES_HALF_LIFE_MS);
+    this.decayTimer.unref();
   }
 
   /**
@@ -133,7 +169,9 @@ export class WebSocketChannel implements Channel {
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const conn of this.connections.values()) if (conn.drainTimer) clearTimeout(conn.drainTimer);
+    if (this.decayTimer) clearInterval(this.decayTimer);
     this.stopListeningToStorage?.();
+    this.stopListeningToLoad?.();
     this.stopping = true;
     const server = this.server;
     this.server = null;
@@ -198,16 +236,14 @@ export class WebSocketChannel implements Channel {
       ackedSeq: -1,
       pendingAckSeq: -1,
       ackScheduled: false,
-      pausedForRate: false,
-      pausedForBacklog: false,
+      pausedFor: new Set(),
+      recentFrames: 0,
       overRate: [],
       drainTimer: null,
-      pausedForStorage: false,
       alive: true,
       failed: false,
     };
     this.connections.set(device.id, conn);
-    if (this.deps.storage?.backlogged) this.pause(conn, 'storage');
     this.deps.sink.connection(device.id, 'websocket', 'connected');
     this.deps.logger.info({ device: device.id }, 'device connected');
     socket.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
@@ -219,6 +255,7 @@ export class WebSocketChannel implements Channel {
       conn.overRate.length = 0;
       if (this.connections.get(device.id) === conn) {
         this.connections.delete(device.id);
+        this.recentFrames -= conn.recentFrames;
         this.deps.sink.connection(device.id, 'websocket', 'disconnected');
       }
       this.deps.logger.info({ device: device.id, code }, 'device disconnected');
@@ -289,6 +326,10 @@ export class WebSocketChannel implements Channel {
     }
     conn.inFlight++;
     if (conn.inFlight >= this.maxInFlight) this.pause(conn, 'backlog');
+    if (this.deps.storage?.backlogged && conn.inFlight >= this.storageShare()) this.pause(conn, 'storage');
+    conn.recentFrames++;
+    this.recentFrames++;
+    if (this.deps.load?.overloaded && conn.recentFrames >= this.loadShare()) this.pause(conn, 'load');
     const seq = parsed.seq;
     this.deps.sink
       .store({ deviceId: conn.device.id, seq, messageId: null, ts: parsed.ts, vitals: parsed.vitals })
@@ -307,7 +348,7 @@ export class WebSocketChannel implements Channel {
   private committed(conn: DeviceConnection, seq: number): void {
     conn.inFlight--;
     this.notifyDrain();
-    if (conn.pausedForBacklog && conn.inFlight <= this.maxInFlight / 2) this.resume(conn, 'backlog');
+    if (conn.pausedFor.has('backlog') && conn.inFlight <= this.maxInFlight / 2) this.resume(conn, 'backlog');
     if (conn.failed) return;
     if (seq > conn.pendingAckSeq) conn.pendingAckSeq = seq;
     if (!conn.ackScheduled) {
@@ -346,28 +387,68 @@ export class WebSocketChannel implements Channel {
   }
 
   /**
-   * Storage fell behind (or caught up): every connection stops (or resumes) reading, so the
-   * back-pressure reaches the devices through TCP before frames pile up in memory.
+   * Storage fell behind (or caught up). Back-pressure reaches the devices through TCP before frames
+   * pile up in memory, but only the devices holding at least their share of storage's queue stop
+   * being read: a monitor sending at an ordinary pace beside a flood keeps being read, so its
+   * alarms are judged while the disk is behind. Memory stays bounded: a device still being read
+   * holds less than its share, so all of them together hold less than the high-water mark again.
    */
   private storagePressure(backlogged: boolean): void {
+    const share = this.storageShare();
     for (const conn of this.connections.values()) {
-      if (backlogged) this.pause(conn, 'storage');
-      else this.resume(conn, 'storage');
+      if (!backlogged) this.resume(conn, 'storage');
+      else if (conn.inFlight >= share) this.pause(conn, 'storage');
     }
   }
 
-  private pause(conn: DeviceConnection, reason: 'rate' | 'backlog' | 'storage'): void {
-    if (reason === 'rate') conn.pausedForRate = true;
-    else if (reason === 'backlog') conn.pausedForBacklog = true;
-    else conn.pausedForStorage = true;
+  /**
+   * The event loop fell behind (or caught up). The devices sending more than their share stop
+   * being read until it catches up, so what is left of the loop goes to the others first: a frame
+   * from a monitor at an ordinary pace no longer waits behind the reads of hundreds of busier
+   * sockets. Nothing is dropped; TCP holds the busy devices back.
+   */
+  private loadPressure(overloaded: boolean): void {
+    const share = this.loadShare();
+    for (const conn of this.connections.values()) {
+      if (!overloaded) this.resume(conn, 'load');
+      else if (conn.recentFrames >= share) this.pause(conn, 'load');
+    }
+  }
+
+  /** Recent frames above which a device is not read while the event loop is behind. */
+  private loadShare(): number {
+    return Math.max(MIN_LOAD_SHARE, this.recentFrames / Math.max(1, this.connections.size));
+  }
+
+  private decayRecentFrames(): void {
+    let total = 0;
+    for (const conn of this.connections.values()) {
+      conn.recentFrames /= 2;
+      total += conn.recentFrames;
+    }
+    this.recentFrames = total;
+    // Still behind: the paused devices whose count has faded below the share take their turn.
+    if (!this.deps.load?.overloaded) return;
+    const share = this.loadShare();
+    for (const conn of this.connections.values()) {
+      if (conn.pausedFor.has('load') && conn.recentFrames < share) this.resume(conn, 'load');
+    }
+  }
+
+  /** Frames awaiting commit one device may hold while storage is backlogged. */
+  private storageShare(): number {
+    const highWater = this.deps.storage?.highWater ?? Infinity;
+    return Math.max(MIN_STORAGE_SHARE, Math.floor(highWater / Math.max(1, this.connections.size)));
+  }
+
+  private pause(conn: DeviceConnection, reason: PauseReason): void {
+    conn.pausedFor.add(reason);
     conn.socket.pause();
   }
 
-  private resume(conn: DeviceConnection, reason: 'rate' | 'backlog' | 'storage'): void {
-    if (reason === 'rate') conn.pausedForRate = false;
-    else if (reason === 'backlog') conn.pausedForBacklog = false;
-    else conn.pausedForStorage = false;
-    if (!conn.pausedForRate && !conn.pausedForBacklog && !conn.pausedForStorage && !this.stopping) {
+  private resume(conn: DeviceConnection, reason: PauseReason): void {
+    if (!conn.pausedFor.delete(reason)) return;
+    if (conn.pausedFor.size === 0 && !this.stopping) {
       // A full heartbeat interval to read the pong that waited behind the unread frames.
       conn.alive = true;
       conn.socket.resume();
@@ -380,13 +461,13 @@ export class WebSocketChannel implements Channel {
 
   /**
    * Liveness: a frame or a pong since the last tick. While the station itself has paused the
-   * socket (rate, backlog, storage) it is not reading, so the pong sits unread behind the device's frames:
+   * socket (rate, backlog, storage, load) it is not reading, so the pong sits unread behind the device's frames:
    * a missing pong then proves nothing, and back-pressure must not cost the device its connection.
    * Once reading resumes, the pong (or the next frame) arrives and the check applies again.
    */
   private checkHeartbeats(): void {
     for (const conn of this.connections.values()) {
-      if (conn.pausedForRate || conn.pausedForBacklog || conn.pausedForStorage) continue;
+      if (conn.pausedFor.size > 0) continue;
       if (!conn.alive) {
         // No pong since the last ping: the link is dead (cable, power). Dropping the socket makes
         // the device show as disconnected instead of silently stale.

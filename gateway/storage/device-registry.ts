@@ -23,6 +23,7 @@ SELECT d.id, d.model, d.transport, d.bed_id AS bedId, d.key_hash AS keyHash,
 FROM devices d
 LEFT JOIN admissions a ON a.bed_id = d.bed_id AND a.discharged_at IS NULL
 LEFT JOIN patients p ON p.id = a.patient_id`;
+const SELECT_REGISTRY_VERSION = 'SELECT version FROM registry_version WHERE id = 1';
 const INSERT_DEVICE = `INSERT INTO devices (id, model, transport, key_hash, bed_id, created_at, tls_only)
 VALUES (@id, @model, @transport, @keyHash, @bedId, @now, @tlsOnly)`;
 const UPDATE_KEY = 'UPDATE devices SET key_hash = ?, revoked_at = NULL WHERE id = ?';
@@ -59,6 +60,7 @@ interface DeviceRow {
  */
 export class DeviceRegistry implements DeviceDirectory {
   private readonly selectAll: Statement;
+  private readonly selectRegistryVersion: Statement;
   private readonly insert: Statement;
   private readonly updateKey: Statement;
   private readonly revokeStmt: Statement;
@@ -68,11 +70,13 @@ export class DeviceRegistry implements DeviceDirectory {
   private byId = new Map<string, DeviceRecord>();
   private byKeyHash = new Map<string, { record: DeviceRecord; hash: Buffer }>();
   private dataVersion = -1;
+  private lastRegistryVersion = -1;
   private fingerprint = '';
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly db: Database) {
     this.selectAll = db.prepare(SELECT_DEVICES);
+    this.selectRegistryVersion = db.prepare(SELECT_REGISTRY_VERSION).pluck();
     this.insert = db.prepare(INSERT_DEVICE);
     this.updateKey = db.prepare(UPDATE_KEY);
     this.revokeStmt = db.prepare(REVOKE_DEVICE);
@@ -99,14 +103,24 @@ export class DeviceRegistry implements DeviceDirectory {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     if (version === this.dataVersion) return false;
     this.dataVersion = version;
+    // Another connection committed: vitals, most of the time. Re-read only if it touched devices,
+    // admissions or patients (their triggers count every change).
+    const registryVersion = this.registryVersion();
+    if (registryVersion === this.lastRegistryVersion) return false;
+    this.lastRegistryVersion = registryVersion;
     const rows = this.selectAll.all() as DeviceRow[];
     if (fingerprint(rows) === this.fingerprint) return false;
     this.apply(rows);
     return true;
   }
 
+  private registryVersion(): number {
+    return this.selectRegistryVersion.get() as number;
+  }
+
   reload(): void {
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
+    this.lastRegistryVersion = this.registryVersion();
     this.apply(this.selectAll.all() as DeviceRow[]);
   }
 

@@ -24,6 +24,8 @@ export interface Placement {
  */
 export interface StoragePressure {
   readonly backlogged: boolean;
+  /** Frames waiting at which storage reports it is backlogged: transports share it among devices. */
+  readonly highWater: number;
   onPressure(listener: (backlogged: boolean) => void): () => void;
 }
 
@@ -86,7 +88,7 @@ export class ObservationWriter implements StoragePressure {
   private closed = false;
   private isBacklogged = false;
   private readonly pressureListeners = new Set<(backlogged: boolean) => void>();
-  private readonly highWater: number;
+  readonly highWater: number;
   private readonly lowWater: number;
   private readonly maxBatchesInFlight: number;
   private lastCommitAt = -Infinity;

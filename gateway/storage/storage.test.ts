@@ -97,6 +97,25 @@ describe('device registry', () => {
     writer.close();
     db.close();
   });
+
+  it("sees an admission or discharge made by another connection in its devices' beds", () => {
+    const path = dbPath();
+    const db = openDatabase(path);
+    new WardRepository(db).addBed('B7', 'Bed 7', 't');
+    const registry = new DeviceRegistry(db);
+    registry.register({ id: 'mon-7', model: 'M', transport: 'websocket', bedId: 'B7' }, 't');
+    expect(registry.record('mon-7')?.patientId).toBeNull();
+    const other = openDatabase(path);
+    const otherWard = new WardRepository(other);
+    const patientId = otherWard.admit({ mrn: 'MRN-7', name: 'Test Patient', bedId: 'B7' }, 'cli');
+    expect(registry.refreshIfChanged()).toBe(true);
+    expect(registry.record('mon-7')?.patientId).toBe(patientId);
+    otherWard.dischargeFromBed('B7', 'cli');
+    expect(registry.refreshIfChanged()).toBe(true);
+    expect(registry.record('mon-7')?.patientId).toBeNull();
+    other.close();
+    db.close();
+  });
 });
 
 describe('ward', () => {

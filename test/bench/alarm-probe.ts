@@ -1,47 +1,67 @@
 /**
- * The alarm probe of the ingest bench, in a process of its own as the station's screen is: one
- * monitor whose heart rate flips between severe and normal, so every frame it sends changes an
- * alarm, and a UI client that times frame → alarm event. Kept out of the load generator's event
- * loop, which is busy sending tens of thousands of frames a second and would add its own lag.
+ * The alarm probe of the ingest bench, in a process of its own as the station's screen is:
+ * monitors at a bedside monitor's pace (one frame a second each, staggered), whose heart rate
+ * flips between severe and normal, so every frame changes an alarm, and a UI client that times
+ * frame → alarm event per bed. Kept out of the load generator's event loop, which is busy sending
+ * tens of thousands of frames a second and would add its own lag.
  *
- * argv: device URL, device key, UI channel URL with token. Prints one JSON line
- * {"latencies":[...]} when stdin closes.
+ * argv: device URL, UI channel URL with token, then one `bedId=key` per monitor. Prints one JSON
+ * line {"latencies":[...],"sent":N} when stdin closes.
  */
 import { WebSocket } from 'ws';
 import { DeviceClient } from '../../gateway/demo/device-client.js';
 
-const [deviceUrl, key, channelUrl] = process.argv.slice(2) as [string, string, string];
+const [deviceUrl, channelUrl, ...monitors] = process.argv.slice(2) as [string, string, ...string[]];
 const latencies: number[] = [];
-let sentAt: number | null = null;
+/** Per bed: when its last frame left, until the alarm event for it arrives. */
+const sentAt = new Map<string, number>();
 
 const ui = new WebSocket(channelUrl);
 await new Promise<void>((resolve) => ui.once('open', () => resolve()));
 ui.on('message', (data) => {
-  const m = JSON.parse(data.toString()) as { type: string; events?: unknown[] };
-  if (m.type === 'alarms' && m.events?.length && sentAt !== null) {
-    latencies.push(performance.now() - sentAt);
-    sentAt = null;
+  const m = JSON.parse(data.toString()) as { type: string; events?: Array<{ alarm?: { bedId?: string | null } }> };
+  if (m.type !== 'alarms') return;
+  for (const event of m.events ?? []) {
+    const bed = event.alarm?.bedId;
+    const at = bed ? sentAt.get(bed) : undefined;
+    if (bed && at !== undefined) {
+      latencies.push(performance.now() - at);
+      sentAt.delete(bed);
+    }
   }
 });
-const probe = new DeviceClient({ url: deviceUrl, key });
-await probe.connect();
-let high = false;
-const timer = setInterval(() => {
-  if (sentAt !== null) return;
-  high = !high;
-  sentAt = performance.now();
-  probe.send({ HR: high ? 170 : 80 });
-}, 50);
+
+const probes = monitors.map((m) => {
+  const [bedId, key] = m.split('=') as [string, string];
+  return { bedId, client: new DeviceClient({ url: deviceUrl, key }), high: false, timer: null as NodeJS.Timeout | null };
+});
+await Promise.all(probes.map((p) => p.client.connect()));
+let sent = 0;
+probes.forEach((p, i) => {
+  const beat = () => {
+    if (sentAt.has(p.bedId)) return; // the previous change is not on screen yet
+    p.high = !p.high;
+    sentAt.set(p.bedId, performance.now());
+    p.client.send({ HR: p.high ? 170 : 80 });
+    sent++;
+  };
+  setTimeout(() => {
+    beat();
+    p.timer = setInterval(beat, 1000);
+  }, (1000 / probes.length) * i);
+});
 process.stdout.write('{"probing":true}\n');
 
 process.stdin.resume();
 process.stdin.on('end', () => {
-  clearInterval(timer);
-  const last = probe.send({ HR: 80 });
-  void probe.acked(last).then(async () => {
-    await probe.close();
+  for (const p of probes) if (p.timer) clearInterval(p.timer);
+  const lastSeqs = probes.map((p) => p.client.send({ HR: 80 }));
+  void Promise.all(probes.map((p, i) => p.client.acked(lastSeqs[i]!))).then(async () => {
+    await Promise.all(probes.map((p) => p.client.close()));
     ui.close();
-    process.stdout.write(`${JSON.stringify({ latencies, lastSeq: last })}\n`);
+    // Every probe frame (its seqs start at 1) is in the station's table like any other.
+    const frames = lastSeqs.reduce((n, seq) => n + seq, 0);
+    process.stdout.write(`${JSON.stringify({ latencies, sent, frames })}\n`);
     process.exit(0);
   });
 });

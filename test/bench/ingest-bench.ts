@@ -13,6 +13,8 @@ import { cli, freePort, startGatewayProcess } from '../helpers/gateway-process.j
 import { tempDir } from '../helpers/station-fixture.js';
 
 export const VITALS_PER_FRAME = 6;
+/** Monitors of the alarm probe, one frame a second each: ten alarm changes a second to time. */
+const ALARM_PROBE_MONITORS = 10;
 const FRAME_VITALS = { HR: 72, PR: 71, SPO2: 97, RR: 16, TEMP: 36.9, ETCO2: 38 };
 
 /**
@@ -96,7 +98,11 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
     ward.addBed(`BB${i}`, `Bench ${i}`, 'bench');
     keys.push(registry.register({ id: `bench-${i}`, model: 'Bench', transport: 'websocket', bedId: `BB${i}` }, 'bench').key!);
   }
-  const probeKey = registry.register({ id: 'alarm-probe', model: 'Bench', transport: 'websocket', bedId: 'B1' }, 'bench').key!;
+  // The alarm probe: monitors at a bedside pace, each in a bed of its own.
+  const probeMonitors = Array.from({ length: ALARM_PROBE_MONITORS }, (_, i) => {
+    ward.addBed(`P${i}`, `Probe ${i}`, 'bench');
+    return `P${i}=${registry.register({ id: `alarm-probe-${i}`, model: 'Bench', transport: 'websocket', bedId: `P${i}` }, 'bench').key!}`;
+  });
   db.close();
 
   const port = await freePort();
@@ -106,7 +112,7 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
   for (let i = 0; i < clients.length; i += 100) await Promise.all(clients.slice(i, i + 100).map((c) => c.connect()));
   for (const c of clients) c.measure = true;
 
-  const probe = await startAlarmProbe(`ws://127.0.0.1:${port}/devices`, probeKey, `${gateway.ready.channelUrl}?token=${gateway.ready.token}`);
+  const probe = await startAlarmProbe(`ws://127.0.0.1:${port}/devices`, `${gateway.ready.channelUrl}?token=${gateway.ready.token}`, probeMonitors);
 
   const framesPerSecond = opts.vitalsPerSecond / VITALS_PER_FRAME;
   const before = procStats(pid);
@@ -157,7 +163,7 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
     ackP99Ms: percentile(latencies, 99),
     gatewayCpuPercent: ((after.cpuSeconds - before.cpuSeconds) / elapsed) * 100,
     gatewayPeakRssMb: peakRssMb,
-    lost: sent + alarms.lastSeq - stored.d,
+    lost: sent + alarms.frames - stored.d,
     // The probe's own frames are in the table too; they are sent and acked like any other.
     duplicated: stored.n - stored.d,
     alarmP50Ms: percentile(alarmSorted, 50),
@@ -167,8 +173,8 @@ export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: nu
 }
 
 /** Starts `alarm-probe.ts` in its own process; `stop` ends it and returns its measurements. */
-async function startAlarmProbe(deviceUrl: string, key: string, channelUrl: string): Promise<{ stop(): Promise<{ latencies: number[]; lastSeq: number }> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'alarm-probe.ts'), deviceUrl, key, channelUrl], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startAlarmProbe(deviceUrl: string, channelUrl: string, monitors: string[]): Promise<{ stop(): Promise<{ latencies: number[]; frames: number }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'alarm-probe.ts'), deviceUrl, channelUrl, ...monitors], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const messages: Array<Record<string, unknown>> = [];
   let wake: (() => void) | null = null;
@@ -184,7 +190,7 @@ async function startAlarmProbe(deviceUrl: string, key: string, channelUrl: strin
   return {
     async stop() {
       child.stdin!.end();
-      return (await nextMessage()) as { latencies: number[]; lastSeq: number };
+      return (await nextMessage()) as { latencies: number[]; frames: number };
     },
   };
 }
