@@ -1,17 +1,21 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
 import { DeviceClient } from '../../gateway/demo/device-client.js';
 import { ObservationWriter } from '../../gateway/storage/observation-writer.js';
 import { StorageThread } from '../../gateway/storage/storage-thread.js';
 import { openDatabase } from '../../gateway/storage/database.js';
+import type { DeviceRegistry as DeviceRegistryType } from '../../gateway/storage/device-registry.js';
+import type { WardRepository as WardRepositoryType } from '../../gateway/storage/ward-repository.js';
 import { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from '../../gateway/storage/observation-batch.js';
 import { databasePath } from '../../gateway/station.js';
-import { cli, freePort, startGatewayProcess } from '../helpers/gateway-process.js';
+import { freePort, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempDir } from '../helpers/station-fixture.js';
 
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const VITALS_PER_FRAME = 6;
 /** Monitors of the alarm probe, one frame a second each: ten alarm changes a second to time. */
 const ALARM_PROBE_MONITORS = 10;
@@ -85,15 +89,18 @@ export interface IngestResult {
  */
 export async function gatewayIngest(opts: { devices: number; vitalsPerSecond: number; seconds: number; root?: string }): Promise<IngestResult> {
   const dir = tempDir('ward-bench-gw-');
-  cli(dir.path, 'beds', 'add', '--id', 'B1');
-  // Register devices in one go through the same registry the CLI uses.
-  const { DeviceRegistry } = await import('../../gateway/storage/device-registry.js');
-  const db = openDatabase(databasePath(dir.path));
+  // The ward is set up by the code of the gateway under test (a baseline checkout has its own
+  // migrations: a database written by newer code would be refused by it).
+  const code = (path: string) => import(pathToFileURL(join(opts.root ?? REPO_ROOT, path)).href);
+  const { openDatabase: openWardDatabase } = (await code('gateway/storage/database.ts')) as { openDatabase: typeof openDatabase };
+  const { DeviceRegistry } = (await code('gateway/storage/device-registry.ts')) as { DeviceRegistry: typeof DeviceRegistryType };
+  const { WardRepository } = (await code('gateway/storage/ward-repository.ts')) as { WardRepository: typeof WardRepositoryType };
+  const db = openWardDatabase(databasePath(dir.path));
   const registry = new DeviceRegistry(db);
   const keys: string[] = [];
   // Every device in a bed of its own, so the alarm engine judges every sample as in a ward.
-  const { WardRepository } = await import('../../gateway/storage/ward-repository.js');
   const ward = new WardRepository(db);
+  ward.addBed('B1', 'Bed 1', 'bench');
   for (let i = 0; i < opts.devices; i++) {
     ward.addBed(`BB${i}`, `Bench ${i}`, 'bench');
     keys.push(registry.register({ id: `bench-${i}`, model: 'Bench', transport: 'websocket', bedId: `BB${i}` }, 'bench').key!);
