@@ -2,7 +2,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { DeviceClient } from '../gateway/demo/device-client.js';
 import { databasePath } from '../gateway/station.js';
-import { cli, freePort, startGatewayProcess } from './helpers/gateway-process.js';
+import { freePort, startGatewayProcess } from './helpers/gateway-process.js';
+import { openDatabase } from '../gateway/storage/database.js';
+import { DeviceRegistry } from '../gateway/storage/device-registry.js';
+import { WardRepository } from '../gateway/storage/ward-repository.js';
 import { tempDir } from './helpers/station-fixture.js';
 
 const DEVICES = 12;
@@ -12,8 +15,13 @@ describe('durability', () => {
   afterAll(() => dir.remove());
 
   it('keeps every acknowledged sample across a SIGKILL and stores resent frames once', async () => {
-    cli(dir.path, 'beds', 'add', '--id', 'B1');
-    const keys = Array.from({ length: DEVICES }, (_, i) => cli<{ key: string }>(dir.path, 'devices', 'add', '--id', `dev-${i}`, '--model', 'Test', '--bed', 'B1').key);
+    // The ward is set up in-process through the registry the CLI uses: a dozen CLI start-ups
+    // would take most of this test's time on a busy machine.
+    const setup = openDatabase(databasePath(dir.path));
+    new WardRepository(setup).addBed('B1', 'Bed 1', 'test');
+    const registry = new DeviceRegistry(setup);
+    const keys = Array.from({ length: DEVICES }, (_, i) => registry.register({ id: `dev-${i}`, model: 'Test', transport: 'websocket', bedId: 'B1' }, 'test').key!);
+    setup.close();
     const port = await freePort();
     const args = ['--data-dir', dir.path, '--device-host', '127.0.0.1', '--device-port', String(port), '--ui-port', '0', '--mllp-port', '0', '--no-demo'];
 
@@ -25,6 +33,9 @@ describe('durability', () => {
         new DeviceClient({
           url: `ws://127.0.0.1:${port}/devices`,
           key,
+          // Retry about every second while the killed gateway starts again (a busy machine may
+          // take several seconds), instead of backing off towards 10 s.
+          maxReconnectDelayMs: 1000,
           onAck: () => {
             totalAcks++;
             onAck?.();

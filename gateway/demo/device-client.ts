@@ -8,6 +8,8 @@ export interface DeviceClientOptions {
   readonly firstSeq?: number;
   /** Reconnect after a drop (a real monitor does); tests of refusal turn it off. */
   readonly reconnect?: boolean;
+  /** Longest wait between reconnect attempts after a failure; default 10 s. */
+  readonly maxReconnectDelayMs?: number;
   readonly onAck?: (seq: number) => void;
   readonly onError?: (frame: { seq: number | null; code: string; message: string }) => void;
   readonly onRefused?: (status: number) => void;
@@ -132,7 +134,7 @@ export class DeviceClient {
       if (code === SERVICE_RESTART) this.restarting = true;
       if (code === SERVICE_RESTART) this.reconnectDelay = 250;
       const delay = this.reconnectDelay * (0.5 + Math.random());
-      this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.restarting ? 1000 : 10_000);
+      this.reconnectDelay = Math.min(this.reconnectDelay * 2, this.restarting ? 1000 : (this.options.maxReconnectDelayMs ?? 10_000));
       setTimeout(() => {
         if (!this.stopped) this.open();
       }, delay).unref();
