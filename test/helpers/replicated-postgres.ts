@@ -35,6 +35,12 @@ export interface PostgresNode {
   kill(): Promise<void>;
   /** Ends recovery: the standby becomes a primary (pg_ctl promote, waits until it accepts writes). */
   promote(): Promise<void>;
+  /**
+   * Starts this (killed) server again on another port, alone: crash recovery, then its data can be
+   * read. The failover URL does not name that port, so no cloud writes to it (no split brain).
+   * Returns its superuser URL for `db`.
+   */
+  startAlone(db: string): Promise<string>;
   /** The end of its server log (for failure messages; the test data holds no patient names). */
   logTail(): string;
 }
@@ -93,6 +99,11 @@ export async function startReplicatedPostgres(options: ReplicationOptions = {}):
     },
     async promote() {
       await asServerUser('pg_ctl', ['-D', dataDir, '-w', '-t', '120', 'promote']);
+    },
+    async startAlone(db) {
+      const alonePort = await freePort();
+      await asServerUser('pg_ctl', ['-D', dataDir, '-l', join(dir, `${name}-alone.log`), '-o', `-p ${alonePort}`, '-w', '-t', '120', 'start']);
+      return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${alonePort}/${db}`;
     },
     logTail: () => (existsSync(join(dir, `${name}.log`)) ? readFileSync(join(dir, `${name}.log`), 'utf8').slice(-3000) : ''),
   });
