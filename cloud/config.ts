@@ -7,7 +7,7 @@ export interface CloudConfig {
   readonly port: number;
   /** null: run an embedded PostgreSQL in `dataDir`. */
   readonly databaseUrl: string | null;
-  /** Streaming replicas for history, report and search reads (CLOUD_READ_DATABASE_URL, comma-separated); none: all on the primary. */
+  /** Streaming replicas for history and search reads (CLOUD_READ_DATABASE_URL, comma-separated); none: all on the primary. */
   readonly readDatabaseUrls: readonly string[];
   /** How long a read waits for a replica to replay the client's last write before using the primary (CLOUD_READ_WAIT_MS). */
   readonly readWaitMs: number;

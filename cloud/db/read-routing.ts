@@ -32,7 +32,7 @@ const REPLAY_LSN = 'SELECT coalesce(pg_last_wal_replay_lsn(), pg_current_wal_ins
 const INSERT_LSN = 'SELECT pg_current_wal_insert_lsn()::text AS lsn';
 
 /**
- * Sends reads that may be a moment old (history, reports, searches) to the streaming replicas,
+ * Sends reads that may be a moment old (history, searches) to the streaming replicas,
  * in turn, and everything else to the primary. A read that must include a client's own write
  * names that write's position (`readAfter`): it runs on a replica once the replica has replayed
  * that far, or on the primary if that takes longer than `waitMs` or the replica does not answer.
