@@ -51,7 +51,7 @@ describe('reads from a streaming replica see the client’s own writes', () => {
     await admin.end();
     cloud = await startTestCloud({
       databaseUrl: pg.primary.url('ward'),
-      env: { CLOUD_STORAGE_MODE: 'native', CLOUD_READ_DATABASE_URL: pg.standby.url('ward'), CLOUD_READ_WAIT_MS: '300' },
+      env: { CLOUD_STORAGE_MODE: 'native', CLOUD_READ_DATABASE_URL: pg.standby.url('ward'), CLOUD_READ_WAIT_MS: '300', CLOUD_CORS_ORIGINS: 'https://ward-app.example.org' },
     });
     const adminToken = (await signIn(cloud.url, (await addUser(cloud.service, 'admin')).username)).accessToken;
     nurse = (await signIn(cloud.url, (await addUser(cloud.service, 'nurse')).username)).accessToken;
@@ -125,6 +125,14 @@ describe('reads from a streaming replica see the client’s own writes', () => {
     expect(cancelled.status).toBe(200);
     expect(shownFree((await search(cancelled.headers.get('x-read-after')!)).body, at('11:30'))).toBe(true);
     await standby`SELECT pg_wal_replay_resume()`;
+  });
+
+  it('lets a browser app read the position and send it back (CORS)', async () => {
+    const origin = 'https://ward-app.example.org';
+    const booked = await api<{ id: number }>(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, headers: { origin }, body: { doctorId, patientId, startsAt: at('10:30'), endsAt: at('11:00') } });
+    expect(booked.headers.get('access-control-expose-headers')).toMatch(/x-read-after/);
+    const preflight = await fetch(`${cloud.url}/v1/availability`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-read-after' } });
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/x-read-after/);
   });
 
   it('refuses a read position it did not make, with a clear error', async () => {
