@@ -85,7 +85,7 @@ export async function runRegionFailover(options: { synchronous: boolean; log?: (
     const maxObservation = () => (stationDb.prepare('SELECT max(id) AS n FROM observations').get() as { n: number | null }).n ?? 0;
 
     // 1. The demo ward syncs to east, and west's database follows.
-    await waitFor(() => cursor().n >= 100, 120_000, 'the station has synced 100 observations');
+    await waitFor(() => cursor().n >= 100, 300_000, 'the station has synced 100 observations');
     log(`synced ${cursor().n} observations through east`);
 
     // 2. The link between the regions drops: the standby stops receiving the primary's log.
@@ -101,9 +101,9 @@ export async function runRegionFailover(options: { synchronous: boolean; log?: (
     // 3. East keeps accepting (asynchronous), or its commits wait for the standby (synchronous).
     //    Either way a batch is in flight or just accepted when east is lost.
     if (options.synchronous) {
-      await waitFor(async () => (await primary`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'SyncRep'`)[0]!.n > 0, 60_000, 'a commit waits for the standby');
+      await waitFor(async () => (await primary`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'SyncRep'`)[0]!.n > 0, 180_000, 'a commit waits for the standby');
     } else {
-      await waitFor(() => cursor().n >= atPartition + 40, 60_000, 'east accepted two batches the standby never received');
+      await waitFor(() => cursor().n >= atPartition + 40, 180_000, 'east accepted two batches the standby never received');
     }
     const beforeKill = cursor();
     const killedAt = Date.now();
