@@ -31,6 +31,8 @@ export interface FailoverOutcome {
   readonly rtoSeconds: number;
   /** Seconds the promotion itself took (pg_ctl promote -w). */
   readonly promoteSeconds: number;
+  /** A physician's vitals history read through west's cloud after the failover: status and X-Read-Source. */
+  readonly historyAfterFailover: { status: number; source: string | null; series: number };
 }
 
 /** One key per observation (device and time), as the station names it too. */
@@ -64,7 +66,8 @@ export async function runRegionFailover(options: { synchronous: boolean; log?: (
     const cloudEnv = { DATABASE_URL: pg.failoverUrl('ward'), CLOUD_STORAGE_MODE: 'native', CLOUD_WORKERS: 'false', CLOUD_PORT: '0', CLOUD_DATA_DIR: dataDir };
     const east = await startCloudProcess(cloudEnv);
     cleanups.push(() => east.child.kill('SIGKILL'));
-    const west = await startCloudProcess(cloudEnv);
+    // West reads history and searches from its own region's standby (the promoted one, later).
+    const west = await startCloudProcess({ ...cloudEnv, CLOUD_READ_DATABASE_URL: pg.standby.url('ward') });
     cleanups.push(() => west.child.kill('SIGKILL'));
     const adminToken = (await signIn(east.ready.url, east.ready.admin!.username, east.ready.admin!.password)).accessToken;
     const station = await api<{ stationId: string; secret: string }>(east.ready.url, '/v1/stations', { method: 'POST', token: adminToken, body: { id: 'ward-regions', name: 'Ward regions' } });
@@ -120,6 +123,13 @@ export async function runRegionFailover(options: { synchronous: boolean; log?: (
     const rtoSeconds = (cursor().at - killedAt) / 1000;
     log(`west accepted a batch ${rtoSeconds.toFixed(1)} s after the kill (promotion took ${promoteSeconds.toFixed(1)} s)`);
     await waitFor(() => cursor().n >= maxObservation() - 50 && cursor().at > killedAt, 180_000, 'the station has caught up');
+    // A physician reads a patient's history through west, from its standby (now the primary).
+    const token = (await signIn(west.ready.url, east.ready.admin!.username, east.ready.admin!.password)).accessToken;
+    await api(west.ready.url, '/v1/users', { method: 'POST', token, body: { username: 'dr-west', displayName: 'Dr West', role: 'physician', password: 'west-west-west-42' } });
+    const physician = (await signIn(west.ready.url, 'dr-west', 'west-west-west-42')).accessToken;
+    const patients = await api<{ items: Array<{ id: number }> }>(west.ready.url, '/v1/patients?limit=1', { token: physician });
+    const history = await api<{ series: Record<string, unknown> }>(west.ready.url, `/v1/patients/${patients.body.items[0]!.id}/vitals?from=${killedAt - 3600_000}`, { token: physician });
+    const historyAfterFailover = { status: history.status, source: history.headers.get('x-read-source'), series: Object.keys(history.body.series ?? {}).length };
     // Stop the ward so both sides can be counted at rest.
     gateway.child.kill('SIGTERM');
     await gateway.exited;
@@ -148,6 +158,7 @@ export async function runRegionFailover(options: { synchronous: boolean; log?: (
       rpoSeconds: lostRows.length === 0 ? 0 : (killedAt - Math.min(...lostRows.map((r) => r.receivedAt))) / 1000,
       rtoSeconds,
       promoteSeconds,
+      historyAfterFailover,
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {});

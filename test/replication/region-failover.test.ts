@@ -24,6 +24,9 @@ describe('region failover: primary killed mid-batch, standby promoted, the stati
     expect(outcome.lost).toBeLessThanOrEqual(outcome.unreplicated);
     // Everything else the station sent is in the cloud once.
     expect(outcome.cloudObservations).toBeGreaterThanOrEqual(outcome.stationObservations - outcome.lost);
+    // West's cloud serves history from its own region's database after the failover.
+    expect(outcome.historyAfterFailover).toMatchObject({ status: 200, source: 'replica' });
+    expect(outcome.historyAfterFailover.series).toBeGreaterThan(0);
   });
 
   it('synchronous replication: loses nothing, duplicates nothing', { timeout: 600_000 }, async () => {
@@ -32,5 +35,6 @@ describe('region failover: primary killed mid-batch, standby promoted, the stati
     expect(outcome.duplicated).toBe(0);
     expect(outcome.lost).toBe(0);
     expect(outcome.cloudObservations).toBeGreaterThanOrEqual(outcome.stationObservations);
+    expect(outcome.historyAfterFailover).toMatchObject({ status: 200, source: 'replica' });
   });
 });
