@@ -9,6 +9,7 @@ import { ApiError } from './errors.js';
 import { authorize, refusalEvent } from './http/access.js';
 import { errorHandler } from './http/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
+import { registerReadAfter } from './http/read-after.js';
 import { requireCanonicalIntegers } from './http/canonical-integers.js';
 import { registerResponseHeaders, type HeaderPolicy } from './http/response-headers.js';
 import { registerSecurityRoutes } from './http/security-routes.js';
@@ -25,7 +26,7 @@ import { registerVitalsRoutes } from './vitals/vitals-routes.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
-const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes];
+const ROUTES: RouteSet[] = [registerReadAfter, registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes];
 
 /**
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a

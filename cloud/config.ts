@@ -7,6 +7,10 @@ export interface CloudConfig {
   readonly port: number;
   /** null: run an embedded PostgreSQL in `dataDir`. */
   readonly databaseUrl: string | null;
+  /** Streaming replicas for history and search reads (CLOUD_READ_DATABASE_URL, comma-separated); none: all on the primary. */
+  readonly readDatabaseUrls: readonly string[];
+  /** How long a read waits for a replica to replay the client's last write before using the primary (CLOUD_READ_WAIT_MS). */
+  readonly readWaitMs: number;
   readonly dataDir: string;
   readonly storageMode: 'auto' | 'timescaledb' | 'native';
   readonly jwtSecret: string | null;
@@ -67,6 +71,9 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     host: env.CLOUD_HOST ?? '127.0.0.1',
     port: envInteger(env, 'CLOUD_PORT', 8080, 0, 65535),
     databaseUrl: env.DATABASE_URL || null,
+    // A multi-host URL has commas of its own: split only where the next URL begins.
+    readDatabaseUrls: (env.CLOUD_READ_DATABASE_URL ?? '').split(/,(?=\s*postgres(?:ql)?:\/\/)/).map((u) => u.trim()).filter((u) => u !== ''),
+    readWaitMs: envInteger(env, 'CLOUD_READ_WAIT_MS', 1000, 0, 60_000),
     dataDir: env.CLOUD_DATA_DIR ?? defaultDataDir(env),
     storageMode: mode,
     jwtSecret: env.CLOUD_JWT_SECRET || null,

@@ -10,6 +10,7 @@ import type { AppointmentHook } from './booking/appointment-events.js';
 import type { OpenSlots } from './booking/open-slots.js';
 import type { ClusterBus } from './cluster/cluster-bus.js';
 import type { StorageMode } from './db/migration.js';
+import type { ReadRouting } from './db/read-routing.js';
 import type { Sql } from './db/sql.js';
 import type { BatchIngest } from './ingest/batch-ingest.js';
 import type { Patients } from './patients/patients.js';
@@ -20,6 +21,8 @@ import type { VitalsHistory } from './vitals/vitals-history.js';
 /** Everything a route needs, built once per process (see `createContext`). */
 export interface CloudContext {
   readonly sql: Sql;
+  /** Where reads that may be a moment old run: a streaming replica, or the primary (`sql`). */
+  readonly reads: ReadRouting;
   readonly mode: StorageMode;
   readonly users: Users;
   readonly tokens: AccessTokens;

@@ -15,6 +15,7 @@ import type { CloudConfig } from './config.js';
 import type { CloudApp, CloudContext } from './context.js';
 import { migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations/index.js';
+import { ReadRouting } from './db/read-routing.js';
 import { connect } from './db/sql.js';
 import { OpenSlots } from './booking/open-slots.js';
 import { BatchIngest, LATEST_CHANNEL } from './ingest/batch-ingest.js';
@@ -48,6 +49,7 @@ export interface ServiceOptions {
 export async function startCloudService(config: CloudConfig & { databaseUrl: string }, options: ServiceOptions = {}): Promise<CloudService> {
   const logger = options.logger ?? (pino({ level: config.logLevel, base: { app: 'ward-cloud' } }) as FastifyBaseLogger);
   const sql = connect(config.databaseUrl, { max: config.poolSize });
+  const reads = new ReadRouting(sql, config.readDatabaseUrls.map((url) => connect(url, { max: config.poolSize, applicationName: 'ward-cloud-reads' })), { waitMs: config.readWaitMs });
   await configurePasswordHashing(config.passwordHashing);
   try {
     const { mode, applied } = await migrate(sql, MIGRATIONS, config.storageMode);
@@ -62,6 +64,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     await revocations.start();
     const ctx: CloudContext = {
       sql,
+      reads,
       mode,
       users: new Users(sql, revocations),
       tokens: new AccessTokens(await loadSigningKey(sql, config.jwtSecret), config.accessTokenTtlSeconds, Date.now, revocations),
@@ -100,10 +103,12 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
         await ctx.audit.flush();
         await ctx.securityEvents.flush();
         await bus.close();
+        await reads.close();
         await sql.end({ timeout: 5 });
       },
     };
   } catch (error) {
+    await reads.close();
     await sql.end({ timeout: 1 });
     throw error;
   }

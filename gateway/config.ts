@@ -146,6 +146,8 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           url: Type.String({ pattern: '^https?://' }),
+          /** Further regions' cloud URLs, tried in order when the current one stops answering. */
+          failoverUrls: Type.Optional(Type.Array(Type.String({ pattern: '^https?://' }), { maxItems: 8 })),
           stationId: Type.String({ minLength: 1, maxLength: 64 }),
           /** Keep this file readable by the station's user only. */
           secret: Type.String({ minLength: 16 }),
@@ -206,7 +208,7 @@ export interface StationConfig {
   /** Configured offline timeouts (ms) by device id and by model; unlisted devices get one from their pace. */
   readonly alarms: { readonly offlineAfterMs: { readonly devices: Readonly<Record<string, number>>; readonly models: Readonly<Record<string, number>> } };
   /** Where to sync to; null = no cloud (the station works fully without one). */
-  readonly cloud: { readonly url: string; readonly stationId: string; readonly secret: string; readonly batchSize?: number; readonly caFile?: string; readonly allowInsecureHttp?: boolean } | null;
+  readonly cloud: { readonly url: string; readonly failoverUrls?: readonly string[]; readonly stationId: string; readonly secret: string; readonly batchSize?: number; readonly caFile?: string; readonly allowInsecureHttp?: boolean } | null;
   /** TLS listeners for devices; null = clear text only. */
   readonly tls: StationTlsConfig | null;
   /** Where the built renderer is served from. */
@@ -270,7 +272,7 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
   if (cli.config && !existsSync(cli.config)) throw new ConfigError(`configuration file ${cli.config} does not exist`);
   const configFile = existsSync(candidate) ? resolve(candidate) : null;
   const file: ConfigFile = configFile ? readConfigFile(configFile) : {};
-  if (file.cloud) checkCloudUrl(file.cloud.url, file.cloud.allowInsecureHttp ?? false);
+  if (file.cloud) for (const url of [file.cloud.url, ...(file.cloud.failoverUrls ?? [])]) checkCloudUrl(url, file.cloud.allowInsecureHttp ?? false);
   const tls = tlsConfig(file.tls, configFile, cli);
   const demoEnabled = cli.demo ?? file.demo?.enabled ?? configFile === null;
   if (demoEnabled && tls && !tls.plainWebsocket) throw new ConfigError('the demo ward connects over plain ws://: keep tls.plainWebsocket on or turn the demo off');

@@ -60,4 +60,27 @@ describe('availability cache', () => {
     cache.clear();
     expect(cache.size).toBe(0);
   });
+
+  it('stores no page read from a replica that had not replayed the last change', () => {
+    const cache = new AvailabilityCache();
+    const key = AvailabilityCache.key(criteria(), undefined, 20);
+    cache.holdFills(); // a booking committed; the primary's position after it is being asked
+    const during = cache.generation();
+    cache.set(key, criteria(), page, during, 100n);
+    expect(cache.get(key)).toBeNull(); // held: nothing stored
+    cache.releaseFills(200n);
+    cache.set(key, criteria(), page, cache.generation(), 150n); // a replica still before the change
+    expect(cache.get(key)).toBeNull();
+    cache.set(key, criteria(), page, cache.generation(), 200n); // a replica that has it
+    expect(cache.get(key)).toBe(page);
+  });
+
+  it("serves a client's read-after-write only from a page read at or past that write", () => {
+    const cache = new AvailabilityCache();
+    const key = AvailabilityCache.key(criteria(), undefined, 20);
+    cache.set(key, criteria(), page, cache.generation(), 300n);
+    expect(cache.get(key, 301n)).toBeNull();
+    expect(cache.get(key, 300n)).toBe(page);
+    expect(cache.get(key)).toBe(page);
+  });
 });

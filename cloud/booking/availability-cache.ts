@@ -16,6 +16,8 @@ interface Entry {
   readonly criteria: SearchCriteria;
   readonly page: SlotPage;
   readonly expiresAt: number;
+  /** A log position the page's data includes (ReadRoute.lsn); null without replicas. */
+  readonly lsn: bigint | null;
 }
 
 /**
@@ -26,10 +28,18 @@ interface Entry {
  * predate the change): `generation()` before the query, `set(..., generation)` after. The TTL
  * only bounds how long a slot that has begun meanwhile can still be listed; it is filtered out
  * on the way out anyway.
+ *
+ * With streaming replicas, a search that starts after an invalidation may still read a replica
+ * that has not replayed the change. So each invalidation also holds fills until the primary's
+ * log position after the change is known (`holdFills`, `releaseFills`), and a page read below
+ * that position is not stored. A client that asks to see its own write (X-Read-After) is served
+ * from the cache only by a page read at or past that write.
  */
 export class AvailabilityCache {
   private readonly entries = new Map<string, Entry>();
   private gen = 0;
+  private heldFills = 0;
+  private fillFloor = 0n;
   hits = 0;
   misses = 0;
 
@@ -46,10 +56,14 @@ export class AvailabilityCache {
     return this.gen;
   }
 
-  get(key: string): SlotPage | null {
+  get(key: string, readAfter: bigint | null = null): SlotPage | null {
     const entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= this.now()) {
       if (entry) this.entries.delete(key);
+      this.misses++;
+      return null;
+    }
+    if (readAfter !== null && (entry.lsn === null || entry.lsn < readAfter)) {
       this.misses++;
       return null;
     }
@@ -60,9 +74,10 @@ export class AvailabilityCache {
     return entry.page;
   }
 
-  set(key: string, criteria: SearchCriteria, page: SlotPage, generation: number): void {
-    if (generation !== this.gen) return;
-    this.entries.set(key, { criteria, page, expiresAt: this.now() + this.options.ttlMs });
+  set(key: string, criteria: SearchCriteria, page: SlotPage, generation: number, lsn: bigint | null = null): void {
+    if (generation !== this.gen || this.heldFills > 0) return;
+    if (lsn !== null && lsn < this.fillFloor) return;
+    this.entries.set(key, { criteria, page, expiresAt: this.now() + this.options.ttlMs, lsn });
     if (this.entries.size > this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
@@ -76,6 +91,22 @@ export class AvailabilityCache {
       if (change.day !== null && (change.day < c.from || change.day > c.to)) continue;
       this.entries.delete(key);
     }
+  }
+
+  /** A change committed whose log position is not known yet: store nothing until it is. */
+  holdFills(): void {
+    this.gen++;
+    this.heldFills++;
+  }
+
+  /**
+   * The primary's position after that change: pages read below it are not stored from now on.
+   * null when it could not be learnt: only searches started from now on may fill.
+   */
+  releaseFills(floor: bigint | null): void {
+    this.heldFills = Math.max(0, this.heldFills - 1);
+    if (floor === null) this.gen++;
+    else if (floor > this.fillFloor) this.fillFloor = floor;
   }
 
   clear(): void {

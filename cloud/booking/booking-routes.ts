@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { CloudApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { userOf } from '../http/access.js';
+import { readAfterOf, readRoute } from '../http/read-after.js';
 import { errorResponses, Page, PageQuery } from '../http/schemas.js';
 import { AppointmentHistory } from './appointment-history.js';
 import { Appointments } from './appointments.js';
@@ -52,15 +53,23 @@ const DayItemSchema = Type.Object({
  * yet: staff (nurse, physician, admin) book on a patient's behalf.
  */
 export function registerBookingRoutes(app: CloudApp): void {
-  const { sql, bus, audit, patients, appointmentHooks } = app.ctx;
+  const { sql, reads, bus, audit, patients, appointmentHooks } = app.ctx;
   const cache = new AvailabilityCache();
-  const search = new AvailabilitySearch(sql, () => app.ctx.openSlots.through());
-  const history = new AppointmentHistory(sql);
+  const through = () => app.ctx.openSlots.through();
+  // Searches and lists read where ReadRouting sends them (a replica when configured).
+  const searchOn = (route: { sql: typeof sql }) => new AvailabilitySearch(route.sql, through);
+  const historyOn = (route: { sql: typeof sql }) => new AppointmentHistory(route.sql);
+  const invalidate = (change: AvailabilityChange) => {
+    cache.invalidate(change);
+    if (!reads.replicated) return;
+    cache.holdFills();
+    reads.primaryLsn().then((lsn) => cache.releaseFills(lsn), () => cache.releaseFills(null));
+  };
   // After each booking's commit: dropped here at once, then published to the other replicas.
   // Should the publish fail (or this process die first), their pages of that doctor and day stay
   // until the cache's 30 s bound; a booking from such a page gets 409 slot_taken.
   const announce = async (change: AvailabilityChange) => {
-    cache.invalidate(change);
+    invalidate(change);
     await bus.publish(AVAILABILITY_CHANNEL, JSON.stringify(change)).catch((error: Error) => app.log.warn({ err: error.message }, 'availability change not published to the other replicas'));
   };
   const appointments = new Appointments(sql, appointmentHooks, announce);
@@ -69,7 +78,7 @@ export function registerBookingRoutes(app: CloudApp): void {
 
   // Every replica drops what another one's change touched; a reconnect may have lost notices.
   app.addHook('onReady', async () => {
-    await bus.subscribe(AVAILABILITY_CHANNEL, (payload) => cache.invalidate(JSON.parse(payload) as AvailabilityChange));
+    await bus.subscribe(AVAILABILITY_CHANNEL, (payload) => invalidate(JSON.parse(payload) as AvailabilityChange));
     bus.onResync(() => cache.clear());
   });
   app.addSchema(SlotSchema);
@@ -99,7 +108,8 @@ export function registerBookingRoutes(app: CloudApp): void {
     const limit = q.limit ?? 20;
     const key = AvailabilityCache.key(criteria, q.cursor, limit);
     const now = new Date();
-    const cached = cache.get(key);
+    const readAfter = readAfterOf(request);
+    const cached = cache.get(key, reads.replicated ? readAfter : null);
     if (cached) {
       void reply.header('x-availability-cache', 'hit');
       const nowIso = now.toISOString();
@@ -107,8 +117,9 @@ export function registerBookingRoutes(app: CloudApp): void {
       return { items: cached.items.filter((s) => s.startsAt > nowIso), nextCursor: cached.nextCursor };
     }
     const generation = cache.generation();
-    const { source, ...page } = await search.page(criteria, q.cursor, limit, now);
-    cache.set(key, criteria, page, generation);
+    const route = await readRoute(app, request, reply, readAfter);
+    const { source, ...page } = await searchOn(route).page(criteria, q.cursor, limit, now);
+    cache.set(key, criteria, page, generation, route.lsn);
     void reply.header('x-availability-cache', 'miss').header('x-availability-source', source);
     return page;
   });
@@ -163,9 +174,9 @@ export function registerBookingRoutes(app: CloudApp): void {
       querystring: Type.Object({ ...PageQuery }),
       response: { 200: Page(HistoryItemSchema), ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { patientId } = request.params;
-    const page = await history.patient(patientId, request.query.cursor, request.query.limit ?? 20);
+    const page = await historyOn(await readRoute(app, request, reply)).patient(patientId, request.query.cursor, request.query.limit ?? 20);
     if (page.items.length === 0 && !(await patients.exists(patientId))) throw new ApiError('patient_not_found', `no patient with id ${patientId}`);
     audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'appointments.list', patientId, detail: { appointmentIds: page.items.map((a) => a.id) } });
     return page;
@@ -180,9 +191,9 @@ export function registerBookingRoutes(app: CloudApp): void {
       querystring: Type.Object({ date: LocalDate, ...PageQuery }),
       response: { 200: Page(DayItemSchema), ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { doctorId } = request.params;
-    const page = await history.doctorDay(doctorId, request.query.date, request.query.cursor, request.query.limit ?? 20);
+    const page = await historyOn(await readRoute(app, request, reply)).doctorDay(doctorId, request.query.date, request.query.cursor, request.query.limit ?? 20);
     if (page.items.length === 0 && !(await doctors.get(doctorId))) throw new ApiError('doctor_not_found', `no doctor with id ${doctorId}`);
     // The day lists patients: audited like a patient search, one entry naming them all.
     audit.record({ actorType: 'user', actorId: String(userOf(request).userId), action: 'doctor.day', patientId: null, detail: { doctorId, date: request.query.date, patientIds: page.items.map((a) => a.patient.id) } });

@@ -8,7 +8,9 @@ export interface HeaderPolicy {
 }
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
-const ALLOWED_HEADERS = 'authorization, content-type, content-encoding';
+const ALLOWED_HEADERS = 'authorization, content-type, content-encoding, x-read-after';
+/** Read-your-writes across replicas (http/read-after.ts): a browser app must be able to read them. */
+const EXPOSED_HEADERS = 'x-read-after, x-read-source';
 
 /**
  * Headers on every answer: nothing is cached (answers carry patient data and are per user), the
@@ -31,7 +33,7 @@ export function registerResponseHeaders(fastify: FastifyInstance, policy: Header
     void reply.header('x-frame-options', 'DENY');
     void reply.header('referrer-policy', 'no-referrer');
     if (policy.hsts) void reply.header('strict-transport-security', 'max-age=31536000');
-    if (request.method !== 'OPTIONS') cors(request, reply);
+    if (request.method !== 'OPTIONS' && cors(request, reply)) void reply.header('access-control-expose-headers', EXPOSED_HEADERS);
   });
   fastify.options('*', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     if (cors(request, reply)) {

@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CloudApp } from '../context.js';
 import { ApiError } from '../errors.js';
 import { userOf } from '../http/access.js';
+import { readRoute } from '../http/read-after.js';
 import { errorResponses, Page, PageQuery } from '../http/schemas.js';
 import { CLINICAL } from '../patients/patient-routes.js';
 import { BUCKET_STEPS } from './resolution.js';
+import { VitalsHistory } from './vitals-history.js';
 
 const PatientParams = Type.Object({ patientId: Type.Integer({ minimum: 1 }) });
 const Instant = Type.Union([Type.Integer(), Type.String({ format: 'date-time' })], { description: 'epoch ms or ISO-8601 with offset' });
@@ -17,7 +20,9 @@ function instant(value: number | string | undefined, fallback: number): number {
 }
 
 export function registerVitalsRoutes(app: CloudApp): void {
-  const { patients, latestVitals, history, audit } = app.ctx;
+  const { patients, latestVitals, audit } = app.ctx;
+  // History may be a moment old: a streaming replica serves it when one is configured.
+  const historyFor = async (request: FastifyRequest, reply: FastifyReply) => new VitalsHistory((await readRoute(app, request, reply)).sql);
 
   async function readable(patientId: number, actorId: number, action: string, detail?: Record<string, unknown>): Promise<void> {
     if (!(await patients.exists(patientId))) throw new ApiError('patient_not_found', `no patient with id ${patientId}`);
@@ -75,11 +80,11 @@ export function registerVitalsRoutes(app: CloudApp): void {
     // The existence check and the history run side by side (two pooled connections): one round trip of latency.
     const [, json] = await Promise.all([
       readable(patientId, userOf(request).userId, 'vitals.history', { from, to }),
-      history.historyJson(patientId, from, to, {
+      historyFor(request, reply).then((onRoute) => onRoute.historyJson(patientId, from, to, {
         vitals: request.query.vitals?.split(',').map((v) => v.trim()).filter(Boolean),
         resolution,
         maxPoints: request.query.maxPoints,
-      }),
+      })),
     ]);
     // Already JSON (built by PostgreSQL and historyJson); sent as is, not serialized again.
     return reply.type('application/json; charset=utf-8').serializer((payload) => payload as string).send(json);
@@ -94,11 +99,11 @@ export function registerVitalsRoutes(app: CloudApp): void {
       querystring: Type.Object({ from: Type.Optional(Instant), to: Type.Optional(Instant), ...PageQuery }),
       response: { 200: Page(Type.Record(Type.String(), Type.Unknown())), ...errorResponses },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { patientId } = request.params;
     const from = instant(request.query.from, 0);
     const to = instant(request.query.to, Date.now() + 60_000);
     await readable(patientId, userOf(request).userId, 'alarms.read');
-    return history.alarms(patientId, from, to, { cursor: request.query.cursor, limit: request.query.limit ?? 20 });
+    return (await historyFor(request, reply)).alarms(patientId, from, to, { cursor: request.query.cursor, limit: request.query.limit ?? 20 });
   });
 }

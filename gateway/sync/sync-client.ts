@@ -6,6 +6,12 @@ import type { PreparedBatch, SyncSource } from './batch-reader.js';
 export interface SyncConfig {
   /** Base URL of the cloud, e.g. https://cloud.example.org */
   readonly url: string;
+  /**
+   * Other regions' base URLs. When the current cloud stops answering (no connection, a timeout,
+   * a 5xx), the same batch goes to the next one at once; the batch id makes a resend of a batch
+   * the failed region had already stored a no-op, so nothing is stored twice.
+   */
+  readonly failoverUrls?: readonly string[];
   readonly stationId: string;
   readonly secret: string;
   readonly batchSize?: number;
@@ -26,6 +32,8 @@ export interface SyncStatus {
   /** Short reason of the last failure (HTTP status or network error code), never patient data. */
   readonly lastError: string | null;
   readonly nextAttemptAt: number | null;
+  /** The cloud URL batches go to now (the first one, or a failover region's). */
+  readonly cloudUrl?: string;
 }
 
 
@@ -44,6 +52,9 @@ export class SyncClient {
   private waitingFor: 'idle' | 'retry' | null = null;
   private timer: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
+  private readonly urls: readonly string[];
+  /** Index in `urls` of the cloud in use: it stays in use while it answers. */
+  private active = 0;
   private state: Omit<SyncStatus, 'enabled' | 'queuedRows'> = {
     lastSuccessAt: null,
     lastAttemptAt: null,
@@ -58,10 +69,12 @@ export class SyncClient {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.urls = [config.url, ...(config.failoverUrls ?? [])];
+  }
 
   status(): SyncStatus {
-    return { enabled: true, queuedRows: this.reader.queued(), ...this.state };
+    return { enabled: true, queuedRows: this.reader.queued(), ...this.state, ...(this.urls.length > 1 ? { cloudUrl: this.urls[this.active] } : {}) };
   }
 
   start(): void {
@@ -151,7 +164,7 @@ export class SyncClient {
 
   /** Sends one batch; returns how long to wait before the next attempt (0 = go on at once). */
   private async send(batch: PreparedBatch): Promise<number> {
-    const url = new URL(`/v1/stations/${encodeURIComponent(this.config.stationId)}/batches/${encodeURIComponent(batch.batchId)}`, this.config.url);
+    const url = new URL(`/v1/stations/${encodeURIComponent(this.config.stationId)}/batches/${encodeURIComponent(batch.batchId)}`, this.urls[this.active]);
     this.state = { ...this.state, lastAttemptAt: this.now() };
     let status = 0;
     let retryAfter: number | null = null;
@@ -185,6 +198,16 @@ export class SyncClient {
     const failures = this.state.consecutiveFailures + 1;
     this.state = { ...this.state, consecutiveFailures: failures, lastError: failure };
     if (failures === 1 || failures % 20 === 0) this.logger.warn({ batchId: batch.batchId, failure, failures }, 'sync attempt failed');
-    return retryAfter ?? Math.max(100, fullJitterDelay(failures, this.config.backoffBaseMs ?? 1000, this.config.backoffCapMs ?? 5 * 60_000, this.random));
+    // A cloud that does not answer (no connection, a timeout, a server error): the next region
+    // gets the same batch at once; only when every region has failed in turn does the client back off.
+    // A 5xx with Retry-After is a cloud that answers and asks to wait (overload): it keeps the batch.
+    const notAnswering = status === 0 || (status >= 500 && retryAfter === null);
+    if (this.urls.length > 1 && notAnswering) {
+      this.active = (this.active + 1) % this.urls.length;
+      this.logger.warn({ failure, cloudUrl: this.urls[this.active] }, 'cloud not answering: failing over to the next region');
+      if (failures % this.urls.length !== 0) return 0;
+    }
+    const rounds = Math.ceil(failures / (notAnswering ? this.urls.length : 1));
+    return retryAfter ?? Math.max(100, fullJitterDelay(rounds, this.config.backoffBaseMs ?? 1000, this.config.backoffCapMs ?? 5 * 60_000, this.random));
   }
 }

@@ -11,6 +11,7 @@ import { cloudReportsBench } from './cloud-reports-bench.js';
 import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 import { floodBench } from './flood-bench.js';
 import { cloudSecurityBench } from './cloud-security-bench.js';
+import { replicasBench } from './replicas-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -23,6 +24,29 @@ async function main() {
   if (!only || only === 'reports') await reports();
   if (!only || only === 'booking') await booking();
   if (!only || only === 'security') await security();
+  if (!only || only === 'replicas') await replicas();
+}
+
+async function replicas() {
+  const opts = { stations: Number(process.env.BENCH_REPLICAS_STATIONS ?? 2), batchesPerStation: Number(process.env.BENCH_REPLICAS_BATCHES ?? 5), batchObservations: 5000 };
+  console.error(
+    `\n== Streaming replicas and region failover (PostgreSQL 15 primary + pg_basebackup hot standby on loopback, fsync off; cloud as its own process, native storage, ` +
+      `CLOUD_READ_DATABASE_URL = the standby; ${opts.stations} stations × ${opts.batchesPerStation} batches of ${opts.batchObservations} observations × 6 vitals) ==`,
+  );
+  const r = await replicasBench({ ...opts, log: process.env.BENCH_VERBOSE ? (line) => console.error(line) : undefined });
+  const lag = (l: { samples: number; replayLagMs: { p50: number; p95: number; max: number }; bytesBehind: { p50: number; p95: number; max: number } }) =>
+    `replay lag p50 ${fmt(l.replayLagMs.p50, 1)} ms p95 ${fmt(l.replayLagMs.p95, 1)} ms max ${fmt(l.replayLagMs.max, 1)} ms; behind p95 ${fmt(l.bytesBehind.p95 / 1024)} KiB max ${fmt(l.bytesBehind.max / 1024)} KiB (${fmt(l.samples)} samples)`;
+  console.error(`server: ${r.server}`);
+  console.error(`standby lag during ingest (${fmt(r.ingestRowsPerSecond)} values/s, ${fmt(r.ingestRows)} values): ${lag(r.underIngest)}`);
+  console.error(`  baseline, the idle pair: ${lag(r.idle)}`);
+  console.error(`  after the last batch was accepted, the standby had replayed it in ${fmt(r.catchUpMs)} ms`);
+  for (const f of r.failover) {
+    console.error(
+      `region failover, ${f.replication} replication (link to the standby down, primary and its cloud SIGKILLed mid-batch, pg_ctl promote, station on its failover URL): ` +
+        `RPO ${fmt(f.rpoSeconds, 1)} s (${fmt(f.lost)} observations lost of ${fmt(f.acceptedWhilePartitioned)} accepted while the link was down), ` +
+        `RTO ${fmt(f.rtoSeconds, 1)} s until the next batch was accepted (promotion ${fmt(f.promoteSeconds, 1)} s); duplicated ${fmt(f.duplicated)}`,
+    );
+  }
 }
 
 async function security() {
