@@ -1,6 +1,46 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { HashingLimits } from './auth/password-hasher.js';
+import { NotificationEnv, notificationConfigFrom, type NotificationConfig } from './notifications/notification-config.js';
+import { ReportEnv, reportConfigFrom, type ReportConfig } from './reports/report-config.js';
+import { VideoEnv, videoConfigFrom, type VideoConfig } from './video/video-config.js';
+
+/** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
+export const DEFAULT_AVAILABILITY_DAYS = 63;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The service's own variables; reports, notifications and video bring theirs. */
+const ServiceEnv = Type.Object({
+  CLOUD_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  CLOUD_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /** Unset: an embedded PostgreSQL in the data folder. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' })),
+  CLOUD_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  /** Port of the embedded PostgreSQL (0: any free one). */
+  CLOUD_EMBEDDED_PG_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+  /** Where the first admin's password is written when no one is at the terminal. */
+  CLOUD_ADMIN_PASSWORD_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  CLOUD_STORAGE_MODE: Type.Union([Type.Literal('auto'), Type.Literal('timescaledb'), Type.Literal('native')], { default: 'auto' }),
+  CLOUD_JWT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  CLOUD_ACCESS_TOKEN_TTL: Type.Integer({ minimum: 30, maximum: 3600, default: 900 }),
+  CLOUD_VITALS_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  CLOUD_DB_POOL: Type.Integer({ minimum: 2, maximum: 500, default: 20 }),
+  CLOUD_LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
+  CLOUD_AVAILABILITY_DAYS: Type.Integer({ minimum: 0, maximum: 731, default: DEFAULT_AVAILABILITY_DAYS }),
+  CLOUD_WORKERS: Type.Boolean({ default: true }),
+  CLOUD_TRUST_PROXY: Type.Boolean({ default: false }),
+  CLOUD_CORS_ORIGINS: Type.String({ default: '' }),
+  CLOUD_HSTS: Type.Boolean({ default: false }),
+  CLOUD_PASSWORD_HASH_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  CLOUD_PASSWORD_HASH_QUEUE: Type.Integer({ minimum: 0, maximum: 10_000, default: 32 }),
+});
+
+/** Every environment variable the cloud reads, with its type, bounds and default. */
+export const CloudEnvSchema = Type.Object({ ...ServiceEnv.properties, ...ReportEnv.properties, ...NotificationEnv.properties, ...VideoEnv.properties });
+export type CloudEnv = Static<typeof CloudEnvSchema>;
 
 export interface CloudConfig {
   readonly host: string;
@@ -8,6 +48,9 @@ export interface CloudConfig {
   /** null: run an embedded PostgreSQL in `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
+  readonly embeddedPostgresPort: number;
+  /** null: `initial-admin-password` in the data folder. */
+  readonly adminPasswordFile: string | null;
   readonly storageMode: 'auto' | 'timescaledb' | 'native';
   readonly jwtSecret: string | null;
   readonly accessTokenTtlSeconds: number;
@@ -27,7 +70,13 @@ export interface CloudConfig {
   readonly corsOrigins: readonly string[];
   /** Send Strict-Transport-Security (CLOUD_HSTS). */
   readonly hsts: boolean;
+  readonly reports: ReportConfig;
+  readonly notifications: NotificationConfig;
+  readonly video: VideoConfig;
 }
+
+/** A variable the cloud cannot use; the message names it and what it accepts. */
+export class CloudConfigError extends Error {}
 
 /**
  * Where the embedded database lives. As root (a service install), under /var/lib, because
@@ -40,48 +89,74 @@ function defaultDataDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ward-cloud');
 }
 
-/** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
-export const DEFAULT_AVAILABILITY_DAYS = 63;
-
-/** An integer environment variable within bounds, or the fallback when unset; a clear error otherwise. */
-export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${raw})`);
-  return value;
+/**
+ * A variable's text as the type its schema wants. Strict on purpose: "7.5", "1e1", " 7" or "yes"
+ * stay text and fail validation, where a lenient conversion would quietly read 7, 1, 7 or true.
+ */
+function fromText(schema: TSchema, text: string): unknown {
+  if (schema.type === 'integer') return /^-?\d+$/.test(text) ? Number(text) : text;
+  if (schema.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+  return text;
 }
 
-function envBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false (got ${raw})`);
-  return raw === 'true';
+/** What a schema accepts, in words, for the error message. */
+function expectation(schema: TSchema): string {
+  if (schema.type === 'integer') return `an integer from ${schema.minimum as number} to ${schema.maximum as number}`;
+  if (schema.type === 'boolean') return 'true or false';
+  if (Array.isArray(schema.anyOf)) {
+    const values = (schema.anyOf as TSchema[]).map((s) => String(s.const));
+    return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+  }
+  return (schema.description as string | undefined) ?? 'a non-empty text';
+}
+
+/**
+ * The environment, validated whole against `CloudEnvSchema`: unset or empty variables take their
+ * defaults, the first unusable one stops the start with a message naming it. Only values of
+ * closed types are repeated in the message: a text variable may hold a password or a URL with one.
+ */
+export function readCloudEnv(env: NodeJS.ProcessEnv = process.env): CloudEnv {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(CloudEnvSchema.properties)) {
+    const text = env[name];
+    if (text !== undefined && text !== '') values[name] = fromText(schema, text);
+  }
+  const withDefaults = Value.Default(CloudEnvSchema, values);
+  const error = Value.Errors(CloudEnvSchema, withDefaults).First();
+  if (error) {
+    const name = error.path.slice(1);
+    const schema = CloudEnvSchema.properties[name as keyof CloudEnv] as TSchema | undefined;
+    if (!schema) throw new CloudConfigError(`cloud configuration: ${error.message}`);
+    const closed = schema.type === 'integer' || schema.type === 'boolean' || Array.isArray(schema.anyOf);
+    throw new CloudConfigError(`${name} must be ${expectation(schema)}${closed ? ` (got ${env[name]})` : ''}`);
+  }
+  return withDefaults as CloudEnv;
 }
 
 /** Configuration from the environment; every variable is optional (see README "The cloud"). */
-export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConfig {
-  const mode = env.CLOUD_STORAGE_MODE ?? 'auto';
-  if (mode !== 'auto' && mode !== 'timescaledb' && mode !== 'native') throw new Error(`CLOUD_STORAGE_MODE must be auto, timescaledb or native (got ${mode})`);
+export function loadCloudConfig(processEnv: NodeJS.ProcessEnv = process.env): CloudConfig {
+  const env = readCloudEnv(processEnv);
   return {
-    host: env.CLOUD_HOST ?? '127.0.0.1',
-    port: envInteger(env, 'CLOUD_PORT', 8080, 0, 65535),
-    databaseUrl: env.DATABASE_URL || null,
-    dataDir: env.CLOUD_DATA_DIR ?? defaultDataDir(env),
-    storageMode: mode,
-    jwtSecret: env.CLOUD_JWT_SECRET || null,
-    accessTokenTtlSeconds: envInteger(env, 'CLOUD_ACCESS_TOKEN_TTL', 900, 30, 3600),
-    vitalsRetentionDays: envInteger(env, 'CLOUD_VITALS_RETENTION_DAYS', 90, 1, 3650),
-    poolSize: envInteger(env, 'CLOUD_DB_POOL', 20, 2, 500),
-    logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
-    availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
-    workers: envBoolean(env, 'CLOUD_WORKERS', true),
-    trustProxy: envBoolean(env, 'CLOUD_TRUST_PROXY', false),
-    corsOrigins: (env.CLOUD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
-    hsts: envBoolean(env, 'CLOUD_HSTS', false),
-    passwordHashing: {
-      threads: envInteger(env, 'CLOUD_PASSWORD_HASH_THREADS', 2, 1, 64),
-      maxQueued: envInteger(env, 'CLOUD_PASSWORD_HASH_QUEUE', 32, 0, 10_000),
-    },
+    host: env.CLOUD_HOST,
+    port: env.CLOUD_PORT,
+    databaseUrl: env.DATABASE_URL ?? null,
+    dataDir: env.CLOUD_DATA_DIR ?? defaultDataDir(processEnv),
+    embeddedPostgresPort: env.CLOUD_EMBEDDED_PG_PORT,
+    adminPasswordFile: env.CLOUD_ADMIN_PASSWORD_FILE ?? null,
+    storageMode: env.CLOUD_STORAGE_MODE,
+    jwtSecret: env.CLOUD_JWT_SECRET ?? null,
+    accessTokenTtlSeconds: env.CLOUD_ACCESS_TOKEN_TTL,
+    vitalsRetentionDays: env.CLOUD_VITALS_RETENTION_DAYS,
+    poolSize: env.CLOUD_DB_POOL,
+    logLevel: env.CLOUD_LOG_LEVEL,
+    availabilityDays: env.CLOUD_AVAILABILITY_DAYS,
+    workers: env.CLOUD_WORKERS,
+    trustProxy: env.CLOUD_TRUST_PROXY,
+    corsOrigins: env.CLOUD_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    hsts: env.CLOUD_HSTS,
+    passwordHashing: { threads: env.CLOUD_PASSWORD_HASH_THREADS, maxQueued: env.CLOUD_PASSWORD_HASH_QUEUE },
+    reports: reportConfigFrom(env),
+    notifications: notificationConfigFrom(env),
+    video: videoConfigFrom(env),
   };
 }

@@ -122,7 +122,7 @@ describe('notifications: outbox, batched dispatch over real SMTP and HTTP SMS', 
 
   it('a replica configured through the environment runs the dispatcher: the booking notice arrives by itself', async () => {
     const env = { CLOUD_SMTP_HOST: '127.0.0.1', CLOUD_SMTP_PORT: String(smtp.port), CLOUD_SMTP_FROM: 'Clinic <desk@clinic.test>', CLOUD_NOTIFY_POLL_MS: '50' };
-    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, workers: [notificationDispatcher(undefined, env)] });
+    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, env, workers: [notificationDispatcher()] });
     let stopped = false;
     try {
       const before = smtp.messages.length;
