@@ -3,28 +3,35 @@ import { join } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { HashingLimits } from './auth/password-hasher.js';
-import { NotificationEnv, notificationConfigFrom, type NotificationConfig } from './notifications/notification-config.js';
-import { ReportEnv, reportConfigFrom, type ReportConfig } from './reports/report-config.js';
-import { VideoEnv, videoConfigFrom, type VideoConfig } from './video/video-config.js';
+import { notificationConfigFrom, type NotificationConfig } from './notifications/notification-config.js';
+import { reportConfigFrom, type ReportConfig } from './reports/report-config.js';
+import { videoConfigFrom, type VideoConfig } from './video/video-config.js';
 
 /** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
 export const DEFAULT_AVAILABILITY_DAYS = 63;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The service's own variables; reports, notifications and video bring theirs. */
-const ServiceEnv = Type.Object({
+/** A text variable with no default: unset, or something. */
+const Text = Type.Optional(Type.String({ minLength: 1 }));
+
+/**
+ * Every environment variable the cloud reads, with its type, bounds and default (README "The
+ * cloud" and "Cloud: reports, notifications and video" say what each does).
+ */
+export const CloudEnvSchema = Type.Object({
+  // ---- The service ----
   CLOUD_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   CLOUD_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   /** Unset: an embedded PostgreSQL in the data folder. */
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' })),
-  CLOUD_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  CLOUD_DATA_DIR: Text,
   /** Port of the embedded PostgreSQL (0: any free one). */
   CLOUD_EMBEDDED_PG_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
   /** Where the first admin's password is written when no one is at the terminal. */
-  CLOUD_ADMIN_PASSWORD_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  CLOUD_ADMIN_PASSWORD_FILE: Text,
   CLOUD_STORAGE_MODE: Type.Union([Type.Literal('auto'), Type.Literal('timescaledb'), Type.Literal('native')], { default: 'auto' }),
-  CLOUD_JWT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  CLOUD_JWT_SECRET: Text,
   CLOUD_ACCESS_TOKEN_TTL: Type.Integer({ minimum: 30, maximum: 3600, default: 900 }),
   CLOUD_VITALS_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   CLOUD_DB_POOL: Type.Integer({ minimum: 2, maximum: 500, default: 20 }),
@@ -36,10 +43,47 @@ const ServiceEnv = Type.Object({
   CLOUD_HSTS: Type.Boolean({ default: false }),
   CLOUD_PASSWORD_HASH_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
   CLOUD_PASSWORD_HASH_QUEUE: Type.Integer({ minimum: 0, maximum: 10_000, default: 32 }),
+  // ---- Reports ----
+  CLOUD_REPORT_RETENTION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 168 }),
+  CLOUD_REPORT_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+  CLOUD_REPORT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+  CLOUD_REPORT_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000 }),
+  // ---- Notifications ----
+  /** Unset: no email is sent. */
+  CLOUD_SMTP_HOST: Text,
+  CLOUD_SMTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+  CLOUD_SMTP_SECURE: Type.Boolean({ default: false }),
+  CLOUD_SMTP_REQUIRE_TLS: Type.Boolean({ default: false }),
+  CLOUD_SMTP_USER: Text,
+  CLOUD_SMTP_PASSWORD: Text,
+  CLOUD_SMTP_FROM: Type.String({ minLength: 1, default: 'Ward clinic <no-reply@localhost>' }),
+  CLOUD_SMTP_POOL: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** Unset: no SMS is sent. */
+  CLOUD_SMS_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s):// URL' })),
+  CLOUD_SMS_TOKEN: Text,
+  CLOUD_SMS_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  CLOUD_NOTIFY_BATCH: Type.Integer({ minimum: 1, maximum: 5000, default: 200 }),
+  CLOUD_NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8 }),
+  CLOUD_NOTIFY_LEASE_SECONDS: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),
+  CLOUD_NOTIFY_POLL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
+  CLOUD_NOTIFY_BACKOFF_BASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+  CLOUD_NOTIFY_BACKOFF_CAP_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
+  // ---- Video rooms ----
+  CLOUD_VIDEO_LEAD_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 }),
+  CLOUD_VIDEO_PROVIDER: Type.Union([Type.Literal('jitsi'), Type.Literal('http')], { default: 'jitsi' }),
+  CLOUD_JITSI_DOMAIN: Type.String({ minLength: 1, default: 'meet.jit.si' }),
+  CLOUD_JITSI_APP_ID: Type.String({ minLength: 1, default: 'ward-cloud' }),
+  /** Unset (with the jitsi provider): no rooms are made. */
+  CLOUD_JITSI_SECRET: Text,
+  CLOUD_VIDEO_HTTP_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s):// URL' })),
+  CLOUD_VIDEO_HTTP_TOKEN: Text,
+  CLOUD_VIDEO_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000 }),
+  CLOUD_VIDEO_BREAKER_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  CLOUD_VIDEO_BREAKER_COOLDOWN_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  CLOUD_VIDEO_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  CLOUD_VIDEO_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 5000 }),
+  CLOUD_VIDEO_FALLBACK_PHONE: Text,
 });
-
-/** Every environment variable the cloud reads, with its type, bounds and default. */
-export const CloudEnvSchema = Type.Object({ ...ServiceEnv.properties, ...ReportEnv.properties, ...NotificationEnv.properties, ...VideoEnv.properties });
 export type CloudEnv = Static<typeof CloudEnvSchema>;
 
 export interface CloudConfig {

@@ -1,31 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import type { CloudEnv } from '../config.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../resilience/backoff.js';
-
-const Text = Type.Optional(Type.String({ minLength: 1 }));
-
-/** The notifications' environment variables (part of the cloud's one validated configuration). */
-export const NotificationEnv = Type.Object({
-  /** Unset: no email is sent. */
-  CLOUD_SMTP_HOST: Text,
-  CLOUD_SMTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
-  CLOUD_SMTP_SECURE: Type.Boolean({ default: false }),
-  CLOUD_SMTP_REQUIRE_TLS: Type.Boolean({ default: false }),
-  CLOUD_SMTP_USER: Text,
-  CLOUD_SMTP_PASSWORD: Text,
-  CLOUD_SMTP_FROM: Type.String({ minLength: 1, default: 'Ward clinic <no-reply@localhost>' }),
-  CLOUD_SMTP_POOL: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
-  /** Unset: no SMS is sent. */
-  CLOUD_SMS_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s):// URL' })),
-  CLOUD_SMS_TOKEN: Text,
-  CLOUD_SMS_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  CLOUD_NOTIFY_BATCH: Type.Integer({ minimum: 1, maximum: 5000, default: 200 }),
-  CLOUD_NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8 }),
-  CLOUD_NOTIFY_LEASE_SECONDS: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),
-  CLOUD_NOTIFY_POLL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
-  CLOUD_NOTIFY_BACKOFF_BASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
-  CLOUD_NOTIFY_BACKOFF_CAP_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
-});
-
 
 export interface SmtpConfig {
   readonly host: string;
@@ -54,7 +28,7 @@ export interface NotificationConfig {
 }
 
 /** README "Cloud: reports, notifications and video". */
-export function notificationConfigFrom(env: Static<typeof NotificationEnv>): NotificationConfig {
+export function notificationConfigFrom(env: CloudEnv): NotificationConfig {
   const host = env.CLOUD_SMTP_HOST;
   return {
     smtp: host

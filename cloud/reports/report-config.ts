@@ -1,12 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
-
-/** The reports' environment variables (part of the cloud's one validated configuration). */
-export const ReportEnv = Type.Object({
-  CLOUD_REPORT_RETENTION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 168 }),
-  CLOUD_REPORT_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
-  CLOUD_REPORT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
-  CLOUD_REPORT_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000 }),
-});
+import type { CloudEnv } from '../config.js';
 
 export interface ReportConfig {
   /** A finished (or failed) report is deleted this long after it was requested. */
@@ -20,7 +12,7 @@ export interface ReportConfig {
 }
 
 /** README "Cloud: reports, notifications and video". */
-export function reportConfigFrom(env: Static<typeof ReportEnv>): ReportConfig {
+export function reportConfigFrom(env: CloudEnv): ReportConfig {
   return {
     retentionMs: env.CLOUD_REPORT_RETENTION_HOURS * 3_600_000,
     leaseMs: env.CLOUD_REPORT_LEASE_SECONDS * 1000,
