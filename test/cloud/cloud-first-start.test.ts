@@ -29,7 +29,8 @@ describe('npm run cloud with nothing configured', () => {
     expect(() => statSync(join(dir.path, 'postgres'))).toThrow(/ENOENT/);
   });
 
-  it('starts its own PostgreSQL, creates the schema and a first admin shown once, and keeps its data across restarts', async () => {
+  // Two starts of the service and of its own PostgreSQL (initdb on the first): minutes on a busy machine.
+  it('starts its own PostgreSQL, creates the schema and a first admin shown once, and keeps its data across restarts', { timeout: 300_000 }, async () => {
     const dir = tempDir('ward-cloud-first-');
     cleanups.push(() => dir.remove());
     const env = { CLOUD_DATA_DIR: dir.path, CLOUD_PORT: String(await freePort()), DATABASE_URL: '' };

@@ -140,7 +140,9 @@ describe('notifications: outbox, batched dispatch over real SMTP and HTTP SMS', 
     }
   });
 
-  it('10,000 reminders, two dispatchers at once: every one received exactly once, in batches', async () => {
+  // 10,000 SMTP conversations: minutes, not seconds, on a busy 2-core machine. Nothing in it
+  // waits on time; this only lets it finish.
+  it('10,000 reminders, two dispatchers at once: every one received exactly once, in batches', { timeout: 300_000 }, async () => {
     await sql`DELETE FROM notifications`;
     smtp.received.clear();
     smtp.messages.length = 0;
