@@ -1,6 +1,92 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { HashingLimits } from './auth/password-hasher.js';
+import { notificationConfigFrom, type NotificationConfig } from './notifications/notification-config.js';
+import { reportConfigFrom, type ReportConfig } from './reports/report-config.js';
+import { videoConfigFrom, type VideoConfig } from './video/video-config.js';
+
+/** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
+export const DEFAULT_AVAILABILITY_DAYS = 63;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A text variable with no default: unset, or something. */
+const Text = Type.Optional(Type.String({ minLength: 1 }));
+
+/**
+ * Every environment variable the cloud reads, with its type, bounds and default (README "The
+ * cloud" and "Cloud: reports, notifications and video" say what each does).
+ */
+export const CloudEnvSchema = Type.Object({
+  // ---- The service ----
+  CLOUD_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  CLOUD_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /** Unset: an embedded PostgreSQL in the data folder. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'a postgres:// URL' })),
+  CLOUD_DATA_DIR: Text,
+  /** Port of the embedded PostgreSQL (0: any free one). */
+  CLOUD_READ_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'one or more postgres:// URLs, comma-separated' })),
+  CLOUD_READ_WAIT_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000 }),
+  CLOUD_EMBEDDED_PG_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+  /** Where the first admin's password is written when no one is at the terminal. */
+  CLOUD_ADMIN_PASSWORD_FILE: Text,
+  CLOUD_STORAGE_MODE: Type.Union([Type.Literal('auto'), Type.Literal('timescaledb'), Type.Literal('native')], { default: 'auto' }),
+  CLOUD_JWT_SECRET: Text,
+  CLOUD_ACCESS_TOKEN_TTL: Type.Integer({ minimum: 30, maximum: 3600, default: 900 }),
+  CLOUD_VITALS_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  CLOUD_DB_POOL: Type.Integer({ minimum: 2, maximum: 500, default: 20 }),
+  CLOUD_LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
+  CLOUD_AVAILABILITY_DAYS: Type.Integer({ minimum: 0, maximum: 731, default: DEFAULT_AVAILABILITY_DAYS }),
+  CLOUD_WORKERS: Type.Boolean({ default: true }),
+  CLOUD_TRUST_PROXY: Type.Boolean({ default: false }),
+  CLOUD_CORS_ORIGINS: Type.String({ default: '' }),
+  CLOUD_HSTS: Type.Boolean({ default: false }),
+  CLOUD_PASSWORD_HASH_THREADS: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  CLOUD_PASSWORD_HASH_QUEUE: Type.Integer({ minimum: 0, maximum: 10_000, default: 32 }),
+  // ---- Reports ----
+  CLOUD_REPORT_RETENTION_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 168 }),
+  CLOUD_REPORT_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+  CLOUD_REPORT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+  CLOUD_REPORT_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 2000 }),
+  // ---- Notifications ----
+  /** Unset: no email is sent. */
+  CLOUD_SMTP_HOST: Text,
+  CLOUD_SMTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+  CLOUD_SMTP_SECURE: Type.Boolean({ default: false }),
+  CLOUD_SMTP_REQUIRE_TLS: Type.Boolean({ default: false }),
+  CLOUD_SMTP_USER: Text,
+  CLOUD_SMTP_PASSWORD: Text,
+  CLOUD_SMTP_FROM: Type.String({ minLength: 1, default: 'Ward clinic <no-reply@localhost>' }),
+  CLOUD_SMTP_POOL: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** Unset: no SMS is sent. */
+  CLOUD_SMS_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s):// URL' })),
+  CLOUD_SMS_TOKEN: Text,
+  CLOUD_SMS_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  CLOUD_NOTIFY_BATCH: Type.Integer({ minimum: 1, maximum: 5000, default: 200 }),
+  CLOUD_NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 8 }),
+  CLOUD_NOTIFY_LEASE_SECONDS: Type.Integer({ minimum: 10, maximum: 3600, default: 300 }),
+  CLOUD_NOTIFY_POLL_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1000 }),
+  CLOUD_NOTIFY_BACKOFF_BASE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+  CLOUD_NOTIFY_BACKOFF_CAP_SECONDS: Type.Integer({ minimum: 1, maximum: 86_400, default: 3600 }),
+  // ---- Video rooms ----
+  CLOUD_VIDEO_LEAD_MINUTES: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 }),
+  CLOUD_VIDEO_PROVIDER: Type.Union([Type.Literal('jitsi'), Type.Literal('http')], { default: 'jitsi' }),
+  CLOUD_JITSI_DOMAIN: Type.String({ minLength: 1, default: 'meet.jit.si' }),
+  CLOUD_JITSI_APP_ID: Type.String({ minLength: 1, default: 'ward-cloud' }),
+  /** Unset (with the jitsi provider): no rooms are made. */
+  CLOUD_JITSI_SECRET: Text,
+  CLOUD_VIDEO_HTTP_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s):// URL' })),
+  CLOUD_VIDEO_HTTP_TOKEN: Text,
+  CLOUD_VIDEO_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000 }),
+  CLOUD_VIDEO_BREAKER_FAILURES: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+  CLOUD_VIDEO_BREAKER_COOLDOWN_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+  CLOUD_VIDEO_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  CLOUD_VIDEO_POLL_MS: Type.Integer({ minimum: 50, maximum: 600_000, default: 5000 }),
+  CLOUD_VIDEO_FALLBACK_PHONE: Text,
+});
+export type CloudEnv = Static<typeof CloudEnvSchema>;
 
 export interface CloudConfig {
   readonly host: string;
@@ -12,6 +98,9 @@ export interface CloudConfig {
   /** How long a read waits for a replica to replay the client's last write before using the primary (CLOUD_READ_WAIT_MS). */
   readonly readWaitMs: number;
   readonly dataDir: string;
+  readonly embeddedPostgresPort: number;
+  /** null: `initial-admin-password` in the data folder. */
+  readonly adminPasswordFile: string | null;
   readonly storageMode: 'auto' | 'timescaledb' | 'native';
   readonly jwtSecret: string | null;
   readonly accessTokenTtlSeconds: number;
@@ -31,7 +120,13 @@ export interface CloudConfig {
   readonly corsOrigins: readonly string[];
   /** Send Strict-Transport-Security (CLOUD_HSTS). */
   readonly hsts: boolean;
+  readonly reports: ReportConfig;
+  readonly notifications: NotificationConfig;
+  readonly video: VideoConfig;
 }
+
+/** A variable the cloud cannot use; the message names it and what it accepts. */
+export class CloudConfigError extends Error {}
 
 /**
  * Where the embedded database lives. As root (a service install), under /var/lib, because
@@ -44,51 +139,77 @@ function defaultDataDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'ward-cloud');
 }
 
-/** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
-export const DEFAULT_AVAILABILITY_DAYS = 63;
-
-/** An integer environment variable within bounds, or the fallback when unset; a clear error otherwise. */
-export function envInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max} (got ${raw})`);
-  return value;
+/**
+ * A variable's text as the type its schema wants. Strict on purpose: "7.5", "1e1", " 7" or "yes"
+ * stay text and fail validation, where a lenient conversion would quietly read 7, 1, 7 or true.
+ */
+function fromText(schema: TSchema, text: string): unknown {
+  if (schema.type === 'integer') return /^-?\d+$/.test(text) ? Number(text) : text;
+  if (schema.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+  return text;
 }
 
-function envBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false (got ${raw})`);
-  return raw === 'true';
+/** What a schema accepts, in words, for the error message. */
+function expectation(schema: TSchema): string {
+  if (schema.type === 'integer') return `an integer from ${schema.minimum as number} to ${schema.maximum as number}`;
+  if (schema.type === 'boolean') return 'true or false';
+  if (Array.isArray(schema.anyOf)) {
+    const values = (schema.anyOf as TSchema[]).map((s) => String(s.const));
+    return `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+  }
+  return (schema.description as string | undefined) ?? 'a non-empty text';
+}
+
+/**
+ * The environment, validated whole against `CloudEnvSchema`: unset or empty variables take their
+ * defaults, the first unusable one stops the start with a message naming it. Only values of
+ * closed types are repeated in the message: a text variable may hold a password or a URL with one.
+ */
+export function readCloudEnv(env: NodeJS.ProcessEnv = process.env): CloudEnv {
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(CloudEnvSchema.properties)) {
+    const text = env[name];
+    if (text !== undefined && text !== '') values[name] = fromText(schema, text);
+  }
+  const withDefaults = Value.Default(CloudEnvSchema, values);
+  const error = Value.Errors(CloudEnvSchema, withDefaults).First();
+  if (error) {
+    const name = error.path.slice(1);
+    const schema = CloudEnvSchema.properties[name as keyof CloudEnv] as TSchema | undefined;
+    if (!schema) throw new CloudConfigError(`cloud configuration: ${error.message}`);
+    const closed = schema.type === 'integer' || schema.type === 'boolean' || Array.isArray(schema.anyOf);
+    throw new CloudConfigError(`${name} must be ${expectation(schema)}${closed ? ` (got ${env[name]})` : ''}`);
+  }
+  return withDefaults as CloudEnv;
 }
 
 /** Configuration from the environment; every variable is optional (see README "The cloud"). */
-export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConfig {
-  const mode = env.CLOUD_STORAGE_MODE ?? 'auto';
-  if (mode !== 'auto' && mode !== 'timescaledb' && mode !== 'native') throw new Error(`CLOUD_STORAGE_MODE must be auto, timescaledb or native (got ${mode})`);
+export function loadCloudConfig(processEnv: NodeJS.ProcessEnv = process.env): CloudConfig {
+  const env = readCloudEnv(processEnv);
   return {
-    host: env.CLOUD_HOST ?? '127.0.0.1',
-    port: envInteger(env, 'CLOUD_PORT', 8080, 0, 65535),
-    databaseUrl: env.DATABASE_URL || null,
+    host: env.CLOUD_HOST,
+    port: env.CLOUD_PORT,
+    databaseUrl: env.DATABASE_URL ?? null,
     // A multi-host URL has commas of its own: split only where the next URL begins.
     readDatabaseUrls: (env.CLOUD_READ_DATABASE_URL ?? '').split(/,(?=\s*postgres(?:ql)?:\/\/)/).map((u) => u.trim()).filter((u) => u !== ''),
-    readWaitMs: envInteger(env, 'CLOUD_READ_WAIT_MS', 1000, 0, 60_000),
-    dataDir: env.CLOUD_DATA_DIR ?? defaultDataDir(env),
-    storageMode: mode,
-    jwtSecret: env.CLOUD_JWT_SECRET || null,
-    accessTokenTtlSeconds: envInteger(env, 'CLOUD_ACCESS_TOKEN_TTL', 900, 30, 3600),
-    vitalsRetentionDays: envInteger(env, 'CLOUD_VITALS_RETENTION_DAYS', 90, 1, 3650),
-    poolSize: envInteger(env, 'CLOUD_DB_POOL', 20, 2, 500),
-    logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
-    availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
-    workers: envBoolean(env, 'CLOUD_WORKERS', true),
-    trustProxy: envBoolean(env, 'CLOUD_TRUST_PROXY', false),
-    corsOrigins: (env.CLOUD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
-    hsts: envBoolean(env, 'CLOUD_HSTS', false),
-    passwordHashing: {
-      threads: envInteger(env, 'CLOUD_PASSWORD_HASH_THREADS', 2, 1, 64),
-      maxQueued: envInteger(env, 'CLOUD_PASSWORD_HASH_QUEUE', 32, 0, 10_000),
-    },
+    readWaitMs: env.CLOUD_READ_WAIT_MS,
+    dataDir: env.CLOUD_DATA_DIR ?? defaultDataDir(processEnv),
+    embeddedPostgresPort: env.CLOUD_EMBEDDED_PG_PORT,
+    adminPasswordFile: env.CLOUD_ADMIN_PASSWORD_FILE ?? null,
+    storageMode: env.CLOUD_STORAGE_MODE,
+    jwtSecret: env.CLOUD_JWT_SECRET ?? null,
+    accessTokenTtlSeconds: env.CLOUD_ACCESS_TOKEN_TTL,
+    vitalsRetentionDays: env.CLOUD_VITALS_RETENTION_DAYS,
+    poolSize: env.CLOUD_DB_POOL,
+    logLevel: env.CLOUD_LOG_LEVEL,
+    availabilityDays: env.CLOUD_AVAILABILITY_DAYS,
+    workers: env.CLOUD_WORKERS,
+    trustProxy: env.CLOUD_TRUST_PROXY,
+    corsOrigins: env.CLOUD_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
+    hsts: env.CLOUD_HSTS,
+    passwordHashing: { threads: env.CLOUD_PASSWORD_HASH_THREADS, maxQueued: env.CLOUD_PASSWORD_HASH_QUEUE },
+    reports: reportConfigFrom(env),
+    notifications: notificationConfigFrom(env),
+    video: videoConfigFrom(env),
   };
 }

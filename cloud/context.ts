@@ -4,6 +4,7 @@ import type { AccessTokens } from './auth/access-tokens.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { RefreshTokens } from './auth/refresh-tokens.js';
 import type { Users } from './auth/users.js';
+import type { CloudConfig } from './config.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { SecurityEvents } from './audit/security-events.js';
 import type { AppointmentHook } from './booking/appointment-events.js';
@@ -20,6 +21,8 @@ import type { VitalsHistory } from './vitals/vitals-history.js';
 
 /** Everything a route needs, built once per process (see `createContext`). */
 export interface CloudContext {
+  /** The replica's validated configuration (cloud/config.ts): nothing else reads the environment. */
+  readonly config: CloudConfig;
   readonly sql: Sql;
   /** Where reads that may be a moment old run: a streaming replica, or the primary (`sql`). */
   readonly reads: ReadRouting;

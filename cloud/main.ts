@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   let embedded: EmbeddedServer | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: Number(process.env.CLOUD_EMBEDDED_PG_PORT ?? 0) });
+    embedded = await startEmbeddedPostgres({ dataDir: join(config.dataDir, 'postgres'), port: config.embeddedPostgresPort });
     databaseUrl = await ensureDatabase(embedded.url, 'ward_cloud');
   }
   if (process.argv[2] === 'migrate') {
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   if (created) {
     // Never on stdout unless a person is at the terminal: stdout ends up in service logs.
     process.stdout.write(`\nFirst start: an administrator account was created (username: ${created.username}).\n`);
-    const file = process.env.CLOUD_ADMIN_PASSWORD_FILE || join(config.dataDir, 'initial-admin-password');
+    const file = config.adminPasswordFile ?? join(config.dataDir, 'initial-admin-password');
     const delivered = deliverSecret('  password', created.password, file);
     if (delivered.file) process.stdout.write(`  Its password is in ${delivered.file} (readable by this user only); delete the file after signing in.\n`);
     process.stdout.write('Sign in, change the password (POST /v1/me/password) and create the other accounts.\n\n');

@@ -63,6 +63,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     const revocations = new Revocations(sql, bus, config.accessTokenTtlSeconds);
     await revocations.start();
     const ctx: CloudContext = {
+      config,
       sql,
       reads,
       mode,

@@ -1,4 +1,5 @@
-import type { Sql } from '../db/sql.js';
+import { run, type Sql } from '../db/sql.js';
+import { BatchBuffer } from './batch-buffer.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
 export type SecurityEventKind =
@@ -46,43 +47,33 @@ LIMIT $3`;
  * `maxBuffered` waiting entries the table misses some (the log still has every one; said once).
  */
 export class SecurityEvents {
-  private buffer: Array<SecurityEvent & { at: Date }> = [];
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private dropped = 0;
+  private readonly batches: BatchBuffer<SecurityEvent & { at: Date }>;
 
   constructor(
     private readonly sql: Sql,
     private readonly logger: Logger,
-    private readonly options: { flushMs: number; maxBuffered: number } = { flushMs: 50, maxBuffered: 20_000 },
-  ) {}
+    options: { flushMs: number; maxBuffered: number } = { flushMs: 50, maxBuffered: 20_000 },
+  ) {
+    this.batches = new BatchBuffer((batch) => this.write(batch), { ...options, maxBatch: options.maxBuffered }, {
+      failed: (error, entries) => logger.warn({ err: error.message, entries }, 'security events write failed; will retry'),
+      dropped: (total) => {
+        if (total === 1) logger.warn({ maxBuffered: options.maxBuffered }, 'security events buffer full: the table misses some (the log has them)');
+      },
+    });
+  }
 
   record(event: SecurityEvent): void {
     this.logger.warn({ security: event.event, username: event.username, userId: event.userId, stationId: event.stationId, address: event.address, detail: event.detail }, event.event);
-    if (this.buffer.length >= this.options.maxBuffered) {
-      if (this.dropped++ === 0) this.logger.warn({ maxBuffered: this.options.maxBuffered }, 'security events buffer full: the table misses some (the log has them)');
-      return;
-    }
-    this.buffer.push({ ...event, at: new Date() });
-    if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), this.options.flushMs);
-      this.timer.unref();
-    }
+    this.batches.add({ ...event, at: new Date() });
   }
 
-  async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    while (this.flushing) await this.flushing;
-    if (this.buffer.length === 0) return;
-    const batch = this.buffer.splice(0, this.buffer.length);
-    this.flushing = this.write(batch).finally(() => (this.flushing = null));
-    await this.flushing;
+  flush(): Promise<void> {
+    return this.batches.flush();
   }
 
   async list(options: { event?: string; cursor?: string; limit: number }): Promise<{ items: unknown[]; nextCursor: string | null }> {
     const after = decodeCursor(options.cursor, ['number']);
-    const rows = await this.sql.unsafe<Array<{ id: number; at: Date }>>(LIST_SECURITY_EVENTS, [options.event ?? null, after?.[0] ?? null, options.limit + 1], { prepare: true });
+    const rows = await run<{ id: number; at: Date }>(this.sql, LIST_SECURITY_EVENTS, [options.event ?? null, after?.[0] ?? null, options.limit + 1]);
     const items = rows.slice(0, options.limit).map((r) => ({ ...r, id: Number(r.id), at: r.at.toISOString() }));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > options.limit && last ? encodeCursor([last.id]) : null };
@@ -90,21 +81,12 @@ export class SecurityEvents {
 
   private async write(batch: Array<SecurityEvent & { at: Date }>): Promise<void> {
     const column = <T>(pick: (e: SecurityEvent & { at: Date }) => T): T[] => batch.map(pick);
-    try {
-      await this.sql`
-        INSERT INTO security_events (at, event, username, user_id, station_id, address, detail)
-        SELECT * FROM unnest(
-          ${column((e) => e.at.toISOString())}::timestamptz[], ${column((e) => e.event)}::text[],
-          ${column((e) => e.username ?? null) as string[]}::text[], ${column((e) => e.userId ?? null) as number[]}::bigint[],
-          ${column((e) => e.stationId ?? null) as string[]}::text[], ${column((e) => e.address ?? null) as string[]}::text[],
-          ${column((e) => (e.detail ? JSON.stringify(e.detail) : null)) as string[]}::text[]::jsonb[])`;
-    } catch (error) {
-      this.logger.warn({ err: (error as Error).message, entries: batch.length }, 'security events write failed; will retry');
-      this.buffer.unshift(...batch.slice(0, Math.max(0, this.options.maxBuffered - this.buffer.length)));
-      if (!this.timer) {
-        this.timer = setTimeout(() => void this.flush(), 1000);
-        this.timer.unref();
-      }
-    }
+    await this.sql`
+      INSERT INTO security_events (at, event, username, user_id, station_id, address, detail)
+      SELECT * FROM unnest(
+        ${column((e) => e.at.toISOString())}::timestamptz[], ${column((e) => e.event)}::text[],
+        ${column((e) => e.username ?? null) as string[]}::text[], ${column((e) => e.userId ?? null) as number[]}::bigint[],
+        ${column((e) => e.stationId ?? null) as string[]}::text[], ${column((e) => e.address ?? null) as string[]}::text[],
+        ${column((e) => (e.detail ? JSON.stringify(e.detail) : null)) as string[]}::text[]::jsonb[])`;
   }
 }

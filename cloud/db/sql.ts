@@ -1,3 +1,17 @@
+/**
+ * The cloud's database access, and the three ways it writes SQL, each for its own case:
+ *
+ * - A tagged template, sql`SELECT … WHERE id = ${id}`: the default, for a statement used in one
+ *   place. Values are always bound parameters. A constant fragment may be spliced in with
+ *   sql.unsafe(CONSTANT) (a shared column list), never anything built from input.
+ * - run(sql, NAMED_CONSTANT, [params]): for a statement whose text is needed elsewhere as well
+ *   (the query-plan tests EXPLAIN it, the TimescaleDB proof or a bench runs the very same text),
+ *   or one of several texts chosen at run time (by resolution, by search place). Prepared, with
+ *   $1, $2, … bound. Not `sql.unsafe(CONSTANT, params)` by hand: that is run() spelled out.
+ * - sql.unsafe(text) without parameters: statements that cannot take parameters (DDL such as
+ *   CREATE DATABASE, partitions, constraint and trigger switches, migrations), built only from
+ *   constants and names the code made itself.
+ */
 import postgres from 'postgres';
 
 export type Sql = postgres.Sql;

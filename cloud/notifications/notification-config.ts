@@ -1,6 +1,5 @@
-import { envInteger } from '../config.js';
+import type { CloudEnv } from '../config.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../resilience/backoff.js';
-
 
 export interface SmtpConfig {
   readonly host: string;
@@ -28,27 +27,27 @@ export interface NotificationConfig {
   readonly backoff: BackoffPolicy;
 }
 
-/** From the environment (README "Cloud: reports, notifications and video"). */
-export function loadNotificationConfig(env: NodeJS.ProcessEnv = process.env): NotificationConfig {
+/** README "Cloud: reports, notifications and video". */
+export function notificationConfigFrom(env: CloudEnv): NotificationConfig {
   const host = env.CLOUD_SMTP_HOST;
   return {
     smtp: host
       ? {
           host,
-          port: envInteger(env, 'CLOUD_SMTP_PORT', 587, 1, 65535),
-          secure: env.CLOUD_SMTP_SECURE === 'true',
-          requireTls: env.CLOUD_SMTP_REQUIRE_TLS === 'true',
-          user: env.CLOUD_SMTP_USER || null,
-          password: env.CLOUD_SMTP_PASSWORD || null,
-          from: env.CLOUD_SMTP_FROM ?? 'Ward clinic <no-reply@localhost>',
-          pool: envInteger(env, 'CLOUD_SMTP_POOL', 5, 1, 100),
+          port: env.CLOUD_SMTP_PORT,
+          secure: env.CLOUD_SMTP_SECURE,
+          requireTls: env.CLOUD_SMTP_REQUIRE_TLS,
+          user: env.CLOUD_SMTP_USER ?? null,
+          password: env.CLOUD_SMTP_PASSWORD ?? null,
+          from: env.CLOUD_SMTP_FROM,
+          pool: env.CLOUD_SMTP_POOL,
         }
       : null,
-    sms: env.CLOUD_SMS_URL ? { url: env.CLOUD_SMS_URL, token: env.CLOUD_SMS_TOKEN || null, concurrency: envInteger(env, 'CLOUD_SMS_CONCURRENCY', 10, 1, 200) } : null,
-    batchSize: envInteger(env, 'CLOUD_NOTIFY_BATCH', 200, 1, 5000),
-    maxAttempts: envInteger(env, 'CLOUD_NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
-    leaseMs: envInteger(env, 'CLOUD_NOTIFY_LEASE_SECONDS', 300, 10, 3600) * 1000,
-    pollMs: envInteger(env, 'CLOUD_NOTIFY_POLL_MS', 1000, 50, 60_000),
-    backoff: { ...DEFAULT_BACKOFF, baseMs: envInteger(env, 'CLOUD_NOTIFY_BACKOFF_BASE_SECONDS', 30, 1, 3600) * 1000, capMs: envInteger(env, 'CLOUD_NOTIFY_BACKOFF_CAP_SECONDS', 3600, 1, 86_400) * 1000 },
+    sms: env.CLOUD_SMS_URL ? { url: env.CLOUD_SMS_URL, token: env.CLOUD_SMS_TOKEN ?? null, concurrency: env.CLOUD_SMS_CONCURRENCY } : null,
+    batchSize: env.CLOUD_NOTIFY_BATCH,
+    maxAttempts: env.CLOUD_NOTIFY_MAX_ATTEMPTS,
+    leaseMs: env.CLOUD_NOTIFY_LEASE_SECONDS * 1000,
+    pollMs: env.CLOUD_NOTIFY_POLL_MS,
+    backoff: { ...DEFAULT_BACKOFF, baseMs: env.CLOUD_NOTIFY_BACKOFF_BASE_SECONDS * 1000, capMs: env.CLOUD_NOTIFY_BACKOFF_CAP_SECONDS * 1000 },
   };
 }

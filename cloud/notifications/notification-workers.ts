@@ -3,7 +3,7 @@ import { startPollLoop } from '../workers/poll-loop.js';
 import type { NotificationChannel } from './channel.js';
 import { NotificationDispatcher } from './dispatcher.js';
 import { EmailChannel } from './email-channel.js';
-import { loadNotificationConfig, type NotificationConfig } from './notification-config.js';
+import type { NotificationConfig } from './notification-config.js';
 import { SmsChannel } from './sms-channel.js';
 
 interface Logger {
@@ -21,9 +21,9 @@ export function channelsFor(config: NotificationConfig): NotificationChannel[] {
  * The dispatcher of one replica: drains what is due, then waits `pollMs`. Several replicas can
  * run it at once; their claims never overlap.
  */
-export function notificationDispatcher(logger?: Logger, env: NodeJS.ProcessEnv = process.env) {
+export function notificationDispatcher(logger?: Logger) {
   return (ctx: CloudContext): { stop(): Promise<void> } => {
-    const config = loadNotificationConfig(env);
+    const config = ctx.config.notifications;
     const dispatcher = new NotificationDispatcher(ctx.sql, channelsFor(config), config);
     const loop = startPollLoop(
       async () => {

@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from '../db/sql.js';
+import { run, type Sql, type TransactionSql } from '../db/sql.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
 export interface Patient {
@@ -109,11 +109,7 @@ export class Patients {
   async list(options: { q?: string; cursor?: string; limit: number }): Promise<{ items: Patient[]; nextCursor: string | null }> {
     const after = decodeCursor(options.cursor, ['string', 'number']);
     const q = options.q?.trim() || null;
-    const rows = await this.sql.unsafe<Array<Patient & { sortName: string }>>(
-      LIST_PATIENTS,
-      [q === null ? null : escapeLike(q), q, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1],
-      { prepare: true },
-    );
+    const rows = await run<Patient & { sortName: string }>(this.sql, LIST_PATIENTS, [q === null ? null : escapeLike(q), q, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1]);
     const items = rows.slice(0, options.limit);
     const last = items[items.length - 1];
     return {

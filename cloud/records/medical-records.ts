@@ -25,22 +25,17 @@ const COLUMNS = `r.id, r.patient_id AS "patientId", r.type, r.author_id AS "auth
  * sentinel ('infinity', max id) on the first page instead of an "IS NULL OR" branch, so the whole
  * condition is an index range on medical_records_patient_created, scanned backwards.
  */
-export const LIST_RECORDS = `
+const listRecords = (typeFilter: string) => `
 SELECT ${COLUMNS}
 FROM medical_records r JOIN users u ON u.id = r.author_id
-WHERE r.patient_id = $1 AND r.created_at >= $2::text::timestamptz AND r.created_at < $3::text::timestamptz
+WHERE r.patient_id = $1${typeFilter} AND r.created_at >= $2::text::timestamptz AND r.created_at < $3::text::timestamptz
   AND (r.created_at, r.id) < ($4::text::timestamptz, $5::bigint)
 ORDER BY r.created_at DESC, r.id DESC
 LIMIT $6`;
+export const LIST_RECORDS = listRecords('');
 
-/** The same with a type filter: index medical_records_patient_type_created. */
-export const LIST_RECORDS_OF_TYPE = `
-SELECT ${COLUMNS}
-FROM medical_records r JOIN users u ON u.id = r.author_id
-WHERE r.patient_id = $1 AND r.type = $7 AND r.created_at >= $2::text::timestamptz AND r.created_at < $3::text::timestamptz
-  AND (r.created_at, r.id) < ($4::text::timestamptz, $5::bigint)
-ORDER BY r.created_at DESC, r.id DESC
-LIMIT $6`;
+/** The same with a type filter ($7): index medical_records_patient_type_created. */
+export const LIST_RECORDS_OF_TYPE = listRecords(' AND r.type = $7');
 
 export const GET_RECORD = `
 SELECT ${COLUMNS}

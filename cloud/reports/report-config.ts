@@ -1,4 +1,5 @@
-import { envInteger } from '../config.js';
+import type { CloudEnv } from '../config.js';
+
 export interface ReportConfig {
   /** A finished (or failed) report is deleted this long after it was requested. */
   readonly retentionMs: number;
@@ -10,12 +11,12 @@ export interface ReportConfig {
   readonly pollMs: number;
 }
 
-/** From the environment (README "Cloud: reports, notifications and video"). */
-export function loadReportConfig(env: NodeJS.ProcessEnv = process.env): ReportConfig {
+/** README "Cloud: reports, notifications and video". */
+export function reportConfigFrom(env: CloudEnv): ReportConfig {
   return {
-    retentionMs: envInteger(env, 'CLOUD_REPORT_RETENTION_HOURS', 168, 1, 24 * 365) * 3_600_000,
-    leaseMs: envInteger(env, 'CLOUD_REPORT_LEASE_SECONDS', 60, 5, 3600) * 1000,
-    maxAttempts: envInteger(env, 'CLOUD_REPORT_MAX_ATTEMPTS', 3, 1, 20),
-    pollMs: envInteger(env, 'CLOUD_REPORT_POLL_MS', 2000, 50, 600_000),
+    retentionMs: env.CLOUD_REPORT_RETENTION_HOURS * 3_600_000,
+    leaseMs: env.CLOUD_REPORT_LEASE_SECONDS * 1000,
+    maxAttempts: env.CLOUD_REPORT_MAX_ATTEMPTS,
+    pollMs: env.CLOUD_REPORT_POLL_MS,
   };
 }

@@ -86,7 +86,7 @@ export const REPORT_DONE_CHANNEL = 'report_done';
 export const DELETE_OTHER_ATTEMPTS = `DELETE FROM report_chunks WHERE report_id = $1 AND attempt <> $2`;
 export const INSERT_CHUNK = `INSERT INTO report_chunks (report_id, attempt, format, seq, data) VALUES ($1, $2, $3, $4, $5)`;
 export const READ_CHUNKS = `SELECT data FROM report_chunks WHERE report_id = $1 AND attempt = $2 AND format = $3 ORDER BY seq`;
-export const DELETE_EXPIRED = `DELETE FROM report_jobs WHERE id IN (SELECT id FROM report_jobs WHERE expires_at < $1 LIMIT 1000)`;
+export const DELETE_EXPIRED = `DELETE FROM report_jobs WHERE id IN (SELECT id FROM report_jobs WHERE expires_at < $1 LIMIT 1000) RETURNING 1 AS deleted`;
 
 /** The report_jobs table: requests, claims with leases, output chunks, retention. */
 export class ReportJobs {
@@ -146,9 +146,9 @@ export class ReportJobs {
   async deleteExpired(): Promise<number> {
     let total = 0;
     for (;;) {
-      const result = await this.sql.unsafe(DELETE_EXPIRED, [new Date(this.now())]);
-      total += result.count;
-      if (result.count < 1000) return total;
+      const deleted = (await run(this.sql, DELETE_EXPIRED, [new Date(this.now())])).length;
+      total += deleted;
+      if (deleted < 1000) return total;
     }
   }
 

@@ -7,7 +7,6 @@ import { userOf } from '../http/access.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { errorResponses, Page, PageQuery } from '../http/schemas.js';
 import { isTimeZone } from './local-time.js';
-import { loadReportConfig } from './report-config.js';
 import { ReportJobs, type ReportFormat, type ReportJob } from './report-jobs.js';
 
 export const REPORTS_CHANNEL = 'report_jobs';
@@ -67,7 +66,7 @@ const CONTENT: Record<ReportFormat, string> = { csv: 'text/csv; charset=utf-8', 
  */
 export function registerReportRoutes(app: CloudApp): void {
   const { sql, patients, audit, bus } = app.ctx;
-  const config = loadReportConfig();
+  const config = app.ctx.config.reports;
   const jobs = new ReportJobs(sql);
 
   async function validate(body: ReportRequest): Promise<number | null> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { run, type Sql } from '../db/sql.js';
+import { startPollLoop, type PollLoop } from '../workers/poll-loop.js';
 import { ChunkSink } from './chunk-sink.js';
 import { csvLine } from './csv.js';
 import { renderPdf } from './pdf-document.js';
@@ -18,8 +19,6 @@ export interface ReportWorkerOptions {
   readonly pollMs: number;
   readonly owner?: string;
   readonly logger?: Logger;
-  /** Test hook, run right after a claim: lets a test hold a worker with its job "running". */
-  readonly afterClaim?: (claim: ReportClaim) => Promise<void>;
   /** How often expired reports are deleted. */
   readonly cleanupEveryMs?: number;
   /** The clock printed as "generated at" (a test pins it so rendered pages are reproducible). */
@@ -49,11 +48,7 @@ const silent: Logger = { info() {}, warn() {}, error() {} };
 export class ReportWorker {
   readonly owner: string;
   private readonly logger: Logger;
-  private stopped = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  /** A wake-up that came while working: the next idle returns at once instead of losing it. */
-  private woken = false;
+  private loop: PollLoop | null = null;
   private lastCleanup = 0;
   private readonly now: () => number;
 
@@ -68,26 +63,22 @@ export class ReportWorker {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop ??= startPollLoop(() => this.round(), this.options.pollMs, (error) => this.logger.warn({ err: error.message }, 'report worker: database trouble; trying again'));
   }
 
   /** A new job was queued (cluster bus): look now instead of at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop?.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
-    await this.loop;
+    await this.loop?.stop();
   }
 
   /** Claims and produces at most one report; null when there was nothing to do. */
   async runOnce(): Promise<ReportClaim | null> {
     const claim = await this.jobs.claim(this.owner, this.options.leaseMs);
     if (!claim) return null;
-    await this.options.afterClaim?.(claim);
     let lost = false;
     const renewal = setInterval(() => {
       this.jobs.renew(claim, this.options.leaseMs).then(
@@ -128,34 +119,15 @@ export class ReportWorker {
     if (!(await this.jobs.finish(claim, model.summary, model.rowCount))) throw new LeaseLostError('lease lost before completion');
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let worked = false;
-      this.woken = false;
-      try {
-        worked = (await this.runOnce()) !== null;
-        const now = Date.now();
-        if (now - this.lastCleanup >= (this.options.cleanupEveryMs ?? 60_000)) {
-          this.lastCleanup = now;
-          const deleted = await this.jobs.deleteExpired();
-          if (deleted > 0) this.logger.info({ deleted }, 'expired reports deleted');
-        }
-      } catch (error) {
-        this.logger.warn({ err: (error as Error).message }, 'report worker: database trouble; trying again');
-      }
-      if (!worked && !this.stopped) await this.idle(this.options.pollMs);
+  /** One round of the loop: a report if one is waiting, and the hourly clean-up when due. */
+  private async round(): Promise<boolean> {
+    const worked = (await this.runOnce()) !== null;
+    const now = Date.now();
+    if (now - this.lastCleanup >= (this.options.cleanupEveryMs ?? 60_000)) {
+      this.lastCleanup = now;
+      const deleted = await this.jobs.deleteExpired();
+      if (deleted > 0) this.logger.info({ deleted }, 'expired reports deleted');
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.woken) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
+    return worked;
   }
 }

@@ -1,5 +1,4 @@
 import type { CloudContext } from '../context.js';
-import { loadReportConfig } from './report-config.js';
 import { ReportJobs } from './report-jobs.js';
 import { REPORTS_CHANNEL } from './report-routes.js';
 import { ReportWorker } from './report-worker.js';
@@ -11,9 +10,9 @@ interface Logger {
 }
 
 /** The service's report worker (one per replica), woken by new jobs through the cluster bus. */
-export function reportWorker(logger?: Logger, env: NodeJS.ProcessEnv = process.env) {
+export function reportWorker(logger?: Logger) {
   return (ctx: CloudContext): { stop(): Promise<void> } => {
-    const config = loadReportConfig(env);
+    const config = ctx.config.reports;
     const worker = new ReportWorker(ctx.sql, new ReportJobs(ctx.sql), { leaseMs: config.leaseMs, pollMs: config.pollMs, ...(logger ? { logger } : {}) });
     // Listen first, then look: a job queued before the subscription is found by the first claim,
     // one queued after it wakes the worker.

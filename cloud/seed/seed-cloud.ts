@@ -7,6 +7,7 @@
  * (default doctors / 20), --database-url (or DATABASE_URL).
  */
 import { parseArgs } from 'node:util';
+import { readCloudEnv } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
 import { connect } from '../db/sql.js';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
       'database-url': { type: 'string' },
     },
   });
-  const url = values['database-url'] ?? process.env.DATABASE_URL;
+  const url = values['database-url'] ?? readCloudEnv().DATABASE_URL;
   if (!url) throw new Error('give --database-url URL (or DATABASE_URL)');
   const defaults = defaultSizes();
   const patients = count(values.patients, defaults.patients, 'patients');

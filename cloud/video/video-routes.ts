@@ -4,7 +4,6 @@ import { run } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import { userOf } from '../http/access.js';
 import { errorResponses } from '../http/schemas.js';
-import { loadVideoConfig } from './video-config.js';
 import { JOIN_DETAILS, videoRoomHook } from './video-rooms.js';
 
 const STAFF: readonly ('physician' | 'nurse' | 'admin')[] = ['physician', 'nurse', 'admin'];
@@ -45,7 +44,7 @@ interface JoinRow {
  */
 export function registerVideoRoutes(app: CloudApp): void {
   const { sql, audit } = app.ctx;
-  const config = loadVideoConfig();
+  const config = app.ctx.config.video;
   app.ctx.appointmentHooks.push(videoRoomHook(config.leadMs));
 
   app.get('/v1/appointments/:appointmentId/join', {

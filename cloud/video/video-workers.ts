@@ -3,7 +3,7 @@ import { startPollLoop } from '../workers/poll-loop.js';
 import { HttpVideoProvider } from './http-provider.js';
 import { JitsiProvider } from './jitsi-provider.js';
 import { RoomWorker } from './room-worker.js';
-import { loadVideoConfig, type VideoConfig } from './video-config.js';
+import type { VideoConfig } from './video-config.js';
 import type { VideoProvider } from './video-provider.js';
 
 interface Logger {
@@ -18,9 +18,9 @@ export function providerFor(config: VideoConfig): VideoProvider | null {
 }
 
 /** The room job of one replica. Without a usable provider it does not run (rooms wait, join says "preparing" then falls back). */
-export function videoRoomWorker(logger?: Logger, env: NodeJS.ProcessEnv = process.env) {
+export function videoRoomWorker(logger?: Logger) {
   return (ctx: CloudContext): { stop(): Promise<void> | void } => {
-    const config = loadVideoConfig(env);
+    const config = ctx.config.video;
     const provider = providerFor(config);
     if (!provider) {
       logger?.warn({}, 'video rooms: CLOUD_JITSI_SECRET is not set; no rooms will be made (join answers with the phone fallback)');

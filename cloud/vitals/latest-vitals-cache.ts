@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql.js';
+import { run, type Sql } from '../db/sql.js';
 import { MAX_AHEAD_MS } from '../ingest/sample-time-window.js';
 import { vitalById } from './vital-codes.js';
 
@@ -78,8 +78,7 @@ export class LatestVitalsCache {
     const pending = this.loading.get(patientId);
     if (pending) return pending;
     const generation = this.generation;
-    const promise = this.sql
-      .unsafe<Array<{ vital: number; ts: number; value: number }>>(SELECT_LATEST, [patientId], { prepare: true })
+    const promise = run<{ vital: number; ts: number; value: number }>(this.sql, SELECT_LATEST, [patientId])
       .then((rows) => {
         const entry: Entry = { values: new Map(rows.map((r) => [r.vital, { ts: r.ts, value: r.value }])), loadedAt: this.now() };
         // An invalidation during the load may concern this patient: serve it, but do not keep it.

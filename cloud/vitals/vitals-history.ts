@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql.js';
+import { run, type Sql } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { chooseResolution, RAW_MAX_RANGE_MS, type Resolution, type Rollup } from './resolution.js';
@@ -90,10 +90,10 @@ export class VitalsHistory {
     if (resolution.kind === 'raw' && to - from > 12 * RAW_MAX_RANGE_MS) throw new ApiError('invalid_request', 'raw history is limited to 6 hours; ask for buckets');
     const rows =
       resolution.kind === 'raw'
-        ? await this.sql.unsafe<Array<{ vital: number; points: string }>>(SELECT_RAW, [patientId, from, to, ids, RAW_ROW_LIMIT], { prepare: true })
+        ? await run<{ vital: number; points: string }>(this.sql, SELECT_RAW, [patientId, from, to, ids, RAW_ROW_LIMIT])
         : resolution.seconds === ROLLUP_SECONDS[resolution.source]
-          ? await this.sql.unsafe<Array<{ vital: number; points: string }>>(ROLLUP_ROWS_SQL[resolution.source], [patientId, from, to, ids], { prepare: true })
-          : await this.sql.unsafe<Array<{ vital: number; points: string }>>(BUCKET_SQL[resolution.source], [patientId, from, to, resolution.seconds, ids], { prepare: true });
+          ? await run<{ vital: number; points: string }>(this.sql, ROLLUP_ROWS_SQL[resolution.source], [patientId, from, to, ids])
+          : await run<{ vital: number; points: string }>(this.sql, BUCKET_SQL[resolution.source], [patientId, from, to, resolution.seconds, ids]);
     const series = rows
       .sort((a, b) => a.vital - b.vital)
       .map((r) => {
@@ -106,10 +106,10 @@ export class VitalsHistory {
 
   async alarms(patientId: number, from: number, to: number, page: { cursor?: string; limit: number }): Promise<{ items: Array<Record<string, unknown>>; nextCursor: string | null }> {
     const after = decodeCursor(page.cursor, ['number', 'string', 'string', 'number']);
-    const rows = await this.sql.unsafe<Array<Record<string, unknown> & { at: number; stationId: string; origin: string; eventId: number }>>(
+    const rows = await run<Record<string, unknown> & { at: number; stationId: string; origin: string; eventId: number }>(
+      this.sql,
       SELECT_ALARMS,
       [patientId, from, to, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, after?.[3] ?? null, page.limit + 1],
-      { prepare: true },
     );
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];

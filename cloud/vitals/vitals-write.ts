@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { StorageMode } from '../db/migration.js';
-import type { TransactionSql } from '../db/sql.js';
+import { run, type TransactionSql } from '../db/sql.js';
 
 /**
  * Writing a batch of vitals, inside the ingest transaction:
@@ -17,10 +17,10 @@ export async function writeVitals(tx: TransactionSql, mode: StorageMode, rows: V
   await copyRaw(tx, rows);
   if (mode === 'native') {
     const rollups = aggregate(rows);
-    await tx.unsafe(UPSERT_ROLLUPS, [rollups.level, rollups.bucket, rollups.patientId, rollups.vital, rollups.min, rollups.max, rollups.sum, rollups.count] as never[], { prepare: true });
+    await run(tx, UPSERT_ROLLUPS, [rollups.level, rollups.bucket, rollups.patientId, rollups.vital, rollups.min, rollups.max, rollups.sum, rollups.count]);
   }
   const latest = newestValues(rows);
-  if (latest.patientId.length > 0) await tx.unsafe(UPSERT_LATEST, [latest.patientId, latest.vital, latest.ts, latest.value] as never[], { prepare: true });
+  if (latest.patientId.length > 0) await run(tx, UPSERT_LATEST, [latest.patientId, latest.vital, latest.ts, latest.value]);
 }
 
 /** Parallel arrays, one entry per value. */

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, signIn } from '../helpers/cloud-fixture.js';
 import { startCloudProcess } from '../helpers/cloud-process.js';
@@ -11,7 +14,23 @@ describe('npm run cloud with nothing configured', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('starts its own PostgreSQL, creates the schema and a first admin shown once, and keeps its data across restarts', async () => {
+  it('stops at once with one clear line when a variable is unusable, before touching any database', async () => {
+    const dir = tempDir('ward-cloud-bad-config-');
+    cleanups.push(() => dir.remove());
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'cloud', 'main.ts')], {
+      env: { ...process.env, CLOUD_DATA_DIR: dir.path, DATABASE_URL: '', CLOUD_PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect({ code, stderr: stderr.trim() }).toEqual({ code: 1, stderr: 'ward cloud could not start: CLOUD_PORT must be an integer from 0 to 65535 (got eighty)' });
+    expect(statSync(dir.path).isDirectory()).toBe(true);
+    expect(() => statSync(join(dir.path, 'postgres'))).toThrow(/ENOENT/);
+  });
+
+  // Two starts of the service and of its own PostgreSQL (initdb on the first): minutes on a busy machine.
+  it('starts its own PostgreSQL, creates the schema and a first admin shown once, and keeps its data across restarts', { timeout: 300_000 }, async () => {
     const dir = tempDir('ward-cloud-first-');
     cleanups.push(() => dir.remove());
     const env = { CLOUD_DATA_DIR: dir.path, CLOUD_PORT: String(await freePort()), DATABASE_URL: '' };

@@ -29,7 +29,8 @@ describe('the embedded PostgreSQL from folders only their owner can enter', () =
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('runs binaries installed in a 0700 folder and keeps its cluster in a 0700 data folder', async () => {
+  // Each of these makes a cluster (initdb) and starts a server: minutes on a busy 2-core machine.
+  it('runs binaries installed in a 0700 folder and keeps its cluster in a 0700 data folder', { timeout: 240_000 }, async () => {
     const clone = tempDir('ward-clone-'); // 0700, like /root
     const stage = tempDir('ward-stage-');
     chmodSync(stage.path, 0o755); // like /var/cache
@@ -66,7 +67,7 @@ describe('the embedded PostgreSQL from folders only their owner can enter', () =
     }
   });
 
-  it('`npm run cloud` with CLOUD_DATA_DIR=$(mktemp -d) starts, or prints one line and exits 1', async () => {
+  it('`npm run cloud` with CLOUD_DATA_DIR=$(mktemp -d) starts, or prints one line and exits 1', { timeout: 240_000 }, async () => {
     const data = tempDir('ward-cloud-tmp-');
     cleanups.push(() => data.remove());
     const cloud = await startCloudProcess({ CLOUD_DATA_DIR: data.path, CLOUD_PORT: String(await freePort()), DATABASE_URL: '' });

@@ -146,7 +146,9 @@ describe('station batches → cloud → physician API (real PostgreSQL)', () => 
 });
 
 describe('latest vitals across replicas', () => {
-  it('a replica that did not ingest drops its cached entry when another replica stores newer values', async () => {
+  // Two replicas started in the test, one on a new database (migrated from nothing): close to a
+  // minute on a busy 2-core machine. It waits on the NOTIFY, not on time; this only lets it finish.
+  it('a replica that did not ingest drops its cached entry when another replica stores newer values', { timeout: 180_000 }, async () => {
     const a = await startTestCloud();
     const b = await startTestCloud({ databaseUrl: a.databaseUrl });
     try {

@@ -122,7 +122,7 @@ describe('notifications: outbox, batched dispatch over real SMTP and HTTP SMS', 
 
   it('a replica configured through the environment runs the dispatcher: the booking notice arrives by itself', async () => {
     const env = { CLOUD_SMTP_HOST: '127.0.0.1', CLOUD_SMTP_PORT: String(smtp.port), CLOUD_SMTP_FROM: 'Clinic <desk@clinic.test>', CLOUD_NOTIFY_POLL_MS: '50' };
-    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, workers: [notificationDispatcher(undefined, env)] });
+    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, env, workers: [notificationDispatcher()] });
     let stopped = false;
     try {
       const before = smtp.messages.length;
@@ -140,7 +140,9 @@ describe('notifications: outbox, batched dispatch over real SMTP and HTTP SMS', 
     }
   });
 
-  it('10,000 reminders, two dispatchers at once: every one received exactly once, in batches', async () => {
+  // 10,000 SMTP conversations: minutes, not seconds, on a busy 2-core machine. Nothing in it
+  // waits on time; this only lets it finish.
+  it('10,000 reminders, two dispatchers at once: every one received exactly once, in batches', { timeout: 300_000 }, async () => {
     await sql`DELETE FROM notifications`;
     smtp.received.clear();
     smtp.messages.length = 0;

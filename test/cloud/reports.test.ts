@@ -194,7 +194,7 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
   });
 
   it('a replica started with the report worker picks a new job up at once (woken through the cluster bus)', async () => {
-    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, workers: [reportWorker(undefined, { CLOUD_REPORT_POLL_MS: '600000' })] });
+    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, env: { CLOUD_REPORT_POLL_MS: '600000' }, workers: [reportWorker()] });
     try {
       const finished: string[] = [];
       let heard: (id: string) => void = () => {};
@@ -293,9 +293,9 @@ describe('reports (real PostgreSQL, real HTTP, worker processes)', () => {
 
   it('a worker process killed (SIGKILL) mid-report leaves the job to another worker once its lease expires', async () => {
     const queued = await request({ kind: 'patient_vitals', patientId, date: WEEK, period: 'week' });
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'cloud/workers/report-worker-main.ts'], {
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/held-report-worker.ts'], {
       cwd: process.cwd(),
-      env: { ...process.env, DATABASE_URL: cloud.databaseUrl, REPORT_WORKER_HOLD_AFTER_CLAIM: '1', CLOUD_REPORT_LEASE_SECONDS: '30', CLOUD_REPORT_POLL_MS: '100' },
+      env: { ...process.env, DATABASE_URL: cloud.databaseUrl, CLOUD_REPORT_LEASE_SECONDS: '30', CLOUD_REPORT_POLL_MS: '100' },
     });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     let claimed: { claimed?: string } = {};

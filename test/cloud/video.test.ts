@@ -97,7 +97,7 @@ describe('video rooms: made ahead by a background job behind a circuit breaker',
 
   it('a replica configured through the environment makes the room by itself once it is due', async () => {
     const env = { CLOUD_JITSI_SECRET: SECRET, CLOUD_JITSI_DOMAIN: 'meet.clinic.test', CLOUD_VIDEO_POLL_MS: '50' };
-    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, workers: [videoRoomWorker(undefined, env)] });
+    const replica = await startTestCloud({ databaseUrl: cloud.databaseUrl, env, workers: [videoRoomWorker()] });
     try {
       let ready: (id: string) => void = () => {};
       const heard: string[] = [];

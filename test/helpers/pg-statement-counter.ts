@@ -5,13 +5,18 @@ export interface StatementCounter {
   readonly url: string;
   /** Statements the clients sent so far: extended-protocol Execute plus simple Query messages. */
   statements(): number;
+  /** The text of every statement counted so far, in the order they were sent. */
+  texts(): readonly string[];
   close(): Promise<void>;
 }
 
 const SSL_REQUEST = 80877103;
 const GSS_REQUEST = 80877104;
-/** postgres.js reads the array types once per new connection, before its first statement. */
-const DRIVER_SET_UP = /^\s*select b\.oid, b\.typarray from pg_catalog\.pg_type/;
+/**
+ * postgres.js reads the array types once per new connection, before its first statement (its
+ * text spans lines: "select b.oid, b.typarray" then "from pg_catalog.pg_type a ...").
+ */
+const DRIVER_SET_UP = /^\s*select b\.oid,\s*b\.typarray\s+from pg_catalog\.pg_type\b/;
 
 /**
  * A loopback TCP proxy in front of PostgreSQL that counts the statements clients send, by
@@ -20,7 +25,7 @@ const DRIVER_SET_UP = /^\s*select b\.oid, b\.typarray from pg_catalog\.pg_type/;
  */
 export async function startStatementCounter(databaseUrl: string): Promise<StatementCounter> {
   const target = new URL(databaseUrl);
-  let statements = 0;
+  const texts: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port || 5432), target.hostname);
@@ -28,7 +33,9 @@ export async function startStatementCounter(databaseUrl: string): Promise<Statem
     sockets.add(upstream);
     let pending = Buffer.alloc(0);
     let started = false;
-    let setUp = false;
+    /** Prepared statements of this connection by name ('' is the unnamed one), and the one bound last. */
+    const prepared = new Map<string, string>();
+    let bound = '';
     client.on('data', (chunk) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       for (;;) {
@@ -46,17 +53,17 @@ export async function startStatementCounter(databaseUrl: string): Promise<Statem
         const length = pending.readInt32BE(1);
         if (pending.length < 1 + length) break;
         const type = String.fromCharCode(pending[0]!);
-        // Parse: statement name, then its text. The driver's own set-up query, sent once on
-        // each new connection, is not a statement of the request that happens to open it.
+        const body = pending.subarray(5, 1 + length).toString('utf8');
+        // Parse: statement name, then its text. Bind: portal name, then the statement's name.
         if (type === 'P') {
-          const text = pending.subarray(5, 1 + length).toString('utf8');
-          setUp = DRIVER_SET_UP.test(text.slice(text.indexOf('\0') + 1));
+          const [name = '', text = ''] = body.split('\0');
+          prepared.set(name, text);
         }
-        if (type === 'E') {
-          if (!setUp) statements++;
-          setUp = false;
-        }
-        if (type === 'Q') statements++;
+        if (type === 'B') bound = prepared.get(body.split('\0')[1] ?? '') ?? '';
+        // The driver's own set-up query, sent once on each new connection, is not a statement
+        // of the request that happens to open it.
+        if (type === 'E' && !DRIVER_SET_UP.test(bound)) texts.push(bound);
+        if (type === 'Q') texts.push(body.slice(0, body.indexOf('\0')));
         pending = pending.subarray(1 + length);
       }
       upstream.write(chunk);
@@ -77,7 +84,8 @@ export async function startStatementCounter(databaseUrl: string): Promise<Statem
   url.port = String((server.address() as { port: number }).port);
   return {
     url: url.toString(),
-    statements: () => statements,
+    statements: () => texts.length,
+    texts: () => texts,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
