@@ -31,6 +31,7 @@ import { HealthServer } from './health/health-server.js';
 import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { StationMetrics } from './health/station-metrics.js';
+import { startAcmForwarding, type StationAcm } from './acm/station-acm.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -55,6 +56,8 @@ export interface Station {
   readonly sync: SyncClient | null;
   readonly health: HealthServer;
   readonly backups: BackupSchedule | null;
+  /** Alarm forwarding to an ACM; null when not configured. */
+  readonly acm: StationAcm | null;
   healthReport(): HealthReport;
   stop(): Promise<void>;
 }
@@ -297,6 +300,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   state.subscribe((event) => ui.broadcast(event));
   // Alarm changes go out at once, not with the coalesced vitals.
   alarms.onChange((events, view) => ui.broadcast({ type: 'alarms', events, view }));
+  // Paging systems hear of an alarm after the screens, and never hold them up.
+  const acm = config.acm ? startAcmForwarding({ ...config, acm: config.acm }, alarms, logger) : null;
 
   // Registrations, revocations and admissions take effect at once: revoked devices are cut off
   // and the UI gets the new layout. Changes made by another process (the CLI) are noticed
@@ -352,6 +357,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     }
   } catch (error) {
     for (const channel of started.reverse()) await channel.stop();
+    await acm?.stop();
     await health.stop();
     await ui.stop();
     db.close();
@@ -402,12 +408,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     sync,
     health,
     backups,
+    acm,
     healthReport: report,
     async stop() {
       clearInterval(registryWatch);
       await backups?.stop();
       clearInterval(statusPush);
       alarms.stop();
+      await acm?.stop();
       retention.stop();
       await sync?.stop();
       await cloudHttp?.close();

@@ -29,6 +29,8 @@ class Rig {
     readonly clock: { now: number } = { now: T0 },
   ) {
     this.db = openDatabase(path);
+    // As in the station: the forwarder's connection never waits for another writer's lock.
+    this.db.pragma('busy_timeout = 0');
     const now = () => this.clock.now;
     this.alarms = new AlarmService(this.db, silentLogger(), DEFAULT_ALARM_CONFIG, now);
     this.forwarder = new AcmForwarder(config, { db: this.db, placeOf: () => PLACE, logger: silentLogger(), now, random: () => 1 }, 'Ward 3');
@@ -162,6 +164,25 @@ describe('alarm forwarding to an ACM (ORU^R40 over MLLP)', () => {
       { recipient: 'primary', phase: 'start', state: 'delivered', attempts: 0 },
     ]);
     expect(rig.forwarder.summary()).toMatchObject({ queued: { primary: 0, escalation: 0 }, failed: 2 });
+  });
+
+  it('does not wait for, nor lose events to, another connection holding the write lock', async () => {
+    const receiver = track(new AcmReceiver());
+    const path = dataFile();
+    const rig = track(new Rig(path, config({ host: '127.0.0.1', port: await receiver.start() })));
+    const writer = openDatabase(path);
+    cleanups.push(() => void writer.close());
+    writer.exec('BEGIN IMMEDIATE');
+
+    rig.alarms.sample('B1', 7, 'MON-1', { HR: 165 });
+    // The forwarder's turn comes and goes while the lock is held: the event loop is not blocked.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(rig.count('queued')).toBe(0);
+    writer.exec('COMMIT');
+
+    await rig.until(() => rig.count('delivered') === 1);
+    expect(receiver.received.map((r) => r.phase)).toEqual(['start']);
   });
 
   it('keeps the queue across a restart and delivers it, in order, with the same control ids', async () => {

@@ -16,6 +16,7 @@ import { acceptedAtAcm, escalationStep } from './escalation-rule.js';
 import { MllpLink, type StatusReply } from './mllp-link.js';
 import { renderReportAlarm, type AlarmPlace, type AlarmReport, type ReportSender } from './report-alarm-message.js';
 import type { ReportPhase } from './acm-mapping.js';
+import { BUSY_RETRY_MS, isBusy, writeWhenFree } from './write-when-free.js';
 
 export type ForwarderEvent =
   | DeliveryEvent
@@ -106,12 +107,18 @@ export class AcmForwarder {
     if (!this.workers.escalation) return;
     const now = this.now();
     const queued: Array<Extract<ForwarderEvent, { type: 'queued' }>> = [];
-    this.outbox.transaction(() => {
-      for (const escalation of this.outbox.dueEscalations(now)) {
-        queued.push(this.enqueue('escalation', escalation.report, 'escalate', now));
-        this.outbox.saveEscalation({ ...escalation, state: 'escalated', dueAt: null }, now);
-      }
-    });
+    try {
+      this.outbox.transaction(() => {
+        for (const escalation of this.outbox.dueEscalations(now)) {
+          queued.push(this.enqueue('escalation', escalation.report, 'escalate', now));
+          this.outbox.saveEscalation({ ...escalation, state: 'escalated', dueAt: null }, now);
+        }
+      });
+    } catch (error) {
+      // Still due at the next check (a second later); only a real fault is worth a log line.
+      if (!isBusy(error)) this.deps.logger.error({ err: (error as Error).message }, 'could not check ACM escalations');
+      return;
+    }
     this.announce(queued);
   }
 
@@ -136,8 +143,14 @@ export class AcmForwarder {
         }
       });
     } catch (error) {
-      // The local alarm is unaffected; the ACM misses these events. Said loudly, no patient data.
-      this.deps.logger.error({ err: (error as Error).message, events: events.length }, 'could not queue alarm events for the ACM');
+      // Nothing was written: the events go back in front and are tried again shortly. The local
+      // alarm is unaffected either way; a failure other than a busy lock is said loudly.
+      if (!isBusy(error)) this.deps.logger.error({ err: (error as Error).message, events: events.length }, 'could not queue alarm events for the ACM; retrying');
+      this.pending = [...events, ...this.pending];
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(() => this.flush(), isBusy(error) ? BUSY_RETRY_MS : 1000).unref();
+      }
       return;
     }
     this.announce(queued);
@@ -159,14 +172,23 @@ export class AcmForwarder {
 
   private statusReceived(reply: StatusReply): void {
     const now = this.now();
-    const sent = this.outbox.status(reply.controlId, reply.status, reply.detail, now);
-    if (sent && reply.status === 'accepted') {
-      const escalation = this.outbox.escalation(sent.alarmId);
-      const next = acceptedAtAcm(escalation);
-      if (next && next !== escalation) this.outbox.saveEscalation(next, now);
-    }
-    this.deps.logger.info({ alarmId: sent?.alarmId ?? null, status: reply.status }, 'ACM status update');
-    this.emit({ type: 'status', controlId: reply.controlId, alarmId: sent?.alarmId ?? null, status: reply.status });
+    const store = () =>
+      this.outbox.transaction(() => {
+        const sent = this.outbox.status(reply.controlId, reply.status, reply.detail, now);
+        if (sent && reply.status === 'accepted') {
+          const escalation = this.outbox.escalation(sent.alarmId);
+          const next = acceptedAtAcm(escalation);
+          if (next && next !== escalation) this.outbox.saveEscalation(next, now);
+        }
+        return sent;
+      });
+    writeWhenFree(store).then(
+      (sent) => {
+        this.deps.logger.info({ alarmId: sent?.alarmId ?? null, status: reply.status }, 'ACM status update');
+        this.emit({ type: 'status', controlId: reply.controlId, alarmId: sent?.alarmId ?? null, status: reply.status });
+      },
+      (error: Error) => this.deps.logger.error({ err: error.message }, 'could not store an ACM status update'),
+    );
   }
 
   private delivery(event: DeliveryEvent): void {

@@ -75,9 +75,13 @@ export class AcmOutbox {
     this.statements = Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)]));
   }
 
-  /** Runs `work` in one transaction (enqueueing and the escalation change it implies commit together). */
+  /**
+   * Runs `work` in one transaction (enqueueing and the escalation change it implies commit
+   * together). IMMEDIATE: it takes the write lock before reading, so it never has to upgrade a
+   * read snapshot another connection has since written past (SQLITE_BUSY_SNAPSHOT).
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.db.transaction(work).immediate();
   }
 
   enqueue(message: NewOutboxMessage): void {
@@ -100,14 +104,12 @@ export class AcmOutbox {
     this.statements.MARK_ATTEMPT!.run(error, id);
   }
 
-  /** Stores a status update; returns the alarm it is about (null for a control id we never sent). */
+  /** Stores a status update (call inside `transaction`); returns the alarm it is about (null for a control id we never sent). */
   status(controlId: string, status: AlarmStatus, detail: string, at: number): { alarmId: string; recipient: Recipient } | null {
-    return this.transaction(() => {
-      const sent = this.statements.SELECT_BY_CONTROL_ID!.get(controlId) as { alarmId: string; recipient: Recipient } | undefined;
-      this.statements.INSERT_STATUS!.run(controlId, sent?.alarmId ?? null, status, detail || null, at);
-      if (sent) this.statements.SET_STATUS!.run(status, at, controlId);
-      return sent ?? null;
-    });
+    const sent = this.statements.SELECT_BY_CONTROL_ID!.get(controlId) as { alarmId: string; recipient: Recipient } | undefined;
+    this.statements.INSERT_STATUS!.run(controlId, sent?.alarmId ?? null, status, detail || null, at);
+    if (sent) this.statements.SET_STATUS!.run(status, at, controlId);
+    return sent ?? null;
   }
 
   escalation(alarmId: string): Escalation | undefined {

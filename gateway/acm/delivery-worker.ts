@@ -15,6 +15,7 @@
 import { fullJitterDelay } from '../sync/backoff.js';
 import type { AcmOutbox, OutboxMessage, Recipient } from './acm-outbox.js';
 import { LinkError, type MllpLink } from './mllp-link.js';
+import { writeWhenFree } from './write-when-free.js';
 
 export interface DeliveryOptions {
   readonly ackTimeoutMs: number;
@@ -65,12 +66,19 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const head = this.outbox.head(this.recipient);
-      if (!head) {
-        await this.idle(null);
-        continue;
+      let delayMs: number | null;
+      try {
+        const head = this.outbox.head(this.recipient);
+        if (!head) {
+          await this.idle(null);
+          continue;
+        }
+        delayMs = await this.deliver(head);
+      } catch (error) {
+        // A storage fault must not end delivery for good: say it, wait, try again.
+        delayMs = this.options.backoff.capMs;
+        this.onEvent({ type: 'retrying', recipient: this.recipient, controlId: '', reason: `outbox: ${(error as Error).message}`, delayMs });
       }
-      const delayMs = await this.deliver(head);
       if (delayMs !== null) await this.idle(delayMs);
     }
   }
@@ -88,23 +96,23 @@ export class DeliveryWorker {
     }
     if (ack.code === 'AA') {
       this.failures = 0;
-      this.outbox.delivered(head.id, this.options.now());
+      await writeWhenFree(() => this.outbox.delivered(head.id, this.options.now()));
       this.onEvent({ type: 'delivered', ...base });
       return null;
     }
     const reason = `${ack.code}${ack.text ? `: ${ack.text}` : ''}`;
     if (ack.code === 'AR' || head.attempts + 1 >= this.options.maxErrorAttempts) {
       this.failures = 0;
-      this.outbox.failed(head.id, reason, this.options.now());
+      await writeWhenFree(() => this.outbox.failed(head.id, reason, this.options.now()));
       this.onEvent({ type: 'failed', ...base, reason });
       return null;
     }
     return this.retry(head, reason, true);
   }
 
-  private retry(head: OutboxMessage, reason: string, counts: boolean): number {
+  private async retry(head: OutboxMessage, reason: string, counts: boolean): Promise<number> {
     // Only answers from the ACM use up the error budget; an unreachable ACM never does.
-    if (counts) this.outbox.attempted(head.id, reason);
+    if (counts) await writeWhenFree(() => this.outbox.attempted(head.id, reason));
     this.failures++;
     const { baseMs, capMs } = this.options.backoff;
     // At least the base: full jitter may draw 0, and a refused connection then spins.
