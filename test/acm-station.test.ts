@@ -8,6 +8,7 @@ import { parseHl7 } from '../gateway/ingest/hl7/parse-message.js';
 import { silentLogger } from '../gateway/log.js';
 import { startStation } from '../gateway/station.js';
 import { AcmReceiver, unusedPort } from './helpers/acm-receiver.js';
+import { cli } from './helpers/gateway-process.js';
 import { datedYesterday } from './helpers/hl7-dates.js';
 import { tempDir, testConfig } from './helpers/station-fixture.js';
 
@@ -59,6 +60,14 @@ describe('a station configured with an ACM', () => {
     expect(segment('PV1').raw(3)).toBe('Ward 3^^Bed 1^NORTH');
     expect(message.segments.find((s) => s.name === 'OBX')!.raw(3)).toBe('196648^MDC_EVT_HI^MDC');
     expect(station.acm!.forwarder.summary().queued.primary).toBe(0);
+
+    // Later the ACM reports what became of it; IT sees it with `acm status`, without patient data.
+    receiver.sendStatus(receiver.received[0]!.controlId, 'Read at endpoint');
+    await until(() => events.some((e) => e.type === 'status'));
+    const status = cli<{ queued: { primary: number }; messages: Array<{ controlId: string; state: string; status: string; phase: string; priority: string }> }>(dir.path, 'acm', 'status');
+    expect(status.queued.primary).toBe(0);
+    expect(status.messages).toEqual([expect.objectContaining({ controlId: receiver.received[0]!.controlId, state: 'delivered', status: 'read', phase: 'start', priority: 'PH' })]);
+    expect(JSON.stringify(status)).not.toMatch(/MRN0042|John Doe/);
   });
 
   it('is off by default', async () => {

@@ -34,6 +34,23 @@ export interface Escalation {
   readonly report: AlarmReport;
 }
 
+/** One forwarded message as IT sees it: what, where to, how it went; never its (patient) text. */
+export interface OutboxEntry {
+  readonly controlId: string;
+  readonly recipient: Recipient;
+  readonly alarmId: string;
+  readonly phase: string;
+  readonly priority: 'PH' | 'PM' | 'PL';
+  readonly createdAt: number;
+  readonly state: 'queued' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly doneAt: number | null;
+  /** The newest ORA^R41 status the ACM reported for it. */
+  readonly status: string | null;
+  readonly statusAt: number | null;
+}
+
 export interface OutboxSummary {
   readonly queued: Readonly<Record<Recipient, number>>;
   readonly failed: number;
@@ -58,6 +75,8 @@ const DELETE_ESCALATION = 'DELETE FROM acm_escalations WHERE alarm_id = ?';
 const SELECT_DUE = "SELECT alarm_id AS alarmId, state, due_at AS dueAt, report FROM acm_escalations WHERE state = 'pending' AND due_at <= ? ORDER BY due_at";
 const COUNT_QUEUED = "SELECT recipient, count(*) AS n FROM acm_messages WHERE state = 'queued' GROUP BY recipient";
 const COUNT_FAILED = "SELECT count(*) AS n FROM acm_messages WHERE state = 'failed'";
+const SELECT_RECENT_MESSAGES =
+  'SELECT control_id AS controlId, recipient, alarm_id AS alarmId, phase, priority, created_at AS createdAt, state, attempts, last_error AS lastError, done_at AS doneAt, status, status_at AS statusAt FROM acm_messages ORDER BY id DESC LIMIT ?';
 const SELECT_RECENT_STATUSES = 'SELECT alarm_id AS alarmId, status, at FROM acm_status_updates ORDER BY id DESC LIMIT 20';
 
 interface EscalationRow {
@@ -71,7 +90,7 @@ export class AcmOutbox {
   private readonly statements: Record<string, Statement>;
 
   constructor(private readonly db: Database) {
-    const sql = { INSERT_MESSAGE, SELECT_HEAD, MARK_DELIVERED, MARK_FAILED, MARK_ATTEMPT, SELECT_BY_CONTROL_ID, SET_STATUS, INSERT_STATUS, SELECT_ESCALATION, UPSERT_ESCALATION, DELETE_ESCALATION, SELECT_DUE, COUNT_QUEUED, COUNT_FAILED, SELECT_RECENT_STATUSES };
+    const sql = { INSERT_MESSAGE, SELECT_HEAD, MARK_DELIVERED, MARK_FAILED, MARK_ATTEMPT, SELECT_BY_CONTROL_ID, SET_STATUS, INSERT_STATUS, SELECT_ESCALATION, UPSERT_ESCALATION, DELETE_ESCALATION, SELECT_DUE, COUNT_QUEUED, COUNT_FAILED, SELECT_RECENT_STATUSES, SELECT_RECENT_MESSAGES };
     this.statements = Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)]));
   }
 
@@ -135,6 +154,11 @@ export class AcmOutbox {
     const failed = (this.statements.COUNT_FAILED!.get() as { n: number }).n;
     const recentStatuses = this.statements.SELECT_RECENT_STATUSES!.all() as OutboxSummary['recentStatuses'];
     return { queued, failed, recentStatuses };
+  }
+
+  /** The newest messages, newest first. */
+  recent(limit: number): OutboxEntry[] {
+    return this.statements.SELECT_RECENT_MESSAGES!.all(limit) as OutboxEntry[];
   }
 }
 
