@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acmConfig, type AcmConfig, type AcmConfigFile } from '../gateway/acm/acm-config.js';
 import { AcmForwarder, type ForwarderEvent } from '../gateway/acm/acm-forwarder.js';
+import { AcmOutbox } from '../gateway/acm/acm-outbox.js';
 import { AlarmService } from '../gateway/alarms/alarm-service.js';
 import { DEFAULT_ALARM_CONFIG } from '../gateway/alarms/alarm-rules.js';
 import { silentLogger } from '../gateway/log.js';
@@ -164,6 +165,10 @@ describe('alarm forwarding to an ACM (ORU^R40 over MLLP)', () => {
       { recipient: 'primary', phase: 'start', state: 'delivered', attempts: 0 },
     ]);
     expect(rig.forwarder.summary()).toMatchObject({ queued: { primary: 0, escalation: 0 }, failed: 2 });
+    // Done messages are pruned once older than the keep time (the clock stands at T0).
+    const outbox = new AcmOutbox(rig.db);
+    expect(outbox.prune(T0)).toBe(0);
+    expect(outbox.prune(T0 + 1)).toBe(4);
   });
 
   it('does not wait for, nor lose events to, another connection holding the write lock', async () => {
@@ -193,6 +198,8 @@ describe('alarm forwarding to an ACM (ORU^R40 over MLLP)', () => {
     before.alarms.sample('B2', 8, 'MON-2', { NIBP_SYS: 210 });
     await before.until(() => before.count('queued') === 2 && before.count('retrying') >= 1);
     const queuedIds = before.events.filter((e) => e.type === 'queued').map((e) => e.controlId);
+    // Queued messages are never pruned, however old.
+    expect(new AcmOutbox(before.db).prune(T0 + 365 * 24 * 3600_000)).toBe(0);
     await before.close();
 
     const receiver = track(new AcmReceiver());

@@ -18,6 +18,10 @@ import { renderReportAlarm, type AlarmPlace, type AlarmReport, type ReportSender
 import type { ReportPhase } from './acm-mapping.js';
 import { BUSY_RETRY_MS, isBusy, writeWhenFree } from './write-when-free.js';
 
+/** How long delivered and given-up messages stay for `acm status` and review. */
+export const KEEP_DONE_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
+
 export type ForwarderEvent =
   | DeliveryEvent
   | { readonly type: 'queued'; readonly recipient: Recipient; readonly controlId: string; readonly alarmId: string; readonly phase: ReportPhase }
@@ -43,6 +47,7 @@ export class AcmForwarder {
   private pending: AlarmEvent[] = [];
   private flushScheduled = false;
   private escalationTimer: NodeJS.Timeout | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: AcmConfig,
@@ -72,6 +77,9 @@ export class AcmForwarder {
   /** Starts delivering what is queued (also what a previous run left) and checking escalations. */
   start(escalationCheckMs = 1000): void {
     for (const worker of Object.values(this.workers)) worker.start();
+    this.prune();
+    this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
     if (this.config.escalation && escalationCheckMs > 0) {
       this.escalationTimer = setInterval(() => this.checkEscalations(), escalationCheckMs);
       this.escalationTimer.unref();
@@ -80,6 +88,7 @@ export class AcmForwarder {
 
   async stop(): Promise<void> {
     if (this.escalationTimer) clearInterval(this.escalationTimer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.flush();
     await Promise.all(Object.values(this.workers).map((worker) => worker.stop()));
   }
@@ -120,6 +129,15 @@ export class AcmForwarder {
       return;
     }
     this.announce(queued);
+  }
+
+  /** Keeps the outbox small; busy or failing, it simply waits for the next hour. */
+  private prune(): void {
+    try {
+      this.outbox.prune(this.now() - KEEP_DONE_MS);
+    } catch (error) {
+      if (!isBusy(error)) this.deps.logger.warn({ err: (error as Error).message }, 'could not prune the ACM outbox');
+    }
   }
 
   private flush(): void {

@@ -75,6 +75,8 @@ const DELETE_ESCALATION = 'DELETE FROM acm_escalations WHERE alarm_id = ?';
 const SELECT_DUE = "SELECT alarm_id AS alarmId, state, due_at AS dueAt, report FROM acm_escalations WHERE state = 'pending' AND due_at <= ? ORDER BY due_at";
 const COUNT_QUEUED = "SELECT recipient, count(*) AS n FROM acm_messages WHERE state = 'queued' GROUP BY recipient";
 const COUNT_FAILED = "SELECT count(*) AS n FROM acm_messages WHERE state = 'failed'";
+const DELETE_DONE_BEFORE = "DELETE FROM acm_messages WHERE state <> 'queued' AND done_at < ?";
+const DELETE_STATUSES_BEFORE = 'DELETE FROM acm_status_updates WHERE at < ?';
 const SELECT_RECENT_MESSAGES =
   'SELECT control_id AS controlId, recipient, alarm_id AS alarmId, phase, priority, created_at AS createdAt, state, attempts, last_error AS lastError, done_at AS doneAt, status, status_at AS statusAt FROM acm_messages ORDER BY id DESC LIMIT ?';
 const SELECT_RECENT_STATUSES = 'SELECT alarm_id AS alarmId, status, at FROM acm_status_updates ORDER BY id DESC LIMIT 20';
@@ -90,7 +92,7 @@ export class AcmOutbox {
   private readonly statements: Record<string, Statement>;
 
   constructor(private readonly db: Database) {
-    const sql = { INSERT_MESSAGE, SELECT_HEAD, MARK_DELIVERED, MARK_FAILED, MARK_ATTEMPT, SELECT_BY_CONTROL_ID, SET_STATUS, INSERT_STATUS, SELECT_ESCALATION, UPSERT_ESCALATION, DELETE_ESCALATION, SELECT_DUE, COUNT_QUEUED, COUNT_FAILED, SELECT_RECENT_STATUSES, SELECT_RECENT_MESSAGES };
+    const sql = { INSERT_MESSAGE, SELECT_HEAD, MARK_DELIVERED, MARK_FAILED, MARK_ATTEMPT, SELECT_BY_CONTROL_ID, SET_STATUS, INSERT_STATUS, SELECT_ESCALATION, UPSERT_ESCALATION, DELETE_ESCALATION, SELECT_DUE, COUNT_QUEUED, COUNT_FAILED, SELECT_RECENT_STATUSES, SELECT_RECENT_MESSAGES, DELETE_DONE_BEFORE, DELETE_STATUSES_BEFORE };
     this.statements = Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)]));
   }
 
@@ -154,6 +156,11 @@ export class AcmOutbox {
     const failed = (this.statements.COUNT_FAILED!.get() as { n: number }).n;
     const recentStatuses = this.statements.SELECT_RECENT_STATUSES!.all() as OutboxSummary['recentStatuses'];
     return { queued, failed, recentStatuses };
+  }
+
+  /** Forgets delivered and given-up messages, and status updates, older than `before`; queued ones stay whatever their age. */
+  prune(before: number): number {
+    return this.transaction(() => this.statements.DELETE_DONE_BEFORE!.run(before).changes + this.statements.DELETE_STATUSES_BEFORE!.run(before).changes);
   }
 
   /** The newest messages, newest first. */

@@ -45,7 +45,7 @@ export class MllpLink {
   /** Sends one framed message; resolves with the ACM's ACK code, rejects with a LinkError. */
   async send(message: string, controlId: string, ackTimeoutMs: number): Promise<{ code: AckCode; text: string }> {
     if (this.pending) throw new Error('one message at a time on an ACM link');
-    const socket = this.socket ?? (await this.connect());
+    const socket = this.socket ?? (await this.connect(ackTimeoutMs));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = null;
@@ -75,17 +75,24 @@ export class MllpLink {
     this.pending?.reject(new LinkError('link closed'));
   }
 
-  private connect(): Promise<Socket> {
+  /** Connects within `timeoutMs`: an ACM host that drops packets must not stall delivery for the OS's minutes. */
+  private connect(timeoutMs: number): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: this.endpoint.host, port: this.endpoint.port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new LinkError(`cannot connect within ${timeoutMs} ms`));
+      }, timeoutMs);
       const decoder = new MllpDecoder({ maxMessageBytes: this.options.maxMessageBytes ?? 1024 * 1024 });
       socket.setNoDelay(true);
       socket.setKeepAlive(true, 30_000);
       socket.once('connect', () => {
+        clearTimeout(timer);
         this.socket = socket;
         resolve(socket);
       });
       socket.on('error', (error) => {
+        clearTimeout(timer);
         if (this.socket !== socket) reject(new LinkError(`cannot connect: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
       });
       socket.on('close', () => {
