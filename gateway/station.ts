@@ -375,6 +375,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     alarms.station('STORAGE_NEAR_BUDGET', status.storage.nearBudget);
     // Sync failing for a while is worth a (low) technical alarm; a blip is not.
     alarms.station('SYNC_FAILING', status.sync.enabled && status.sync.consecutiveFailures >= 5);
+    if (acm) alarms.station('ACM_FAILING', acm.forwarder.failing());
   }, 5000);
   statusPush.unref();
 

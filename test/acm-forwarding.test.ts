@@ -124,6 +124,24 @@ describe('alarm forwarding to an ACM (ORU^R40 over MLLP)', () => {
     expect(rig.states().map((s) => s.state)).toEqual(['delivered', 'delivered', 'delivered']);
   });
 
+  it('reports failing once a recipient has been unreachable for 30 s, and recovers on delivery', async () => {
+    const port = await unusedPort();
+    const clock = { now: T0 };
+    const rig = track(new Rig(dataFile(), config({ host: '127.0.0.1', port }), clock));
+    rig.alarms.sample('B1', 7, 'MON-1', { HR: 165 });
+    await rig.until(() => rig.count('retrying') >= 1);
+    expect(rig.forwarder.failing()).toBe(false);
+    clock.now = T0 + 29_999;
+    expect(rig.forwarder.failing()).toBe(false);
+    clock.now = T0 + 30_000;
+    expect(rig.forwarder.failing()).toBe(true);
+
+    const receiver = track(new AcmReceiver());
+    await receiver.start(port);
+    await rig.until(() => rig.count('delivered') === 1);
+    expect(rig.forwarder.failing()).toBe(false);
+  });
+
   it('waits for each ACK of a slow ACM before the next message, while local alarms go on', async () => {
     const receiver = track(new AcmReceiver());
     receiver.answer = 'hold';

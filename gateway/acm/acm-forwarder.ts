@@ -21,6 +21,8 @@ import { BUSY_RETRY_MS, isBusy, writeWhenFree } from './write-when-free.js';
 /** How long delivered and given-up messages stay for `acm status` and review. */
 export const KEEP_DONE_MS = 7 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
+/** A recipient not reached for this long is failing: long enough for a restart of the ACM, short for a nurse. */
+export const FAILING_AFTER_MS = 30_000;
 
 export type ForwarderEvent =
   | DeliveryEvent
@@ -105,6 +107,16 @@ export class AcmForwarder {
   onEvent(listener: (event: ForwarderEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * True while some recipient has not been reached for `afterMs`: pagers are then not getting
+   * the ward's alarms, which the station shows as a technical alarm (ACM_FAILING). An idle link
+   * is not tested: a dead ACM is noticed at the next alarm it should get.
+   */
+  failing(afterMs = FAILING_AFTER_MS): boolean {
+    const now = this.now();
+    return Object.values(this.workers).some((worker) => worker.stuckSince !== null && now - worker.stuckSince >= afterMs);
   }
 
   summary(): OutboxSummary {

@@ -37,6 +37,8 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   /** Consecutive failures of the head message (for the backoff); reset by any answer. */
   private failures = 0;
+  /** Since when the head has been failing to get through; null while messages get through. */
+  stuckSince: number | null = null;
 
   constructor(
     readonly recipient: Recipient,
@@ -96,6 +98,7 @@ export class DeliveryWorker {
     }
     if (ack.code === 'AA') {
       this.failures = 0;
+      this.stuckSince = null;
       await writeWhenFree(() => this.outbox.delivered(head.id, this.options.now()));
       this.onEvent({ type: 'delivered', ...base });
       return null;
@@ -103,6 +106,7 @@ export class DeliveryWorker {
     const reason = `${ack.code}${ack.text ? `: ${ack.text}` : ''}`;
     if (ack.code === 'AR' || head.attempts + 1 >= this.options.maxErrorAttempts) {
       this.failures = 0;
+      this.stuckSince = null;
       await writeWhenFree(() => this.outbox.failed(head.id, reason, this.options.now()));
       this.onEvent({ type: 'failed', ...base, reason });
       return null;
@@ -114,6 +118,7 @@ export class DeliveryWorker {
     // Only answers from the ACM use up the error budget; an unreachable ACM never does.
     if (counts) await writeWhenFree(() => this.outbox.attempted(head.id, reason));
     this.failures++;
+    this.stuckSince ??= this.options.now();
     const { baseMs, capMs } = this.options.backoff;
     // At least the base: full jitter may draw 0, and a refused connection then spins.
     const delayMs = Math.max(baseMs, fullJitterDelay(this.failures, baseMs, capMs, this.options.random));
