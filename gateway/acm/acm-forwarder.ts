@@ -48,6 +48,7 @@ export class AcmForwarder {
   private readonly now: () => number;
   private pending: AlarmEvent[] = [];
   private flushScheduled = false;
+  private stopped = false;
   private escalationTimer: NodeJS.Timeout | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
 
@@ -91,13 +92,19 @@ export class AcmForwarder {
   async stop(): Promise<void> {
     if (this.escalationTimer) clearInterval(this.escalationTimer);
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.flush();
+    this.stopped = true;
+    // What the alarm service already handed over is queued before stopping (up to a second of busy lock).
+    for (let tries = 0; this.pending.length > 0 && tries < 50; tries++) {
+      this.flush();
+      if (this.pending.length > 0) await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+    }
+    if (this.pending.length > 0) this.deps.logger.error({ events: this.pending.length }, 'stopping: alarm events not queued for the ACM');
     await Promise.all(Object.values(this.workers).map((worker) => worker.stop()));
   }
 
   /** The alarm service listener: remembers and returns; the work happens on a later turn. */
   readonly onAlarmEvents = (events: readonly AlarmEvent[]): void => {
-    if (events.length === 0) return;
+    if (events.length === 0 || this.stopped) return;
     this.pending.push(...events);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -177,7 +184,7 @@ export class AcmForwarder {
       // alarm is unaffected either way; a failure other than a busy lock is said loudly.
       if (!isBusy(error)) this.deps.logger.error({ err: (error as Error).message, events: events.length }, 'could not queue alarm events for the ACM; retrying');
       this.pending = [...events, ...this.pending];
-      if (!this.flushScheduled) {
+      if (!this.flushScheduled && !this.stopped) {
         this.flushScheduled = true;
         setTimeout(() => this.flush(), isBusy(error) ? BUSY_RETRY_MS : 1000).unref();
       }
