@@ -189,6 +189,27 @@ describe('alarm forwarding to an ACM (ORU^R40 over MLLP)', () => {
     expect(outbox.prune(T0 + 1)).toBe(4);
   });
 
+  it('answers what an ACM should not send with AR, ignores stray ACKs, and goes on delivering', async () => {
+    const receiver = track(new AcmReceiver());
+    const rig = track(new Rig(dataFile(), config({ host: '127.0.0.1', port: await receiver.start() })));
+    rig.alarms.sample('B1', 7, 'MON-1', { HR: 165 });
+    await rig.until(() => rig.count('delivered') === 1);
+
+    receiver.sendRaw('not HL7 at all');
+    receiver.sendRaw('MSH|^~\\&|ACM|HOSP|||20261203||ADT^A01|X1|P|2.6\rPID|||M1\r');
+    receiver.sendRaw('MSH|^~\\&|ACM|HOSP|||20261203||ACK^R40|X2|P|2.6\rMSA|AA|NOT-OURS\r');
+    receiver.sendRaw('MSH|^~\\&|ACM|HOSP|||20261203||ORA^R41|X3|P|2.6\rMSA|AA|NEVER-SENT\rOBX|1|ST|S||Read\r');
+    await receiver.until(() => receiver.log.filter((l) => l.startsWith('station-ack')).length === 3);
+    expect(receiver.log.filter((l) => l.startsWith('station-ack'))).toEqual(['station-ack  AR', 'station-ack X1 AR', 'station-ack X3 AA']);
+    // A status about a message never sent is kept (for review) but names no alarm.
+    await rig.until(() => rig.count('status') === 1);
+    expect(rig.events.find((e) => e.type === 'status')).toMatchObject({ controlId: 'NEVER-SENT', alarmId: null, status: 'read' });
+
+    rig.alarms.sample('B2', 8, 'MON-2', { HR: 170 });
+    await rig.until(() => rig.count('delivered') === 2);
+    expect(receiver.received).toHaveLength(2);
+  });
+
   it('does not wait for, nor lose events to, another connection holding the write lock', async () => {
     const receiver = track(new AcmReceiver());
     const path = dataFile();
@@ -251,7 +272,7 @@ describe('alarm forwarding to an ACM (ORU^R40 over MLLP)', () => {
     primary.sendStatus(b4Message.controlId, 'Accepted by user');
     await rig.until(() => rig.count('status') === 1 && rig.count('delivered', 'primary') === 5);
     // The station acknowledges the status update (MSA-2 names the ORA^R41's own control id).
-    await primary.until(() => primary.log.includes(`status-ack ST${b4Message.controlId}`));
+    await primary.until(() => primary.log.includes(`station-ack ST${b4Message.controlId} AA`));
 
     clock.now = T0 + 29_999;
     rig.forwarder.checkEscalations();

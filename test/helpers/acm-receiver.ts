@@ -18,7 +18,7 @@ export interface ReceivedReport {
   readonly text: string;
 }
 
-/** The log of what happened, in order: `received <id>`, `acked <id> <code>`, `status-ack <id>`. */
+/** The log of what happened, in order: `received <id>`, `acked <id> <code>`, `station-ack <MSA-2> <code>`. */
 export class AcmReceiver {
   readonly received: ReceivedReport[] = [];
   readonly log: string[] = [];
@@ -58,6 +58,13 @@ export class AcmReceiver {
     for (const send of this.held.splice(0)) send();
   }
 
+  /** Sends raw text, framed, on the station's connection (hostile or unexpected input). */
+  sendRaw(text: string): void {
+    const socket = [...this.sockets][0];
+    if (!socket) throw new Error('no station connected');
+    socket.write(frameMllp(text));
+  }
+
   /** Sends an ORA^R41 status update about one of the station's messages on its connection. */
   sendStatus(controlId: string, status: string): void {
     const socket = [...this.sockets][0];
@@ -86,7 +93,8 @@ export class AcmReceiver {
         const msh = message.segments[0]!;
         const controlId = msh.get(10);
         if (msh.get(9) === 'ACK') {
-          this.log.push(`status-ack ${message.segments.find((s) => s.name === 'MSA')?.get(2)}`);
+          const msa = message.segments.find((s) => s.name === 'MSA');
+          this.log.push(`station-ack ${msa?.get(2) ?? ''} ${msa?.get(1) ?? ''}`);
           this.changed();
           continue;
         }
