@@ -26,8 +26,11 @@ export interface StationAcm {
 }
 
 export function startAcmForwarding(config: StationConfig & { readonly acm: AcmConfig }, alarms: AlarmService, logger: Logger): StationAcm {
-  const db = openDatabase(databasePath(config.dataDir), { synchronous: config.storage.synchronous });
-  // Never wait for the writer thread's lock on the event loop: busy writes are retried instead.
+  // NORMAL: a commit is not fsynced, so the event loop never waits for the disk; a process crash
+  // loses nothing committed, a power cut can lose the newest queue changes (a delivered mark
+  // lost means a resend, which at-least-once allows). Never wait for the writer thread's lock on
+  // the event loop either: busy writes are retried instead.
+  const db = openDatabase(databasePath(config.dataDir), { synchronous: 'NORMAL' });
   db.pragma('busy_timeout = 0');
   const forwarder = new AcmForwarder(config.acm, { db, placeOf: placeReader(db), logger: logger.child({ component: 'acm' }) }, config.stationName);
   const unsubscribe = alarms.onChange(forwarder.onAlarmEvents);
