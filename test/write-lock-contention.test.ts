@@ -54,7 +54,7 @@ describe('ward changes while the writer thread holds the write lock', () => {
     cleanups.push(() => dir.remove());
     const path = join(dir.path, 'station.db');
     const db = openDatabase(path);
-    cleanups.push(() => db.close());
+    cleanups.push(() => void db.close());
     const ward = new WardRepository(db);
     ward.addBed('B1', 'Bed 1', 't');
     ward.addBed('B2', 'Bed 2', 't');
