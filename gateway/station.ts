@@ -333,6 +333,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         rejectedFrames: counters.rejectedFrames,
         sync: stationStatus().sync,
         alarmLastTickAt: alarms.lastTickAt,
+        acm: acm?.forwarder.health() ?? null,
       },
       Date.now(),
     );

@@ -48,6 +48,7 @@ describe('a station configured with an ACM', () => {
     // The ACM refuses connections: the alarm sounds locally all the same, and waits in the queue.
     await until(() => events.some((e) => e.type === 'retrying'));
     expect(station.acm!.forwarder.summary().queued.primary).toBe(1);
+    expect(station.healthReport().acm).toEqual({ enabled: true, queued: 1, failed: 0, failing: false });
 
     const receiver = new AcmReceiver();
     cleanups.push(() => receiver.stop());
@@ -60,6 +61,7 @@ describe('a station configured with an ACM', () => {
     expect(segment('PV1').raw(3)).toBe('Ward 3^^Bed 1^NORTH');
     expect(message.segments.find((s) => s.name === 'OBX')!.raw(3)).toBe('196648^MDC_EVT_HI^MDC');
     expect(station.acm!.forwarder.summary().queued.primary).toBe(0);
+    expect(station.healthReport().acm).toMatchObject({ enabled: true, queued: 0 });
 
     // Later the ACM reports what became of it; IT sees it with `acm status`, without patient data.
     receiver.sendStatus(receiver.received[0]!.controlId, 'Read at endpoint');

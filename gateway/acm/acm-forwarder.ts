@@ -126,6 +126,12 @@ export class AcmForwarder {
     return Object.values(this.workers).some((worker) => worker.stuckSince !== null && now - worker.stuckSince >= afterMs);
   }
 
+  /** For the health endpoint: counts only. */
+  health(): { queued: number; failed: number; failing: boolean } {
+    const { queued, failed } = this.outbox.summary();
+    return { queued: queued.primary + queued.escalation, failed, failing: this.failing() };
+  }
+
   summary(): OutboxSummary {
     return this.outbox.summary();
   }
