@@ -19,6 +19,7 @@ import { DeviceRegistry, RegistryError } from './storage/device-registry.js';
 import { WardRepository, WardError } from './storage/ward-repository.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
 import type { Transport } from './ingest/channel.js';
+import { AcmOutbox } from './acm/acm-outbox.js';
 
 const USAGE = `Usage: ward-station [command] [options]   (from a checkout: npm run gateway -- [command] [options])
 
@@ -46,6 +47,7 @@ Commands:
   backup --to FILE                      online, consistent copy of the database (also while the station runs)
   restore --from FILE                   replace the database with a checked backup (the station must be stopped)
   health                                print the running station's health report (exit 1 unless ok)
+  acm status                            alarm forwarding to the ACM: queue, failures, newest messages and their statuses
 
 Options (run):
   --config FILE        configuration file (default: DATA_DIR/station.json)
@@ -292,6 +294,10 @@ function admin(command: string, sub: string | undefined): void {
       case 'patients transfer':
         ward.transfer(required('bed'), required('to'), ACTOR);
         return out({ from: values.bed, to: values.to });
+      case 'acm status': {
+        const outbox = new AcmOutbox(db);
+        return out({ ...outbox.summary(), messages: outbox.recent(50) });
+      }
       default:
         fail(`unknown command "${command} ${sub ?? ''}"\n\n${USAGE}`);
     }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { acmConfig, AcmConfigSchema, type AcmConfig } from './acm/acm-config.js';
 
 const SerialPortSchema = Type.Object(
   {
@@ -175,6 +176,8 @@ export const ConfigFileSchema = Type.Object(
       ),
     ),
     tls: Type.Optional(TlsSchema),
+    /** Alarm forwarding to an Alarm Communication Manager (IHE PCD ACM); off unless given. */
+    acm: Type.Optional(AcmConfigSchema),
     storage: Type.Optional(
       Type.Object(
         {
@@ -211,6 +214,8 @@ export interface StationConfig {
   readonly cloud: { readonly url: string; readonly failoverUrls?: readonly string[]; readonly stationId: string; readonly secret: string; readonly batchSize?: number; readonly caFile?: string; readonly allowInsecureHttp?: boolean } | null;
   /** TLS listeners for devices; null = clear text only. */
   readonly tls: StationTlsConfig | null;
+  /** Where alarms are forwarded (ORU^R40 over MLLP); null = not forwarded. */
+  readonly acm: AcmConfig | null;
   /** Where the built renderer is served from. */
   readonly rendererDir: string;
   /** The configuration file read, if any. */
@@ -298,6 +303,7 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
     alarms: { offlineAfterMs: { devices: secondsToMs(file.alarms?.offlineAfterSeconds?.devices), models: secondsToMs(file.alarms?.offlineAfterSeconds?.models) } },
     cloud: file.cloud ? { ...file.cloud, ...(file.cloud.caFile && configFile ? { caFile: resolve(dirname(configFile), file.cloud.caFile) } : {}) } : null,
     tls,
+    acm: acmConfig(file.acm),
     rendererDir: resolve(cli.rendererDir ?? env.WARD_RENDERER_DIR ?? defaultRendererDir),
     configFile,
   };

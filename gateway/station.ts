@@ -32,6 +32,7 @@ import { HealthServer } from './health/health-server.js';
 import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { StationMetrics } from './health/station-metrics.js';
+import { startAcmForwarding, type StationAcm } from './acm/station-acm.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -56,6 +57,8 @@ export interface Station {
   readonly sync: SyncClient | null;
   readonly health: HealthServer;
   readonly backups: BackupSchedule | null;
+  /** Alarm forwarding to an ACM; null when not configured. */
+  readonly acm: StationAcm | null;
   healthReport(): HealthReport;
   stop(): Promise<void>;
 }
@@ -301,6 +304,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   state.subscribe((event) => ui.broadcast(event));
   // Alarm changes go out at once, not with the coalesced vitals.
   alarms.onChange((events, view) => ui.broadcast({ type: 'alarms', events, view }));
+  // Paging systems hear of an alarm after the screens, and never hold them up.
+  const acm = config.acm ? startAcmForwarding({ ...config, acm: config.acm }, alarms, logger) : null;
 
   // Registrations, revocations and admissions take effect at once: revoked devices are cut off
   // and the UI gets the new layout. Changes made by another process (the CLI) are noticed
@@ -332,6 +337,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         rejectedFrames: counters.rejectedFrames,
         sync: stationStatus().sync,
         alarmLastTickAt: alarms.lastTickAt,
+        acm: acm?.forwarder.health() ?? null,
       },
       Date.now(),
     );
@@ -357,6 +363,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   } catch (error) {
     for (const channel of started.reverse()) await channel.stop();
     loopLoad.stop();
+    await acm?.stop();
     await health.stop();
     await ui.stop();
     db.close();
@@ -374,6 +381,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     alarms.station('STORAGE_NEAR_BUDGET', status.storage.nearBudget);
     // Sync failing for a while is worth a (low) technical alarm; a blip is not.
     alarms.station('SYNC_FAILING', status.sync.enabled && status.sync.consecutiveFailures >= 5);
+    if (acm) alarms.station('ACM_FAILING', acm.forwarder.failing());
   }, 5000);
   statusPush.unref();
 
@@ -407,12 +415,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     sync,
     health,
     backups,
+    acm,
     healthReport: report,
     async stop() {
       clearInterval(registryWatch);
       await backups?.stop();
       clearInterval(statusPush);
       alarms.stop();
+      await acm?.stop();
       retention.stop();
       await sync?.stop();
       await cloudHttp?.close();

@@ -77,6 +77,7 @@ export function importWardCsv(
   const keys: Array<[string, string]> = [];
   const summary = { beds: { added: 0, unchanged: 0 }, devices: { added: 0, reassigned: 0, unchanged: 0 }, nurses: { added: 0, unchanged: 0 } };
   try {
+    // IMMEDIATE: it reads before it writes, and a running station's writer thread commits vitals meanwhile.
     deps.db.transaction(() => {
       const beds = new Set(deps.ward.beds().map((b) => b.id));
       const nurses = new Set(deps.nurses.list().map((n) => n.id));
@@ -110,7 +111,7 @@ export function importWardCsv(
           summary.nurses.added++;
         }
       }
-    })();
+    }).immediate();
   } catch (error) {
     if (keysFd !== null) {
       closeSync(keysFd);

@@ -56,9 +56,12 @@ export interface EngineSnapshot {
 
 const NONE: readonly AlarmEvent[] = Object.freeze([]);
 
-export type StationCondition = 'STORAGE_FAILING' | 'STORAGE_NEAR_BUDGET' | 'SYNC_FAILING';
-/** Vitals not being stored is serious (history and sync stop); a slow cloud is not. */
-const STATION_PRIORITY: Readonly<Record<StationCondition, AlarmPriority>> = { STORAGE_FAILING: 'high', STORAGE_NEAR_BUDGET: 'medium', SYNC_FAILING: 'low' };
+export type StationCondition = 'STORAGE_FAILING' | 'STORAGE_NEAR_BUDGET' | 'SYNC_FAILING' | 'ACM_FAILING';
+/**
+ * Vitals not being stored is serious (history and sync stop); a slow cloud is not. Alarms not
+ * reaching the nurses' pagers (ACM_FAILING) is medium: they must watch the screens meanwhile.
+ */
+const STATION_PRIORITY: Readonly<Record<StationCondition, AlarmPriority>> = { STORAGE_FAILING: 'high', STORAGE_NEAR_BUDGET: 'medium', SYNC_FAILING: 'low', ACM_FAILING: 'medium' };
 
 const TECHNICAL: Readonly<Record<TechnicalConditionKind, { condition: string; priority: AlarmPriority }>> = {
   device_offline: { condition: 'DEVICE_OFFLINE', priority: 'medium' },

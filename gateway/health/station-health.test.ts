@@ -26,6 +26,12 @@ describe('station health report', () => {
     expect(report.devices).toEqual({ registered: 2, connected: 1, silent: [], refusedConnections: 2, rejectedFrames: 5 });
     expect(report.sync).toEqual({ enabled: true, backlogRows: 40, lastSuccessAt: NOW - 12_000, lastSuccessAgeSeconds: 12, consecutiveFailures: 0, lastError: null });
     expect(report.alarms).toEqual({ lastTickAt: NOW - 400, lastTickAgeMs: 400 });
+    expect(report.acm).toEqual({ enabled: false, queued: 0, failed: 0, failing: false });
+  });
+
+  it('warns when alarm forwarding to the ACM is failing', () => {
+    expect(healthReport({ ...healthy, acm: { queued: 3, failed: 1, failing: false } }, NOW)).toMatchObject({ status: 'ok', acm: { enabled: true, queued: 3, failed: 1, failing: false } });
+    expect(healthReport({ ...healthy, acm: { queued: 3, failed: 1, failing: true } }, NOW)).toMatchObject({ status: 'warning', problems: ['alarm forwarding to the ACM is failing'] });
   });
 
   it('is critical when the alarm engine stalls or storage fails', () => {

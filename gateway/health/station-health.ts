@@ -18,6 +18,8 @@ export interface HealthInputs {
   readonly rejectedFrames: number;
   readonly sync: Pick<SyncStatus, 'enabled' | 'queuedRows' | 'lastSuccessAt' | 'consecutiveFailures' | 'lastError'>;
   readonly alarmLastTickAt: number | null;
+  /** Alarm forwarding to an ACM; absent or null when none is configured. */
+  readonly acm?: { readonly queued: number; readonly failed: number; readonly failing: boolean } | null;
 }
 
 export interface HealthReport {
@@ -29,6 +31,7 @@ export interface HealthReport {
   readonly devices: { readonly registered: number; readonly connected: number; readonly silent: readonly string[]; readonly refusedConnections: number; readonly rejectedFrames: number };
   readonly sync: { readonly enabled: boolean; readonly backlogRows: number; readonly lastSuccessAt: number | null; readonly lastSuccessAgeSeconds: number | null; readonly consecutiveFailures: number; readonly lastError: string | null };
   readonly alarms: { readonly lastTickAt: number | null; readonly lastTickAgeMs: number | null };
+  readonly acm: { readonly enabled: boolean; readonly queued: number; readonly failed: number; readonly failing: boolean };
 }
 
 /**
@@ -51,6 +54,8 @@ export function healthReport(inputs: HealthInputs, now: number): HealthReport {
   const silent = connected.filter((d) => d.lastSeen === null || now - d.lastSeen > SILENT_AFTER_MS).map((d) => d.id);
   if (silent.length > 0) raise('warning', `${silent.length} connected device(s) silent for over ${SILENT_AFTER_MS / 1000} s`);
   if (inputs.sync.enabled && inputs.sync.consecutiveFailures >= 5) raise('warning', `sync failed ${inputs.sync.consecutiveFailures} times in a row`);
+  // Pagers not getting alarms is shown on the ward too (ACM_FAILING); IT should hear of it as well.
+  if (inputs.acm?.failing) raise('warning', 'alarm forwarding to the ACM is failing');
   return {
     status,
     problems,
@@ -78,5 +83,6 @@ export function healthReport(inputs: HealthInputs, now: number): HealthReport {
       lastError: inputs.sync.lastError,
     },
     alarms: { lastTickAt: inputs.alarmLastTickAt, lastTickAgeMs: tickAge },
+    acm: inputs.acm ? { enabled: true, ...inputs.acm } : { enabled: false, queued: 0, failed: 0, failing: false },
   };
 }

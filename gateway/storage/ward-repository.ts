@@ -96,6 +96,12 @@ export class WardRepository {
     this.changed();
   }
 
+  /*
+   * Transactions that read before they write are IMMEDIATE: they take the write lock first. A
+   * deferred one that read while the writer thread was committing vitals would fail at once
+   * ("database is locked") instead of waiting its turn.
+   */
+
   /** Admits a patient (created or updated by MRN) to an empty bed. */
   admit(
     input: { mrn: string; name: string; birthDate?: string | null; bedId: string },
@@ -115,7 +121,7 @@ export class WardRepository {
       this.insertAdmission.run(id, input.bedId, now);
       this.audit.run(now, actor, 'patient.admit', input.bedId, null);
       return id;
-    })();
+    }).immediate();
     this.changed();
     return patientId;
   }
@@ -126,7 +132,7 @@ export class WardRepository {
       if (!current) throw new WardError('PATIENT_NOT_ADMITTED', `bed ${bedId} has no patient`);
       this.discharge.run(now, current.id);
       this.audit.run(now, actor, 'patient.discharge', bedId, null);
-    })();
+    }).immediate();
     this.changed();
   }
 
@@ -140,7 +146,7 @@ export class WardRepository {
       this.discharge.run(now, current.id);
       this.insertAdmission.run(current.patientId, toBedId, now);
       this.audit.run(now, actor, 'patient.transfer', fromBedId, JSON.stringify({ to: toBedId }));
-    })();
+    }).immediate();
     this.changed();
   }
 

@@ -12,6 +12,7 @@ import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 import { floodBench } from './flood-bench.js';
 import { cloudSecurityBench } from './cloud-security-bench.js';
 import { replicasBench } from './replicas-bench.js';
+import { acmBench } from './acm-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -25,6 +26,7 @@ async function main() {
   if (!only || only === 'booking') await booking();
   if (!only || only === 'security') await security();
   if (!only || only === 'replicas') await replicas();
+  if (!only || only === 'acm') await acm();
 }
 
 async function replicas() {
@@ -47,6 +49,14 @@ async function replicas() {
         `RTO ${fmt(f.rtoSeconds, 1)} s until the next batch was accepted (promotion ${fmt(f.promoteSeconds, 1)} s); duplicated ${fmt(f.duplicated)}`,
     );
   }
+}
+
+async function acm() {
+  console.error('\n== Alarm forwarding to an ACM (in-process: alarm service on SQLite synchronous=NORMAL, ACM on loopback answering AA at once) ==');
+  const r = await acmBench();
+  console.error(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => fmt(l, 1)).join(' / ')} (1 / 5 / 15 min) at the end`);
+  console.error(`event-loop time per alarm event (${fmt(r.events)} events): with forwarding ${fmt(r.forwardedMicros, 1)} µs | baseline: alarm service alone ${fmt(r.aloneMicros, 1)} µs`);
+  console.error(`alarm event → ORU^R40 at the ACM, one at a time: p50 ${fmt(r.toAcm.p50, 2)} ms p99 ${fmt(r.toAcm.p99, 2)} ms | baseline: MLLP frame and ACK on the same loopback p50 ${fmt(r.mllpRoundTrip.p50, 2)} ms p99 ${fmt(r.mllpRoundTrip.p99, 2)} ms`);
 }
 
 async function security() {

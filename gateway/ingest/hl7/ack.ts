@@ -47,6 +47,8 @@ export interface AckOptions {
   readonly error?: Hl7ErrorCondition;
   readonly now?: number;
   readonly controlId?: string;
+  /** MSH-9 of the ACK; defaults to the PCD-01 answer `ACK^R01^ACK`. */
+  readonly messageType?: string;
 }
 
 /**
@@ -64,7 +66,7 @@ export function buildAck(header: Partial<MessageHeader>, code: AckCode, reason?:
     (header.sendingFacility ?? '').slice(0, MAX_HD_CHARS),
     formatHl7Timestamp(options.now ?? Date.now()),
     '',
-    'ACK^R01^ACK',
+    options.messageType ?? 'ACK^R01^ACK',
     options.controlId ?? randomUUID().replace(/-/g, '').slice(0, 20),
     (header.processingId || 'P').slice(0, 3),
     '2.6',
