@@ -31,6 +31,7 @@ import { HealthServer } from './health/health-server.js';
 import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { StationMetrics } from './health/station-metrics.js';
+import { stationSetup } from './ui/station-setup.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -193,6 +194,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     {
       'ward.snapshot': () => state.snapshot(),
       'station.status': () => stationStatus(),
+      'station.setup': () => stationSetup(config),
       'ward.sparklines': () => state.sparklines(Date.now()),
       'alarms.view': () => alarms.view(),
       'alarms.acknowledge': async ({ alarmId, reason }, session) => {
