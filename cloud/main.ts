@@ -15,6 +15,7 @@ import { MIGRATIONS } from './db/migrations/index.js';
 import { notificationDispatcher } from './notifications/notification-workers.js';
 import { reportWorker } from './reports/report-workers.js';
 import { startCloudService } from './service.js';
+import { loadMetricsConfig } from './metrics/metrics-config.js';
 import { videoRoomWorker } from './video/video-workers.js';
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   }
   const workerLog = pino({ level: config.logLevel, base: { app: 'ward-cloud' } });
   const service = await startCloudService({ ...config, databaseUrl }, {
+    metrics: loadMetricsConfig(),
     // CLOUD_WORKERS=false: a replica that serves the API only (workers run on other replicas).
     workers: config.workers
       ? [
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     process.stdout.write('Sign in, change the password (POST /v1/me/password) and create the other accounts.\n\n');
     admin = { username: created.username, passwordFile: delivered.file };
   }
-  const ready = { url: service.url, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
+  const ready = { url: service.url, metricsUrl: service.metricsUrl, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
   if (readyJson) process.stdout.write(`${JSON.stringify({ ready })}\n`);
   else process.stdout.write(`Ward cloud listening on ${service.url} (storage: ${service.ctx.mode}${embedded ? ', embedded PostgreSQL' : ''}); OpenAPI at ${service.url}/v1/openapi.json\n`);
 
