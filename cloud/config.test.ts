@@ -10,6 +10,9 @@ describe('cloud configuration from the environment', () => {
   it('reads the open-slots horizon and the workers switch', () => {
     expect(loadCloudConfig({ CLOUD_AVAILABILITY_DAYS: '0', CLOUD_WORKERS: 'false' })).toMatchObject({ availabilityDays: 0, workers: false });
     expect(loadCloudConfig({ CLOUD_AVAILABILITY_DAYS: '120', CLOUD_WORKERS: 'true' })).toMatchObject({ availabilityDays: 120, workers: true });
+    expect(loadCloudConfig({})).toMatchObject({ reportWorker: true });
+    expect(loadCloudConfig({ CLOUD_REPORT_WORKER: 'false' })).toMatchObject({ workers: true, reportWorker: false });
+    expect(() => loadCloudConfig({ CLOUD_REPORT_WORKER: 'no' })).toThrow(/CLOUD_REPORT_WORKER must be true or false/);
   });
 
   it('refuses values it cannot use, naming the variable', () => {

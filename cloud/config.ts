@@ -19,6 +19,8 @@ export interface CloudConfig {
   readonly availabilityDays: number;
   /** Run the background workers (reports, notifications, video rooms) in this replica. */
   readonly workers: boolean;
+  /** With workers: run reports here too (false when reports run in their own process, CLOUD_REPORT_WORKER). */
+  readonly reportWorker: boolean;
   /** Password hashing threads and queue (CLOUD_PASSWORD_HASH_THREADS, CLOUD_PASSWORD_HASH_QUEUE). */
   readonly passwordHashing: HashingLimits;
   /** Take the client address from X-Forwarded-For (behind a load balancer or reverse proxy). */
@@ -76,6 +78,7 @@ export function loadCloudConfig(env: NodeJS.ProcessEnv = process.env): CloudConf
     logLevel: env.CLOUD_LOG_LEVEL ?? 'info',
     availabilityDays: envInteger(env, 'CLOUD_AVAILABILITY_DAYS', DEFAULT_AVAILABILITY_DAYS, 0, 731),
     workers: envBoolean(env, 'CLOUD_WORKERS', true),
+    reportWorker: envBoolean(env, 'CLOUD_REPORT_WORKER', true),
     trustProxy: envBoolean(env, 'CLOUD_TRUST_PROXY', false),
     corsOrigins: (env.CLOUD_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''),
     hsts: envBoolean(env, 'CLOUD_HSTS', false),

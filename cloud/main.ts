@@ -55,9 +55,10 @@ async function main(): Promise<void> {
   const service = await startCloudService({ ...config, databaseUrl }, {
     metrics: loadMetricsConfig(),
     // CLOUD_WORKERS=false: a replica that serves the API only (workers run on other replicas).
+    // CLOUD_REPORT_WORKER=false: reports run in their own process (cloud/workers/report-worker-main.ts).
     workers: config.workers
       ? [
-          reportWorker(workerLog.child({ component: 'reports' })),
+          ...(config.reportWorker ? [reportWorker(workerLog.child({ component: 'reports' }))] : []),
           notificationDispatcher(workerLog.child({ component: 'notifications' })),
           videoRoomWorker(workerLog.child({ component: 'video' })),
         ]
