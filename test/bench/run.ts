@@ -11,6 +11,7 @@ import { cloudReportsBench } from './cloud-reports-bench.js';
 import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 import { floodBench } from './flood-bench.js';
 import { cloudSecurityBench } from './cloud-security-bench.js';
+import { cliBench } from './cli-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -23,6 +24,13 @@ async function main() {
   if (!only || only === 'reports') await reports();
   if (!only || only === 'booking') await booking();
   if (!only || only === 'security') await security();
+  if (!only || only === 'cli') cli();
+}
+
+function cli() {
+  const r = cliBench();
+  console.error(`\n== IT command time (devices list, median of ${r.runs}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} at the end) ==`);
+  console.error(`ward-station (built JavaScript): ${fmt(r.builtMs)} ms | baseline: the same command from the TypeScript sources through tsx ${fmt(r.sourcesMs)} ms; floor: node -e 0 ${fmt(r.nodeFloorMs)} ms`);
 }
 
 async function security() {
