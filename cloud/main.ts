@@ -75,10 +75,6 @@ async function main(): Promise<void> {
     process.stdout.write('Sign in, change the password (POST /v1/me/password) and create the other accounts.\n\n');
     admin = { username: created.username, passwordFile: delivered.file };
   }
-  const ready = { url: service.url, metricsUrl: service.metricsUrl, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
-  if (readyJson) process.stdout.write(`${JSON.stringify({ ready })}\n`);
-  else process.stdout.write(`Ward cloud listening on ${service.url} (storage: ${service.ctx.mode}${embedded ? ', embedded PostgreSQL' : ''}); OpenAPI at ${service.url}/v1/openapi.json\n`);
-
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -87,8 +83,12 @@ async function main(): Promise<void> {
     await embedded?.stop().catch(() => {});
     process.exit(0);
   };
+  // Before saying it is ready: a supervisor may stop it the moment it reads that line.
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  const ready = { url: service.url, metricsUrl: service.metricsUrl, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
+  if (readyJson) process.stdout.write(`${JSON.stringify({ ready })}\n`);
+  else process.stdout.write(`Ward cloud listening on ${service.url} (storage: ${service.ctx.mode}${embedded ? ', embedded PostgreSQL' : ''}); OpenAPI at ${service.url}/v1/openapi.json\n`);
 }
 
 main().catch((error: Error) => {

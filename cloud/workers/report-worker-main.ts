@@ -34,13 +34,13 @@ const worker = new ReportWorker(sql, new ReportJobs(sql), {
       }
     : {}),
 });
-worker.start();
-process.stdout.write(`${JSON.stringify({ ready: worker.owner })}\n`);
-
 const stop = async () => {
   await worker.stop();
   await sql.end({ timeout: 5 });
   process.exit(0);
 };
+// Before saying it is ready: a supervisor may stop it the moment it reads that line.
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
+worker.start();
+process.stdout.write(`${JSON.stringify({ ready: worker.owner })}\n`);

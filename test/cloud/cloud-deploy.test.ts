@@ -125,6 +125,17 @@ describe('the cloud for IT: systemd units and the compose file, run here as proc
     expect(stopped).toBe(0);
   });
 
+  it('the API unit stops cleanly when stopped the moment it says it is ready (a supervisor may do just that)', { timeout: 120_000 }, async () => {
+    const db = await createTestDatabase();
+    try {
+      const api = unit('ward-cloud.service');
+      const cloud = await run([...api.execStart, '--ready-json'], { ...exampleEnvironment(), ...api.environment, ...local(db.url) });
+      expect(await stop(cloud)).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it("documents a compose file with TimescaleDB whose cloud and report-worker settings run here as processes", { timeout: 120_000 }, async () => {
     const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8')) as {
       services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; build?: { context: string; dockerfile: string } }>;
@@ -149,8 +160,8 @@ describe('the cloud for IT: systemd units and the compose file, run here as proc
       expect((await fetch(ready.metricsUrl)).status).toBe(200);
       const reports = await run(workerService!.command!, { ...workerService!.environment!, ...local(db.url) });
       expect(reports.first.ready).toEqual(expect.any(String));
-      // Its clean exit on SIGTERM is checked above, after a job; here it is stopped at once.
-      await stop(reports);
+      // Stopped the moment it says it is ready: it must already stop cleanly then.
+      expect(await stop(reports)).toBe(0);
     } finally {
       stopped = await stop(cloud);
       await db.drop();
