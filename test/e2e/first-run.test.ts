@@ -53,7 +53,7 @@ describe('first run of an installed station', () => {
 
   it('starts without the demo ward and explains the configuration file, the import and the cloud', async () => {
     expect(ready.demo).toBe(false);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
     await page.goto(ready.uiUrl);
     const guide = page.getByTestId('setup-guide');
     await guide.waitFor();
