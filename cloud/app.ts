@@ -23,6 +23,7 @@ import { registerReportRoutes } from './reports/report-routes.js';
 import { registerVideoRoutes } from './video/video-routes.js';
 import { registerStationRoutes } from './stations/station-routes.js';
 import { registerVitalsRoutes } from './vitals/vitals-routes.js';
+import { registerHttpMetrics } from './metrics/metrics-server.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
@@ -62,6 +63,7 @@ export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | fa
     parseJson(request, text, done);
   });
   registerResponseHeaders(fastify, { corsOrigins: options.corsOrigins ?? [], hsts: options.hsts ?? false });
+  if (ctx.metrics) registerHttpMetrics(fastify, ctx.metrics);
 
   await fastify.register(swagger, {
     openapi: {

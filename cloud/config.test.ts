@@ -20,6 +20,10 @@ describe('cloud configuration from the environment', () => {
     });
     // Empty is unset, as a shell's `VAR=` means.
     expect(loadCloudConfig({ CLOUD_PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 8080, databaseUrl: null });
+    expect(loadCloudConfig({ CLOUD_REPORT_WORKER: 'false' })).toMatchObject({ workers: true, reportWorker: false });
+    expect(() => loadCloudConfig({ CLOUD_REPORT_WORKER: 'no' })).toThrow(/CLOUD_REPORT_WORKER must be true or false/);
+    expect(loadCloudConfig({})).toMatchObject({ metrics: { host: '127.0.0.1', port: null } });
+    expect(loadCloudConfig({ CLOUD_METRICS_PORT: '9464', CLOUD_METRICS_HOST: '10.0.0.5' })).toMatchObject({ metrics: { host: '10.0.0.5', port: 9464 } });
   });
 
   it('refuses values it cannot use, naming the variable and what it accepts', () => {

@@ -6,6 +6,7 @@ import type { HashingLimits } from './auth/password-hasher.js';
 import { notificationConfigFrom, type NotificationConfig } from './notifications/notification-config.js';
 import { reportConfigFrom, type ReportConfig } from './reports/report-config.js';
 import { videoConfigFrom, type VideoConfig } from './video/video-config.js';
+import type { MetricsConfig } from './metrics/metrics-config.js';
 
 /** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
 export const DEFAULT_AVAILABILITY_DAYS = 63;
@@ -40,6 +41,9 @@ export const CloudEnvSchema = Type.Object({
   CLOUD_LOG_LEVEL: Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)), { default: 'info' }),
   CLOUD_AVAILABILITY_DAYS: Type.Integer({ minimum: 0, maximum: 731, default: DEFAULT_AVAILABILITY_DAYS }),
   CLOUD_WORKERS: Type.Boolean({ default: true }),
+  CLOUD_REPORT_WORKER: Type.Boolean({ default: true }),
+  CLOUD_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  CLOUD_METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   CLOUD_TRUST_PROXY: Type.Boolean({ default: false }),
   CLOUD_CORS_ORIGINS: Type.String({ default: '' }),
   CLOUD_HSTS: Type.Boolean({ default: false }),
@@ -112,6 +116,10 @@ export interface CloudConfig {
   readonly availabilityDays: number;
   /** Run the background workers (reports, notifications, video rooms) in this replica. */
   readonly workers: boolean;
+  /** With workers: run reports here too (false when reports run in their own process, CLOUD_REPORT_WORKER). */
+  readonly reportWorker: boolean;
+  /** The Prometheus listener, apart from the API (CLOUD_METRICS_PORT unset: none; 0: any free port). */
+  readonly metrics: MetricsConfig;
   /** Password hashing threads and queue (CLOUD_PASSWORD_HASH_THREADS, CLOUD_PASSWORD_HASH_QUEUE). */
   readonly passwordHashing: HashingLimits;
   /** Take the client address from X-Forwarded-For (behind a load balancer or reverse proxy). */
@@ -204,6 +212,8 @@ export function loadCloudConfig(processEnv: NodeJS.ProcessEnv = process.env): Cl
     logLevel: env.CLOUD_LOG_LEVEL,
     availabilityDays: env.CLOUD_AVAILABILITY_DAYS,
     workers: env.CLOUD_WORKERS,
+    reportWorker: env.CLOUD_REPORT_WORKER,
+    metrics: { host: env.CLOUD_METRICS_HOST, port: env.CLOUD_METRICS_PORT ?? null },
     trustProxy: env.CLOUD_TRUST_PROXY,
     corsOrigins: env.CLOUD_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
     hsts: env.CLOUD_HSTS,

@@ -17,6 +17,7 @@ import type { BatchIngest } from './ingest/batch-ingest.js';
 import type { Patients } from './patients/patients.js';
 import type { StationCredentials } from './stations/station-credentials.js';
 import type { LatestVitalsCache } from './vitals/latest-vitals-cache.js';
+import type { CloudMetrics } from './metrics/cloud-metrics.js';
 import type { VitalsHistory } from './vitals/vitals-history.js';
 
 /** Everything a route needs, built once per process (see `createContext`). */
@@ -44,6 +45,8 @@ export interface CloudContext {
   readonly appointmentHooks: AppointmentHook[];
   /** The table of free slots for the coming weeks (searches read it up to `through()`). */
   readonly openSlots: OpenSlots;
+  /** Prometheus metrics of this replica (absent in tests that build a bare context). */
+  readonly metrics?: CloudMetrics;
 }
 
 export type CloudApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider> & {

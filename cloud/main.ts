@@ -52,10 +52,14 @@ async function main(): Promise<void> {
   }
   const workerLog = pino({ level: config.logLevel, base: { app: 'ward-cloud' } });
   const service = await startCloudService({ ...config, databaseUrl }, {
+    // The metrics listener, apart from the API, so Prometheus can reach it on an internal address
+    // while the API sits behind the load balancer.
+    metrics: config.metrics,
     // CLOUD_WORKERS=false: a replica that serves the API only (workers run on other replicas).
+    // CLOUD_REPORT_WORKER=false: reports run in their own process (cloud/workers/report-worker-main.ts).
     workers: config.workers
       ? [
-          reportWorker(workerLog.child({ component: 'reports' })),
+          ...(config.reportWorker ? [reportWorker(workerLog.child({ component: 'reports' }))] : []),
           notificationDispatcher(workerLog.child({ component: 'notifications' })),
           videoRoomWorker(workerLog.child({ component: 'video' })),
         ]
@@ -72,10 +76,6 @@ async function main(): Promise<void> {
     process.stdout.write('Sign in, change the password (POST /v1/me/password) and create the other accounts.\n\n');
     admin = { username: created.username, passwordFile: delivered.file };
   }
-  const ready = { url: service.url, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
-  if (readyJson) process.stdout.write(`${JSON.stringify({ ready })}\n`);
-  else process.stdout.write(`Ward cloud listening on ${service.url} (storage: ${service.ctx.mode}${embedded ? ', embedded PostgreSQL' : ''}); OpenAPI at ${service.url}/v1/openapi.json\n`);
-
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -84,8 +84,12 @@ async function main(): Promise<void> {
     await embedded?.stop().catch(() => {});
     process.exit(0);
   };
+  // Before saying it is ready: a supervisor may stop it the moment it reads that line.
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  const ready = { url: service.url, metricsUrl: service.metricsUrl, storageMode: service.ctx.mode, embeddedDatabase: embedded !== null, admin };
+  if (readyJson) process.stdout.write(`${JSON.stringify({ ready })}\n`);
+  else process.stdout.write(`Ward cloud listening on ${service.url} (storage: ${service.ctx.mode}${embedded ? ', embedded PostgreSQL' : ''}); OpenAPI at ${service.url}/v1/openapi.json\n`);
 }
 
 main().catch((error: Error) => {

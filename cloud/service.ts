@@ -25,12 +25,17 @@ import { LatestVitalsCache } from './vitals/latest-vitals-cache.js';
 import { NativePartitions } from './vitals/native-partitions.js';
 import { VitalsHistory } from './vitals/vitals-history.js';
 import { VitalsMaintenance } from './vitals/vitals-maintenance.js';
+import { CloudMetrics } from './metrics/cloud-metrics.js';
+import type { MetricsConfig } from './metrics/metrics-config.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 
 export interface CloudService {
   readonly app: CloudApp;
   readonly ctx: CloudContext;
   /** http://host:port once listening. */
   readonly url: string;
+  /** http://host:port/metrics when a metrics listener runs (CLOUD_METRICS_PORT), else null. */
+  readonly metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,8 @@ export interface ServiceOptions {
   readonly extraRoutes?: RouteSet[];
   /** Background work started with the service (reports, notifications, ...). */
   readonly workers?: Array<(ctx: CloudContext) => { stop(): Promise<void> | void }>;
+  /** The Prometheus listener (config.metrics); none when absent. */
+  readonly metrics?: MetricsConfig;
 }
 
 /**
@@ -61,6 +68,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     const partitions = mode === 'native' ? new NativePartitions(sql) : null;
     const patients = new Patients(sql);
     const revocations = new Revocations(sql, bus, config.accessTokenTtlSeconds);
+    const metrics = new CloudMetrics(sql, config.poolSize);
     await revocations.start();
     const ctx: CloudContext = {
       config,
@@ -82,6 +90,7 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
       startedAt: new Date(),
       appointmentHooks: [],
       openSlots: new OpenSlots(sql, config.availabilityDays),
+      metrics,
     };
     const maintenance = new VitalsMaintenance(sql, mode, partitions, config.vitalsRetentionDays, logger);
     await maintenance.start();
@@ -90,13 +99,16 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
     const app = await buildApp(ctx, logger, options.extraRoutes, { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, hsts: config.hsts });
     await app.listen({ host: config.host, port: config.port });
     const workers = (options.workers ?? []).map((start) => start(ctx));
+    const metricsServer = await startMetricsServer(metrics, options.metrics ?? { host: '127.0.0.1', port: null }, logger);
     const address = app.server.address() as { port: number };
     return {
       app,
       ctx,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`,
+      metricsUrl: metricsServer.url,
       async close() {
         for (const worker of workers) await worker.stop();
+        await metricsServer.close();
         maintenance.stop();
         ctx.openSlots.stop();
         await openSlotsReady;

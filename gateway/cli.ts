@@ -163,6 +163,10 @@ async function run(): Promise<void> {
     dataDir: config.dataDir,
     demo: config.demo.enabled,
   };
+  // Before saying it is ready: a supervisor may stop it the moment it reads that line.
+  let stopping = false;
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
   // Inside Electron, main receives the UI connection through the utilityProcess port.
   const parentPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: string, f: (m: { data: unknown }) => void): void } }).parentPort;
   if (parentPort) {
@@ -187,7 +191,6 @@ async function run(): Promise<void> {
       '',
     ].join('\n') + '\n',
   );
-  let stopping = false;
   async function shutdown() {
     if (stopping) return;
     stopping = true;
@@ -196,8 +199,6 @@ async function run(): Promise<void> {
     unlock();
     process.exit(0);
   }
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
 }
 
 /** Commands that work on the database file as a whole, or ask the running station. */

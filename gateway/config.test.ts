@@ -24,6 +24,14 @@ describe('configuration', () => {
     expect(config.storage).toEqual({ synchronous: 'FULL', hotWindowHours: 72, diskBudgetMb: 2048 });
   });
 
+  it('starts an installed station without the demo ward, unless its file or a flag asks for it', () => {
+    const dir = temp();
+    expect(loadConfig({ dataDir: dir }, { WARD_INSTALLED: '1' }).demo.enabled).toBe(false);
+    expect(loadConfig({ dataDir: dir, demo: true }, { WARD_INSTALLED: '1' }).demo.enabled).toBe(true);
+    writeFileSync(join(dir, 'station.json'), JSON.stringify({ demo: { enabled: true } }));
+    expect(loadConfig({ dataDir: dir }, { WARD_INSTALLED: '1' }).demo.enabled).toBe(true);
+  });
+
   it('reads DATA_DIR/station.json, turns the demo off, and lets flags win', () => {
     const dir = temp();
     writeFileSync(join(dir, 'station.json'), JSON.stringify({ stationName: 'Ward 4B', devices: { port: 9000 }, storage: { hotWindowHours: 24 } }));

@@ -268,8 +268,10 @@ export function readConfigFile(path: string): ConfigFile {
 }
 
 /**
- * Defaults < configuration file < command-line flags. With no configuration file anywhere the
- * station runs the demo ward, so a first start shows something alive.
+ * Defaults < configuration file < command-line flags. With no configuration file anywhere a
+ * developer's station (`npm start`) runs the demo ward, so a first start shows something alive;
+ * an installed one (its entry point sets WARD_INSTALLED=1) starts empty and shows how to set up
+ * the ward instead, so simulated patients never appear on a real ward by default.
  */
 export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = process.env, defaultRendererDir = 'out/renderer'): StationConfig {
   const baseDataDir = resolve(cli.dataDir ?? defaultDataDir(env));
@@ -279,7 +281,8 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
   const file: ConfigFile = configFile ? readConfigFile(configFile) : {};
   if (file.cloud) for (const url of [file.cloud.url, ...(file.cloud.failoverUrls ?? [])]) checkCloudUrl(url, file.cloud.allowInsecureHttp ?? false);
   const tls = tlsConfig(file.tls, configFile, cli);
-  const demoEnabled = cli.demo ?? file.demo?.enabled ?? configFile === null;
+  const installed = env.WARD_INSTALLED === '1';
+  const demoEnabled = cli.demo ?? file.demo?.enabled ?? (configFile === null && !installed);
   if (demoEnabled && tls && !tls.plainWebsocket) throw new ConfigError('the demo ward connects over plain ws://: keep tls.plainWebsocket on or turn the demo off');
   return {
     stationName: cli.stationName ?? file.stationName ?? 'Ward station',

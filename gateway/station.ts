@@ -33,6 +33,7 @@ import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { StationMetrics } from './health/station-metrics.js';
 import { startAcmForwarding, type StationAcm } from './acm/station-acm.js';
+import { stationSetup } from './ui/station-setup.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -200,6 +201,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     {
       'ward.snapshot': () => state.snapshot(),
       'station.status': () => stationStatus(),
+      'station.setup': () => stationSetup(config),
       'ward.sparklines': () => state.sparklines(Date.now()),
       'alarms.view': () => alarms.view(),
       'alarms.acknowledge': async ({ alarmId, reason }, session) => {

@@ -4,6 +4,7 @@
  * utilityProcess (no SQL, serial or HTTP here, so the UI thread never stalls on them).
  */
 import { app, BrowserWindow, Menu, Notification, Tray, ipcMain, nativeImage, session, utilityProcess, type UtilityProcess } from 'electron';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +32,21 @@ const connectionWaiters: Array<(c: GatewayConnection) => void> = [];
 // would keep them silent until then).
 app.commandLine.appendSwitch('autoplay-policy', 'no-user-gesture-required');
 
-if (!app.requestSingleInstanceLock()) {
+/**
+ * IT's commands on an installed desktop station (`ward-station import --from ward.csv`, with the
+ * app's executable): the same gateway code, run by Electron as Node on this app's data folder.
+ * They never take the window's single-instance lock, so they work while the station runs.
+ */
+const ADMIN_COMMANDS = new Set(['devices', 'beds', 'patients', 'nurses', 'import', 'backup', 'restore', 'health']);
+const commandArgs = process.argv.slice(app.isPackaged ? 1 : 2);
+
+if (ADMIN_COMMANDS.has(commandArgs[0] ?? '')) {
+  const child = spawn(process.execPath, [join(here, 'gateway.js'), ...commandArgs, '--data-dir', app.getPath('userData')], {
+    stdio: 'inherit',
+    env: { ...gatewayEnv(), ELECTRON_RUN_AS_NODE: '1' },
+  });
+  child.on('exit', (code) => app.exit(code ?? 1));
+} else if (!app.requestSingleInstanceLock()) {
   // A second station on one workstation would fight over ports and the database.
   app.quit();
 } else {
@@ -46,18 +61,33 @@ function connection(): GatewayConnection | null {
   return ready ? { url: ready.channelUrl, token: ready.token } : null;
 }
 
-/** A better-sqlite3 binary built for Electron's ABI, prepared by `npm start` (main/launch.mjs). */
+/**
+ * In a checkout, `npm start` rebuilds better-sqlite3 for Electron's ABI into .electron-native/
+ * (main/packaging/electron-native.mjs). An installed app has it rebuilt in place by packaging.
+ */
 function sqliteBinding(): string | undefined {
-  const candidate = join(app.getAppPath(), '.electron-native', 'better_sqlite3.node');
+  const candidate = join(app.getAppPath(), '.electron-native', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   return existsSync(candidate) ? candidate : undefined;
 }
 
-function startGateway(): void {
+/**
+ * The gateway's environment. An installed app starts without the demo ward and shows the set-up
+ * screen, which names this executable as the command for IT (`"Ward Station.exe" import …`).
+ */
+function gatewayEnv(): NodeJS.ProcessEnv {
   const binding = sqliteBinding();
+  return {
+    ...process.env,
+    ...(binding ? { WARD_SQLITE_BINDING: binding } : {}),
+    ...(app.isPackaged ? { WARD_INSTALLED: '1', WARD_COMMAND: `"${process.execPath}"` } : {}),
+  };
+}
+
+function startGateway(): void {
   gateway = utilityProcess.fork(join(here, 'gateway.js'), ['run', '--data-dir', app.getPath('userData'), '--renderer-dir', join(here, '..', 'renderer')], {
     serviceName: 'ward-gateway',
     stdio: 'inherit',
-    env: { ...process.env, ...(binding ? { WARD_SQLITE_BINDING: binding } : {}) },
+    env: gatewayEnv(),
   });
   gateway.on('message', (message: GatewayReady) => {
     if (message?.type !== 'ready') return;

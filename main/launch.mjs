@@ -6,11 +6,12 @@
  * to the gateway (e.g. `npm start -- --no-demo`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale, electronViteCli } from '../gateway/packaging/build-if-stale.mjs';
+import { prepareElectronNative } from './packaging/electron-native.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -34,31 +35,6 @@ function electronBinary() {
   if (path) return { path };
   const reason = `${install.stderr ?? ''}${install.stdout ?? ''}`.split('\n').find((l) => /error|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|timed out/i.test(l))?.trim();
   return { path: null, reason: `Electron's binary is not installed and could not be downloaded${reason ? ` (${reason.slice(0, 120)})` : ''}` };
-}
-
-/**
- * Electron runs on its own Node ABI, so it needs its own better-sqlite3 binary. It is built once
- * into .electron-native/ from a copy of the package, leaving node_modules' Node build to the tests.
- */
-function sqliteForElectron() {
-  const version = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
-  const target = join(root, '.electron-native');
-  const stamp = join(target, 'version.txt');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === version && existsSync(join(target, 'better_sqlite3.node'))) return true;
-  const work = join(target, 'build');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  cpSync(dirname(require.resolve('better-sqlite3/package.json')), work, { recursive: true });
-  rmSync(join(work, 'build'), { recursive: true, force: true });
-  const env = { ...process.env, npm_config_runtime: 'electron', npm_config_target: version, npm_config_disturl: 'https://electronjs.org/headers' };
-  const prebuilt = spawnSync('npx', ['--no', 'prebuild-install', '--runtime', 'electron', '--target', version], { cwd: work, env, stdio: 'inherit' });
-  if (prebuilt.status !== 0) {
-    const gyp = spawnSync('npx', ['--yes', 'node-gyp', 'rebuild', '--release', `--target=${version}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'], { cwd: work, env, stdio: 'inherit' });
-    if (gyp.status !== 0) return false;
-  }
-  copyFileSync(join(work, 'build', 'Release', 'better_sqlite3.node'), join(target, 'better_sqlite3.node'));
-  writeFileSync(stamp, version);
-  return true;
 }
 
 function hasDisplay() {
@@ -86,9 +62,16 @@ if (process.env.WARD_HEADLESS === '1') {
 } else {
   const electron = electronBinary();
   if (!electron.path) runHeadless(electron.reason);
-  else if (!sqliteForElectron()) runHeadless('better-sqlite3 could not be built for Electron');
   else {
-    const child = spawn(electron.path, [root, ...args], { cwd: root, stdio: 'inherit' });
-    child.on('exit', (code) => process.exit(code ?? 0));
+    const version = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
+    const binding = await prepareElectronNative(root, version).catch((error) => {
+      say(`better-sqlite3 could not be rebuilt for Electron ${version}: ${String(error?.message ?? error).split('\n')[0].slice(0, 160)}`);
+      return null;
+    });
+    if (!binding) runHeadless('The desktop window needs better-sqlite3 built for Electron');
+    else {
+      const child = spawn(electron.path, [root, ...args], { cwd: root, stdio: 'inherit' });
+      child.on('exit', (code) => process.exit(code ?? 0));
+    }
   }
 }

@@ -23,7 +23,9 @@ function readmeCommands(): string[] {
 
 /** A command line as root, as IT types it (the tests run as root, like an administrator's shell). */
 function shell(line: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync('sh', ['-c', line], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  // SYSTEMD_LOG_TARGET: without it systemd-analyze may log its findings to the journal or the
+  // console device, and an empty stderr would prove nothing.
+  const result = spawnSync('sh', ['-c', line], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', SYSTEMD_LOG_TARGET: 'console' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

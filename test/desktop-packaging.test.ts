@@ -75,6 +75,21 @@ describe('desktop installers (electron-builder)', () => {
     expect(installers()).toEqual([]);
   });
 
+  it("`npm start` rebuilds better-sqlite3 for Electron with @electron/rebuild, into .electron-native/ only, up to the download of Electron's headers", { timeout: 300_000 }, () => {
+    // The hand-written prebuild-install / node-gyp calls are gone from the launcher.
+    expect(readFileSync(join(ROOT, 'main/launch.mjs'), 'utf8')).not.toMatch(/node-gyp|prebuild-install|npx/);
+    const result = spawnSync(process.execPath, [join(ROOT, 'main/packaging/electron-native.mjs')], { cwd: ROOT, env: OFFLINE, encoding: 'utf8' });
+    const output = `${result.stdout}${result.stderr}`;
+    expect(result.status).not.toBe(0);
+    expect(output).toMatch(/rebuilding better-sqlite3 for Electron \d+\.\d+\.\d+ into \.electron-native/);
+    expect(output).toMatch(/node-gyp failed to rebuild '.*\.electron-native\/node_modules\/better-sqlite3'/);
+    expect(output).toMatch(/ECONNREFUSED 127\.0\.0\.1:9/);
+    // The copy started from sources, and the project's Node build is untouched.
+    const require = createRequire(join(ROOT, 'package.json'));
+    const Database = require('better-sqlite3') as new (path: string) => { close(): void };
+    new Database(':memory:').close();
+  });
+
   it('electron-builder packages the staged app up to the download of Electron itself', { timeout: 300_000 }, () => {
     const cli = join(ROOT, 'node_modules/electron-builder/cli.js');
     const result = spawnSync(process.execPath, [cli, '--projectDir', join(ROOT, 'out/desktop-app'), '--publish', 'never', '--linux', 'AppImage'], { cwd: ROOT, env: OFFLINE, encoding: 'utf8' });

@@ -14,7 +14,28 @@ describe('npm start', () => {
   });
 
   const dir = tempDir();
-  afterAll(() => dir.remove());
+  const stopDir = tempDir();
+  afterAll(() => {
+    dir.remove();
+    stopDir.remove();
+  });
+
+  it('stops cleanly when stopped the moment it says it is ready (a supervisor may do just that)', async () => {
+    const codes: Array<number | null> = [];
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, [join(ROOT, 'out', 'main', 'gateway.js'), 'run', '--ready-json', '--data-dir', stopDir.path, '--device-host', '127.0.0.1', '--device-port', '0', '--ui-port', '0', '--health-port', '0', '--no-mllp'], {
+        cwd: ROOT,
+        env: { ...process.env, WARD_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (line.startsWith('{"ready"')) child.kill('SIGTERM');
+      });
+      codes.push(await exited);
+    }
+    expect(codes).toEqual([0, 0, 0]);
+  });
 
   it('says in one line why it runs headless, then serves the UI from the built app', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, WARD_LOG_LEVEL: 'warn' };

@@ -47,6 +47,7 @@ export function registerIngestRoutes(app: CloudApp): void {
       const station = stationOf(request);
       assertKnownVitals(request.body);
       const result = await app.ctx.ingest.ingest(station, request.params.batchId, bodyHashes.get(request)!, request.body);
+      app.ctx.metrics?.ingested(result);
       if (result.refused.length > 0 && !result.replayed) {
         const byReason: Record<string, number> = {};
         for (const r of result.refused) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;

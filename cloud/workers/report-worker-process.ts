@@ -21,14 +21,14 @@ export function runReportWorkerProcess(options: ReportWorkerProcessOptions = {})
   const sql = connect(config.databaseUrl, { max: 4, applicationName: 'ward-cloud-report-worker' });
   const jobs = options.jobs?.(sql) ?? new ReportJobs(sql);
   const worker = new ReportWorker(sql, jobs, { leaseMs: config.reports.leaseMs, pollMs: config.reports.pollMs });
-  worker.start();
-  process.stdout.write(`${JSON.stringify({ ready: worker.owner })}\n`);
-
   const stop = async () => {
     await worker.stop();
     await sql.end({ timeout: 5 });
     process.exit(0);
   };
+  // Before saying it is ready: a supervisor may stop it the moment it reads that line.
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  worker.start();
+  process.stdout.write(`${JSON.stringify({ ready: worker.owner })}\n`);
 }

@@ -15,6 +15,12 @@ buildIfStale(root);
 // Installed from the Debian package: the service's configuration is everyone's default, so IT
 // types `sudo -u ward-station ward-station devices list` and reaches the service's database.
 const installedConfig = '/etc/ward-station/station.json';
-if (!existsSync(join(root, 'gateway', 'cli.ts')) && !process.env.WARD_CONFIG && existsSync(installedConfig)) process.env.WARD_CONFIG = installedConfig;
+const installed = !existsSync(join(root, 'gateway', 'cli.ts'));
+if (installed && !process.env.WARD_CONFIG && existsSync(installedConfig)) process.env.WARD_CONFIG = installedConfig;
+if (installed) {
+  // An installed station starts without the demo ward, and its set-up screen names this command.
+  process.env.WARD_INSTALLED ??= '1';
+  process.env.WARD_COMMAND ??= process.env.WARD_CONFIG === installedConfig ? 'runuser -u ward-station -- ward-station' : 'ward-station';
+}
 process.env.WARD_RENDERER_DIR ??= join(root, 'out', 'renderer');
 await import(pathToFileURL(join(root, 'out', 'main', 'gateway.js')).href);

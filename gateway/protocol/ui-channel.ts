@@ -115,10 +115,25 @@ export interface SignedInNurse {
   readonly expiresAt: number;
 }
 
+/** What the set-up screen of a station with no beds shows IT: where and how to configure the ward. */
+export interface StationSetup {
+  /** The configuration file read, or where the station looks for one. */
+  readonly configFile: string;
+  readonly configFileExists: boolean;
+  readonly dataDir: string;
+  /** How IT runs the station's commands on this machine, e.g. `ward-station` (ends before the sub-command). */
+  readonly command: string;
+  /** Options every command needs here to reach this station's database (e.g. `--data-dir …`), or ''. */
+  readonly commandOptions: string;
+  readonly demo: boolean;
+  readonly cloud: { readonly url: string; readonly stationId: string } | null;
+}
+
 /** Request/response methods the renderer may call: name → params and result. */
 export interface UiMethods {
   'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
   'station.status': { params: Record<string, never>; result: StationStatus };
+  'station.setup': { params: Record<string, never>; result: StationSetup };
   /** The last ten minutes of HR and SpO₂ per bed as [ts, value] (one point per 5 s at most), for the tiles' sparklines. */
   'ward.sparklines': { params: Record<string, never>; result: Readonly<Record<string, Partial<Record<'HR' | 'SPO2', ReadonlyArray<readonly [number, number]>>>>> };
   'session.nurses': { params: Record<string, never>; result: ReadonlyArray<{ id: string; name: string }> };

@@ -13,6 +13,7 @@ import { DeviceList } from './DeviceList.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { alarmsByBed } from './tile-alarms.js';
 import { WardAlarmReview } from './WardAlarmReview.js';
+import { SetupGuide } from './SetupGuide.js';
 
 /** In Electron: tray count, window restore and an OS notification for new high-priority alarms. */
 function tellShell(events: readonly AlarmEvent[], present: number, ward: WardView): void {
@@ -116,7 +117,7 @@ export function App({ client }: { client: GatewayClient }) {
       </header>
       <AlarmBar view={ward.alarms} labels={ward.labels} client={client} now={now} live={live} onError={setError} />
       <main className="main">
-        {ward.beds.length === 0 && live ? <p className="empty">No beds configured yet.</p> : <WardGrid ward={ward} alarmsByBed={byBed} sparks={sparks} now={now} live={live} onOpen={setOpenBed} />}
+        {ward.beds.length === 0 && live ? <SetupGuide client={client} /> : <WardGrid ward={ward} alarmsByBed={byBed} sparks={sparks} now={now} live={live} onOpen={setOpenBed} />}
         {showReview && <WardAlarmReview client={client} labels={ward.labels} onClose={() => setShowReview(false)} />}
         {showDevices && <DeviceList devices={[...ward.devices.values()]} beds={ward.beds} now={now} onClose={() => setShowDevices(false)} />}
         {bed && <BedDetail bed={bed} beds={ward.beds} labels={ward.labels} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}

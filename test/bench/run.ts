@@ -13,6 +13,7 @@ import { floodBench } from './flood-bench.js';
 import { cloudSecurityBench } from './cloud-security-bench.js';
 import { replicasBench } from './replicas-bench.js';
 import { acmBench } from './acm-bench.js';
+import { cliBench } from './cli-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -27,6 +28,7 @@ async function main() {
   if (!only || only === 'security') await security();
   if (!only || only === 'replicas') await replicas();
   if (!only || only === 'acm') await acm();
+  if (!only || only === 'cli') cli();
 }
 
 async function replicas() {
@@ -57,6 +59,12 @@ async function acm() {
   console.error(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => fmt(l, 1)).join(' / ')} (1 / 5 / 15 min) at the end`);
   console.error(`event-loop time per alarm event (${fmt(r.events)} events): with forwarding ${fmt(r.forwardedMicros, 1)} µs | baseline: alarm service alone ${fmt(r.aloneMicros, 1)} µs`);
   console.error(`alarm event → ORU^R40 at the ACM, one at a time: p50 ${fmt(r.toAcm.p50, 2)} ms p99 ${fmt(r.toAcm.p99, 2)} ms | baseline: MLLP frame and ACK on the same loopback p50 ${fmt(r.mllpRoundTrip.p50, 2)} ms p99 ${fmt(r.mllpRoundTrip.p99, 2)} ms`);
+}
+
+function cli() {
+  const r = cliBench();
+  console.error(`\n== IT command time (devices list, median of ${r.runs}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} at the end) ==`);
+  console.error(`ward-station (built JavaScript): ${fmt(r.builtMs)} ms | baseline: the same command from the TypeScript sources through tsx ${fmt(r.sourcesMs)} ms; floor: node -e 0 ${fmt(r.nodeFloorMs)} ms`);
 }
 
 async function security() {

@@ -1,0 +1,171 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
+import { connect } from '../../cloud/db/sql.js';
+import { createTestDatabase } from '../helpers/cloud-database.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DEPLOY = join(ROOT, 'cloud', 'deploy');
+const UNITS = ['ward-cloud.service', 'ward-cloud-report-worker.service'];
+/** systemd-analyze logs to the journal or console unless told: its findings must reach stderr here. */
+const VERIFY_ENV = { ...process.env, SYSTEMD_LOG_TARGET: 'console' };
+const temp = mkdtempSync(join(tmpdir(), 'ward-cloud-deploy-'));
+
+/** The [Service] settings of a unit: ExecStart's words and the Environment= assignments. */
+function unit(name: string): { text: string; execStart: string[]; environment: Record<string, string>; settings: Map<string, string[]> } {
+  const text = readFileSync(join(DEPLOY, name), 'utf8');
+  const settings = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const match = /^([A-Za-z]+)=(.*)$/.exec(line);
+    if (match) settings.set(match[1]!, [...(settings.get(match[1]!) ?? []), match[2]!]);
+  }
+  const environment = Object.fromEntries((settings.get('Environment') ?? []).flatMap((value) => value.split(' ').map((pair) => pair.split('=') as [string, string])));
+  return { text, execStart: settings.get('ExecStart')![0]!.split(' '), environment, settings };
+}
+
+/** The env file IT copies to /etc/ward-cloud/cloud.env. */
+function exampleEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(join(DEPLOY, 'cloud.env.example'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+/**
+ * What this machine must change to run the settings here: the test database, loopback and free
+ * ports, a temporary data folder and the test project's storage mode. Everything else is the
+ * unit's or the compose file's own.
+ */
+function local(databaseUrl: string): Record<string, string> {
+  return { DATABASE_URL: databaseUrl, CLOUD_HOST: '127.0.0.1', CLOUD_PORT: '0', CLOUD_METRICS_HOST: '127.0.0.1', CLOUD_METRICS_PORT: '0', CLOUD_DATA_DIR: mkdtempSync(join(temp, 'data-')), CLOUD_STORAGE_MODE: inject('storageMode'), CLOUD_LOG_LEVEL: 'warn' };
+}
+
+/** Runs a command as its unit or container would, and waits for its `{"ready": …}` line. */
+async function run(argv: string[], env: Record<string, string>): Promise<{ child: ChildProcess; first: Record<string, unknown>; exited: Promise<number | null> }> {
+  const [command, ...args] = argv.map((word) => word.replace('/opt/ward-cloud', ROOT));
+  const executable = command === '/usr/bin/node' || command === 'node' ? process.execPath : command!;
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CLOUD_') && name !== 'DATABASE_URL')) as Record<string, string>;
+  const child = spawn(executable, args, { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{"ready"')) resolve(JSON.parse(line) as Record<string, unknown>);
+    });
+    void exited.then((code) => reject(new Error(`${argv.join(' ')} exited (${code}): ${stderr}`)));
+  });
+  return { child, first, exited };
+}
+
+async function stop(process: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
+  process.child.kill('SIGTERM');
+  return process.exited;
+}
+
+const metric = (text: string, line: string) => Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1]);
+
+describe('the cloud for IT: systemd units and the compose file, run here as processes', () => {
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+  it('has units that systemd-analyze verify accepts (and refuses when broken), hardened like the station', () => {
+    for (const name of UNITS) {
+      const verify = spawnSync('systemd-analyze', ['verify', join(DEPLOY, name)], { encoding: 'utf8', env: VERIFY_ENV });
+      expect(`${verify.stdout}${verify.stderr}`).toBe('');
+      expect(verify.status).toBe(0);
+      const { settings } = unit(name);
+      for (const [key, value] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['ProtectHome', 'yes'], ['PrivateTmp', 'yes'], ['PrivateDevices', 'yes'], ['CapabilityBoundingSet', ''], ['SystemCallFilter', '@system-service'], ['User', 'ward-cloud'], ['Restart', 'always'], ['StandardOutput', 'journal']]) {
+        expect(settings.get(key), `${name} ${key}`).toEqual([value]);
+      }
+      expect(settings.get('EnvironmentFile')).toEqual(['/etc/ward-cloud/cloud.env']);
+    }
+    expect(unit('ward-cloud.service').settings.get('ReadWritePaths')).toEqual(['/var/lib/ward-cloud']);
+    const broken = join(temp, 'ward-cloud.service');
+    writeFileSync(broken, unit('ward-cloud.service').text.replace('ProtectSystem=strict', 'ProtectSystem=sometimes'));
+    const verify = spawnSync('systemd-analyze', ['verify', broken], { encoding: 'utf8', env: VERIFY_ENV });
+    expect(verify.stderr).toMatch(/ward-cloud\.service:\d+: Failed to parse protect system value/);
+  });
+
+  it("runs the API unit's ExecStart and the report worker unit's with their settings: reports wait for the worker, then are done", { timeout: 120_000 }, async () => {
+    const db = await createTestDatabase();
+    const api = unit('ward-cloud.service');
+    const worker = unit('ward-cloud-report-worker.service');
+    const settings = { ...exampleEnvironment(), ...api.environment, ...local(db.url) };
+    const cloud = await run([...api.execStart, '--ready-json'], settings);
+    let stopped: number | null = null;
+    const sql = connect(db.url, { max: 1 });
+    try {
+      const ready = cloud.first.ready as { url: string; metricsUrl: string };
+      expect((await fetch(`${ready.url}/v1/health`)).status).toBe(200);
+      const [admin] = await sql<{ id: number }[]>`SELECT id FROM users WHERE username = 'admin'`;
+      const params = { stationId: 'ward-4b', from: new Date(Date.now() - 3600_000).toISOString(), to: new Date().toISOString(), timeZone: 'UTC' };
+      const [job] = await sql<{ id: string }[]>`INSERT INTO report_jobs (kind, params, requested_by, max_attempts, created_at, expires_at)
+        VALUES ('ward_alarms', ${sql.json(params)}, ${admin!.id}, 3, now(), now() + interval '1 day') RETURNING id`;
+      // CLOUD_REPORT_WORKER=false: the API replica leaves it queued, and its metrics say so.
+      const before = await (await fetch(ready.metricsUrl)).text();
+      expect(metric(before, 'ward_cloud_queue_depth{queue="reports",state="due"}')).toBe(1);
+
+      const reports = await run(worker.execStart, { ...exampleEnvironment(), ...worker.environment, ...local(db.url) });
+      expect(reports.first.ready).toEqual(expect.any(String));
+      await expect.poll(async () => (await sql<{ status: string }[]>`SELECT status FROM report_jobs WHERE id = ${job!.id}`)[0]!.status, { timeout: 60_000 }).toBe('done');
+      const after = await (await fetch(ready.metricsUrl)).text();
+      expect(metric(after, 'ward_cloud_queue_depth{queue="reports",state="due"}')).toBe(0);
+      expect(await stop(reports)).toBe(0);
+    } finally {
+      await sql.end();
+      stopped = await stop(cloud);
+      await db.drop();
+    }
+    expect(stopped).toBe(0);
+  });
+
+  it('the API unit stops cleanly when stopped the moment it says it is ready (a supervisor may do just that)', { timeout: 120_000 }, async () => {
+    const db = await createTestDatabase();
+    try {
+      const api = unit('ward-cloud.service');
+      const cloud = await run([...api.execStart, '--ready-json'], { ...exampleEnvironment(), ...api.environment, ...local(db.url) });
+      expect(await stop(cloud)).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("documents a compose file with TimescaleDB whose cloud and report-worker settings run here as processes", { timeout: 120_000 }, async () => {
+    const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; build?: { context: string; dockerfile: string } }>;
+    };
+    const { timescaledb, cloud: cloudService, 'report-worker': workerService } = compose.services;
+    expect(timescaledb!.image).toMatch(/^timescale\/timescaledb:/);
+    expect(timescaledb!.healthcheck).toBeDefined();
+    expect(cloudService!.depends_on).toEqual({ timescaledb: { condition: 'service_healthy' } });
+    expect(cloudService!.environment!.DATABASE_URL).toMatch(/@timescaledb:5432\/ward_cloud$/);
+    expect(cloudService!.environment!.CLOUD_STORAGE_MODE).toBe('timescaledb');
+    // The image's command (Dockerfile CMD) and the worker's, from the repository root (WORKDIR).
+    const dockerfile = readFileSync(join(ROOT, cloudService!.build!.dockerfile), 'utf8');
+    const cmd = JSON.parse(/^CMD (.*)$/m.exec(dockerfile)![1]!) as string[];
+    expect(/^WORKDIR (.*)$/m.exec(dockerfile)![1]).toBe('/opt/ward-cloud');
+
+    const db = await createTestDatabase();
+    const cloud = await run([...cmd, '--ready-json'], { ...cloudService!.environment!, ...local(db.url) });
+    let stopped: number | null = null;
+    try {
+      const ready = cloud.first.ready as { url: string; metricsUrl: string };
+      expect((await fetch(`${ready.url}/v1/health`)).status).toBe(200);
+      expect((await fetch(ready.metricsUrl)).status).toBe(200);
+      const reports = await run(workerService!.command!, { ...workerService!.environment!, ...local(db.url) });
+      expect(reports.first.ready).toEqual(expect.any(String));
+      // Stopped the moment it says it is ready: it must already stop cleanly then.
+      expect(await stop(reports)).toBe(0);
+    } finally {
+      stopped = await stop(cloud);
+      await db.drop();
+    }
+    expect(stopped).toBe(0);
+  });
+});
