@@ -7,6 +7,8 @@ import type { LatestVitalsCache, LatestValue } from '../vitals/latest-vitals-cac
 import type { NativePartitions } from '../vitals/native-partitions.js';
 import { vitalByCode } from '../vitals/vital-codes.js';
 import { writeVitals, type VitalRows } from '../vitals/vitals-write.js';
+import { alarmEvent } from '../webhooks/change-events.js';
+import { enqueueWebhookEvents } from '../webhooks/webhook-outbox.js';
 import type { BatchResult, StationAlarmEvent, StationBatch } from './batch-schema.js';
 import { splitBySampleTime, type RefusedRow, type SampleTimeWindow } from './sample-time-window.js';
 
@@ -117,7 +119,10 @@ export class BatchIngest {
         }
       }
       await writeVitals(tx, this.mode, rows);
-      if (events.length > 0) await insertAlarmEvents(tx, stationId, origin, events, patientIds);
+      if (events.length > 0) {
+        await insertAlarmEvents(tx, stationId, origin, events, patientIds);
+        await enqueueWebhookEvents(tx, events.map((e) => alarmEvent(stationId, e, e.patient ? patientIds.get(e.patient.mrn)! : null)), this.now());
+      }
 
       const refusedNow = [...refusedByTime.filter((r) => r.id > (r.stream === 'observations' ? obsCursor : alarmCursor)), ...refused].sort((a, b) => a.id - b.id);
       const refusedIds = (stream: RefusedRow['stream']) => refusedNow.filter((r) => r.stream === stream).map((r) => r.id);
