@@ -6,6 +6,7 @@ import type { Patients, StationPatient } from '../patients/patients.js';
 import type { LatestVitalsCache, LatestValue } from '../vitals/latest-vitals-cache.js';
 import type { NativePartitions } from '../vitals/native-partitions.js';
 import { vitalByCode } from '../vitals/vital-codes.js';
+import { appendStreamEvents } from '../vitals/vital-stream-log.js';
 import { writeVitals, type VitalRows } from '../vitals/vitals-write.js';
 import { alarmEvent } from '../webhooks/change-events.js';
 import { enqueueWebhookEvents } from '../webhooks/webhook-outbox.js';
@@ -142,7 +143,11 @@ export class BatchIngest {
       };
       await tx`INSERT INTO station_batches (station_id, batch_id, body_sha256, result)
         VALUES (${stationId}, ${batchId}, ${bodySha256}, ${tx.json(stored as never)})`;
-      if (newest.size > 0) await this.bus.publish(LATEST_CHANNEL, [...newest.keys()].join(','), tx);
+      if (newest.size > 0) {
+        // The live streams' events, and their wake-up (delivered at commit) to every replica.
+        await appendStreamEvents(tx, newest, this.now());
+        await this.bus.publish(LATEST_CHANNEL, [...newest.keys()].join(','), tx);
+      }
       return stored;
     });
     for (const [patientId, values] of newest) this.latest.merge(patientId, values);
