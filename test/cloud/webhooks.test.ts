@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportJobs } from '../../cloud/reports/report-jobs.js';
 import { VideoRooms, ENQUEUE_ROOM } from '../../cloud/video/video-rooms.js';
@@ -23,6 +27,20 @@ const DISPATCH_ENV = {
   CLOUD_WEBHOOK_CONCURRENCY: '1',
   CLOUD_WEBHOOK_TIMEOUT_MS: '5000',
 };
+
+/** The receiver-side verifier exactly as the README shows it, loaded as a module. */
+async function readmeVerifier(): Promise<(secret: string, header: string, body: string, toleranceSeconds?: number, now?: number) => boolean> {
+  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /```js\n([\s\S]*?verifyWardSignature[\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README has no js block with verifyWardSignature');
+  const dir = mkdtempSync(join(tmpdir(), 'readme-verifier-'));
+  try {
+    writeFileSync(join(dir, 'verify.mjs'), block[1]!);
+    return ((await import(pathToFileURL(join(dir, 'verify.mjs')).href)) as { verifyWardSignature: never }).verifyWardSignature;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Polls a condition (a database or API state) until it holds; the test's timeout bounds it. */
 async function until<T>(probe: () => Promise<T | null | undefined | false>): Promise<T> {
@@ -103,6 +121,12 @@ describe('webhooks: outbox, signed delivery, retries, disablement (real PostgreS
     expect(verifySignature(hook.secret, header, request.body.replace(String(appointment.id), String(appointment.id + 1)))).toEqual({ ok: false, reason: 'bad_signature' });
     expect(verifySignature('whsec_other', header, request.body)).toEqual({ ok: false, reason: 'bad_signature' });
     expect(verifySignature(hook.secret, 'v1=abc', request.body)).toEqual({ ok: false, reason: 'malformed' });
+    // The README's receiver code agrees on all of it.
+    const readme = await readmeVerifier();
+    expect(readme(hook.secret, header, request.body)).toBe(true);
+    expect(readme(hook.secret, header, request.body, 300, Date.now() + 10 * 60_000)).toBe(false);
+    expect(readme(hook.secret, header, `${request.body} `)).toBe(false);
+    expect(readme('whsec_other', header, request.body)).toBe(false);
 
     await cancel(cloud.service.ctx, appointment);
     await receiver.waitFor(before + 2);
