@@ -102,6 +102,12 @@ describe('live vitals stream: two replicas on one database, ingest through one, 
     await stranger.ended;
   });
 
+  it('is described in the OpenAPI document as text/event-stream, beside the webhook routes', async () => {
+    const { body } = await api<{ paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> }>(streamReplica.url, '/v1/openapi.json');
+    expect(Object.keys(body.paths['/v1/patients/{patientId}/vitals/stream']!.get!.responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(Object.keys(body.paths['/v1/webhooks']!)).toEqual(expect.arrayContaining(['get', 'post']));
+  });
+
   it('sends a heartbeat comment while nothing is ingested', async () => {
     const client = await stream();
     await client.until((c) => c.comments.includes('heartbeat'));
