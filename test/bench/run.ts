@@ -11,6 +11,7 @@ import { cloudReportsBench } from './cloud-reports-bench.js';
 import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 import { floodBench } from './flood-bench.js';
 import { cloudSecurityBench } from './cloud-security-bench.js';
+import { pushBench } from './push-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -23,6 +24,14 @@ async function main() {
   if (!only || only === 'reports') await reports();
   if (!only || only === 'booking') await booking();
   if (!only || only === 'security') await security();
+  if (!only || only === 'push') await push();
+}
+
+async function push() {
+  console.error(`\n== Cloud push (two replicas on one embedded PostgreSQL, native storage; a loopback webhook receiver; load average ${fmt(loadavg()[0]!, 2)} on ${cpus().length} cores) ==`);
+  const r = await pushBench();
+  console.error(`live stream: event on replica B ${fmt(r.streamLagMs.p50, 1)} ms p50, ${fmt(r.streamLagMs.p99, 1)} ms p99 after replica A answered the batch (${fmt(r.batches)} one-observation batches) | baseline: the batch's own answer ${fmt(r.putMs.p50, 1)} ms p50, ${fmt(r.putMs.p99, 1)} ms p99`);
+  console.error(`webhooks: ${fmt(r.webhooks.events)} events committed in one transaction delivered at ${fmt(r.webhooks.perSecond)}/s (CLOUD_WEBHOOK_CONCURRENCY=${r.webhooks.concurrency}) | baseline: the same bodies POSTed with bare undici at the same concurrency ${fmt(r.webhooks.rawUndiciPerSecond)}/s`);
 }
 
 async function security() {
