@@ -10,6 +10,7 @@ import { verifySignature } from '../../cloud/webhooks/webhook-signature.js';
 import { checkEndpointUrl } from '../../cloud/webhooks/webhook-url.js';
 import { webhookDispatcher } from '../../cloud/webhooks/webhook-worker.js';
 import { book, cancel, seedClinic, seedPatient } from '../helpers/appointments.js';
+import { createTestDatabase } from '../helpers/cloud-database.js';
 import { addUser, api, putBatch, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -255,30 +256,40 @@ describe('webhooks: outbox, signed delivery, retries, disablement (real PostgreS
 });
 
 describe('webhooks: at least once across a restart of the cloud', () => {
-  it('delivers an event queued by a replica that stopped before sending it, from the replica that starts next', async () => {
+  it('delivers what a stopped replica left queued, and again what it was sending when it stopped, from the replica that starts next', async () => {
     const receiver = await startWebhookReceiver();
+    const db = await createTestDatabase();
     // The first replica runs no dispatcher: its outbox rows are all that is left when it stops.
-    const first = await startTestCloud({ workers: [] });
+    const first = await startTestCloud({ databaseUrl: db.url, workers: [] });
+    let firstRunning = true;
     let second: Awaited<ReturnType<typeof startTestCloud>> | null = null;
     try {
       const admin = (await signIn(first.url, (await addUser(first.service, 'admin')).username)).accessToken;
       const hook = await api<Endpoint>(first.url, '/v1/webhooks', { method: 'POST', token: admin, body: { url: receiver.url, events: ['appointment.booked'] } });
       const clinic = await seedClinic(first.service.ctx);
       const patientId = await seedPatient(first.service.ctx, {});
-      const appointment = await book(first.service.ctx, { ...clinic, patientId, startsAt: new Date(Date.now() + 72 * 3_600_000) });
-      await first.service.close();
+      const queued = await book(first.service.ctx, { ...clinic, patientId, startsAt: new Date(Date.now() + 72 * 3_600_000) });
+      const inFlight = await book(first.service.ctx, { ...clinic, patientId, startsAt: new Date(Date.now() + 74 * 3_600_000) });
+      // As a dispatcher that died mid-send leaves a row: claimed (attempt 1), its lease run out.
+      await first.service.ctx.sql`
+        UPDATE webhook_deliveries SET status = 'sending', attempts = 1, lease_until = now() - interval '1 second'
+        WHERE payload->>'appointmentId' = ${String(inFlight.id)}`;
+      await first.stop();
+      firstRunning = false;
       expect(receiver.received).toHaveLength(0);
 
-      second = await startTestCloud({ databaseUrl: first.databaseUrl, workers: [webhookDispatcher(undefined, DISPATCH_ENV)] });
-      await receiver.waitFor(1);
-      const delivered = JSON.parse(receiver.received[0]!.body) as { data: { appointmentId: number } };
-      expect(delivered.data.appointmentId).toBe(appointment.id);
-      expect(verifySignature(hook.body.secret, receiver.received[0]!.headers['ward-signature'] as string, receiver.received[0]!.body)).toMatchObject({ ok: true });
+      second = await startTestCloud({ databaseUrl: db.url, workers: [webhookDispatcher(undefined, DISPATCH_ENV)] });
+      await receiver.waitFor(2);
+      const byAppointment = new Map(receiver.received.map((r) => [(JSON.parse(r.body) as { data: { appointmentId: number } }).data.appointmentId, r]));
+      expect([...byAppointment.keys()].sort((x, y) => x - y)).toEqual([queued.id, inFlight.id]);
+      expect(byAppointment.get(queued.id)!.headers['ward-delivery-attempt']).toBe('1');
+      expect(byAppointment.get(inFlight.id)!.headers['ward-delivery-attempt']).toBe('2');
+      for (const r of receiver.received) expect(verifySignature(hook.body.secret, r.headers['ward-signature'] as string, r.body)).toMatchObject({ ok: true });
     } finally {
-      // The database is the first fixture's: the second stops its service, the first drops it.
-      await second?.service.close();
-      await first.stop().catch(() => {});
+      if (firstRunning) await first.stop();
+      await second?.stop();
       await receiver.close();
+      await db.drop();
     }
   });
 });
