@@ -24,10 +24,12 @@ import { registerVideoRoutes } from './video/video-routes.js';
 import { registerStationRoutes } from './stations/station-routes.js';
 import { registerVitalsRoutes } from './vitals/vitals-routes.js';
 import { registerHttpMetrics } from './metrics/metrics-server.js';
+import { registerVitalStreamRoutes } from './vitals/vital-stream-routes.js';
+import { registerWebhookRoutes } from './webhooks/webhook-routes.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
-const ROUTES: RouteSet[] = [registerReadAfter, registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes];
+const ROUTES: RouteSet[] = [registerReadAfter, registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes, registerWebhookRoutes, registerVitalStreamRoutes];
 
 /**
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a

@@ -7,6 +7,8 @@ import { notificationConfigFrom, type NotificationConfig } from './notifications
 import { reportConfigFrom, type ReportConfig } from './reports/report-config.js';
 import { videoConfigFrom, type VideoConfig } from './video/video-config.js';
 import type { MetricsConfig } from './metrics/metrics-config.js';
+import { webhookConfigFrom, type WebhookConfig } from './webhooks/webhook-config.js';
+import { vitalStreamConfigFrom, type VitalStreamConfig } from './vitals/vital-stream-config.js';
 
 /** Nine weeks: the seeds' bookings reach eight weeks ahead, a search covers up to 31 days. */
 export const DEFAULT_AVAILABILITY_DAYS = 63;
@@ -42,6 +44,24 @@ export const CloudEnvSchema = Type.Object({
   CLOUD_AVAILABILITY_DAYS: Type.Integer({ minimum: 0, maximum: 731, default: DEFAULT_AVAILABILITY_DAYS }),
   CLOUD_WORKERS: Type.Boolean({ default: true }),
   CLOUD_REPORT_WORKER: Type.Boolean({ default: true }),
+  // Webhooks (README "Webhooks")
+  CLOUD_WEBHOOK_ALLOW_HTTP_LOOPBACK: Type.Boolean({ default: false }),
+  CLOUD_WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: 12 }),
+  CLOUD_WEBHOOK_DISABLE_AFTER: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
+  CLOUD_WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ minimum: 1, maximum: 3_600_000, default: 10_000 }),
+  CLOUD_WEBHOOK_BACKOFF_CAP_MS: Type.Integer({ minimum: 1, maximum: 86_400_000, default: 3_600_000 }),
+  CLOUD_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  CLOUD_WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+  CLOUD_WEBHOOK_BATCH: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  CLOUD_WEBHOOK_LEASE_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 120 }),
+  CLOUD_WEBHOOK_POLL_MS: Type.Integer({ minimum: 20, maximum: 60_000, default: 2000 }),
+  CLOUD_WEBHOOK_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+  // Live vitals stream (README "Live vitals stream")
+  CLOUD_VITALS_STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 10, maximum: 300_000, default: 15_000 }),
+  CLOUD_VITALS_STREAM_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 256 * 1024 }),
+  CLOUD_VITALS_STREAM_PER_USER: Type.Integer({ minimum: 1, maximum: 1000, default: 8 }),
+  CLOUD_VITALS_STREAM_REPLAY: Type.Integer({ minimum: 1, maximum: 100_000, default: 600 }),
+  CLOUD_VITALS_STREAM_RETENTION_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 15 }),
   CLOUD_METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   CLOUD_METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   CLOUD_TRUST_PROXY: Type.Boolean({ default: false }),
@@ -120,6 +140,8 @@ export interface CloudConfig {
   readonly reportWorker: boolean;
   /** The Prometheus listener, apart from the API (CLOUD_METRICS_PORT unset: none; 0: any free port). */
   readonly metrics: MetricsConfig;
+  readonly webhooks: WebhookConfig;
+  readonly vitalStream: VitalStreamConfig;
   /** Password hashing threads and queue (CLOUD_PASSWORD_HASH_THREADS, CLOUD_PASSWORD_HASH_QUEUE). */
   readonly passwordHashing: HashingLimits;
   /** Take the client address from X-Forwarded-For (behind a load balancer or reverse proxy). */
@@ -214,6 +236,8 @@ export function loadCloudConfig(processEnv: NodeJS.ProcessEnv = process.env): Cl
     workers: env.CLOUD_WORKERS,
     reportWorker: env.CLOUD_REPORT_WORKER,
     metrics: { host: env.CLOUD_METRICS_HOST, port: env.CLOUD_METRICS_PORT ?? null },
+    webhooks: webhookConfigFrom(env),
+    vitalStream: vitalStreamConfigFrom(env),
     trustProxy: env.CLOUD_TRUST_PROXY,
     corsOrigins: env.CLOUD_CORS_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== ''),
     hsts: env.CLOUD_HSTS,

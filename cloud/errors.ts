@@ -35,6 +35,7 @@ export const ERRORS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_attempts: 429,
+  too_many_streams: 429,
   unavailable: 503,
   internal: 500,
 } as const;

@@ -16,6 +16,7 @@ import { notificationDispatcher } from './notifications/notification-workers.js'
 import { reportWorker } from './reports/report-workers.js';
 import { startCloudService } from './service.js';
 import { videoRoomWorker } from './video/video-workers.js';
+import { webhookDispatcher } from './webhooks/webhook-worker.js';
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = connect(adminUrl, { max: 1 });
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
           ...(config.reportWorker ? [reportWorker(workerLog.child({ component: 'reports' }))] : []),
           notificationDispatcher(workerLog.child({ component: 'notifications' })),
           videoRoomWorker(workerLog.child({ component: 'video' })),
+          webhookDispatcher(workerLog.child({ component: 'webhooks' })),
         ]
       : [],
   });

@@ -6,7 +6,10 @@ import type { Patients, StationPatient } from '../patients/patients.js';
 import type { LatestVitalsCache, LatestValue } from '../vitals/latest-vitals-cache.js';
 import type { NativePartitions } from '../vitals/native-partitions.js';
 import { vitalByCode } from '../vitals/vital-codes.js';
+import { appendStreamEvents } from '../vitals/vital-stream-log.js';
 import { writeVitals, type VitalRows } from '../vitals/vitals-write.js';
+import { alarmEvent } from '../webhooks/change-events.js';
+import { enqueueWebhookEvents } from '../webhooks/webhook-outbox.js';
 import type { BatchResult, StationAlarmEvent, StationBatch } from './batch-schema.js';
 import { splitBySampleTime, type RefusedRow, type SampleTimeWindow } from './sample-time-window.js';
 
@@ -117,7 +120,10 @@ export class BatchIngest {
         }
       }
       await writeVitals(tx, this.mode, rows);
-      if (events.length > 0) await insertAlarmEvents(tx, stationId, origin, events, patientIds);
+      if (events.length > 0) {
+        await insertAlarmEvents(tx, stationId, origin, events, patientIds);
+        await enqueueWebhookEvents(tx, events.map((e) => alarmEvent(stationId, e, e.patient ? patientIds.get(e.patient.mrn)! : null)), this.now());
+      }
 
       const refusedNow = [...refusedByTime.filter((r) => r.id > (r.stream === 'observations' ? obsCursor : alarmCursor)), ...refused].sort((a, b) => a.id - b.id);
       const refusedIds = (stream: RefusedRow['stream']) => refusedNow.filter((r) => r.stream === stream).map((r) => r.id);
@@ -137,7 +143,11 @@ export class BatchIngest {
       };
       await tx`INSERT INTO station_batches (station_id, batch_id, body_sha256, result)
         VALUES (${stationId}, ${batchId}, ${bodySha256}, ${tx.json(stored as never)})`;
-      if (newest.size > 0) await this.bus.publish(LATEST_CHANNEL, [...newest.keys()].join(','), tx);
+      if (newest.size > 0) {
+        // The live streams' events, and their wake-up (delivered at commit) to every replica.
+        await appendStreamEvents(tx, newest, this.now());
+        await this.bus.publish(LATEST_CHANNEL, [...newest.keys()].join(','), tx);
+      }
       return stored;
     });
     for (const [patientId, values] of newest) this.latest.merge(patientId, values);

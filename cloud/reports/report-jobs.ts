@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { run, type Sql } from '../db/sql.js';
+import { reportDoneEvent } from '../webhooks/change-events.js';
+import { enqueueWebhookEvents } from '../webhooks/webhook-outbox.js';
 import { streamRows } from './stream-rows.js';
 
 export type ReportKind = 'patient_vitals' | 'ward_alarms' | 'doctor_appointments';
@@ -134,6 +136,7 @@ export class ReportJobs {
       await run(tx, DELETE_OTHER_ATTEMPTS, [claim.job.id, claim.attempt]);
       // Delivered at commit: whoever waits for this report (a UI push, a test) hears it at once.
       await run(tx, 'SELECT pg_notify($1, $2)', [REPORT_DONE_CHANNEL, claim.job.id]);
+      await enqueueWebhookEvents(tx, [reportDoneEvent(claim.job, rowCount)], this.now());
       return true;
     });
   }

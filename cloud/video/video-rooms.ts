@@ -1,5 +1,7 @@
 import type { AppointmentChange, AppointmentHook } from '../booking/appointment-events.js';
 import { run, type Sql, type TransactionSql } from '../db/sql.js';
+import { videoRoomReadyEvent } from '../webhooks/change-events.js';
+import { enqueueWebhookEvents } from '../webhooks/webhook-outbox.js';
 import type { RoomDetails } from './video-provider.js';
 
 export const ENQUEUE_ROOM = `
@@ -84,7 +86,10 @@ export class VideoRooms {
   }
 
   async ready(appointmentId: number, provider: string, room: RoomDetails, now: number): Promise<void> {
-    await run(this.sql, ROOM_READY, [appointmentId, provider, room.roomName, room.hostUrl, room.joinUrl, new Date(now)]);
+    await this.sql.begin(async (tx) => {
+      const ready = await run(tx, ROOM_READY, [appointmentId, provider, room.roomName, room.hostUrl, room.joinUrl, new Date(now)]);
+      if (ready.length === 1) await enqueueWebhookEvents(tx, [videoRoomReadyEvent(appointmentId, provider)], now);
+    });
   }
 
   async failed(appointmentId: number, error: string, permanent: boolean, maxAttempts: number, now: number, retryAt: number): Promise<void> {

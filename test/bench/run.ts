@@ -14,6 +14,7 @@ import { cloudSecurityBench } from './cloud-security-bench.js';
 import { replicasBench } from './replicas-bench.js';
 import { acmBench } from './acm-bench.js';
 import { cliBench } from './cli-bench.js';
+import { pushBench } from './push-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -29,6 +30,7 @@ async function main() {
   if (!only || only === 'replicas') await replicas();
   if (!only || only === 'acm') await acm();
   if (!only || only === 'cli') cli();
+  if (!only || only === 'push') await push();
 }
 
 async function replicas() {
@@ -65,6 +67,13 @@ function cli() {
   const r = cliBench();
   console.error(`\n== IT command time (devices list, median of ${r.runs}; ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} at the end) ==`);
   console.error(`ward-station (built JavaScript): ${fmt(r.builtMs)} ms | baseline: the same command from the TypeScript sources through tsx ${fmt(r.sourcesMs)} ms; floor: node -e 0 ${fmt(r.nodeFloorMs)} ms`);
+}
+
+async function push() {
+  console.error(`\n== Cloud push (two replicas on one embedded PostgreSQL, native storage; a loopback webhook receiver; load average ${fmt(loadavg()[0]!, 2)} on ${cpus().length} cores) ==`);
+  const r = await pushBench();
+  console.error(`live stream: event on replica B ${fmt(r.streamLagMs.p50, 1)} ms p50, ${fmt(r.streamLagMs.p99, 1)} ms p99 after replica A answered the batch (${fmt(r.batches)} one-observation batches) | baseline: the batch's own answer ${fmt(r.putMs.p50, 1)} ms p50, ${fmt(r.putMs.p99, 1)} ms p99`);
+  console.error(`webhooks: ${fmt(r.webhooks.events)} events committed in one transaction delivered at ${fmt(r.webhooks.perSecond)}/s (CLOUD_WEBHOOK_CONCURRENCY=${r.webhooks.concurrency}) | baseline: the same bodies POSTed with bare undici at the same concurrency ${fmt(r.webhooks.rawUndiciPerSecond)}/s`);
 }
 
 async function security() {

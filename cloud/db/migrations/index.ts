@@ -6,6 +6,7 @@ import { migration as reportsNotifications } from './0004-reports-notifications.
 import { migration as openSlots } from './0005-open-slots.js';
 import { migration as security } from './0006-security.js';
 import { migration as openSlotsSharedTake } from './0007-open-slots-shared-take.js';
+import { migration as webhooksVitalsStream } from './0008-webhooks-vitals-stream.js';
 
 /** Every cloud migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots, security, openSlotsSharedTake];
+export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots, security, openSlotsSharedTake, webhooksVitalsStream];
