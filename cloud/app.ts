@@ -22,10 +22,11 @@ import { registerReportRoutes } from './reports/report-routes.js';
 import { registerVideoRoutes } from './video/video-routes.js';
 import { registerStationRoutes } from './stations/station-routes.js';
 import { registerVitalsRoutes } from './vitals/vitals-routes.js';
+import { registerFhirRoutes } from './fhir/fhir-routes.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
-const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes];
+const ROUTES: RouteSet[] = [registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes, registerFhirRoutes];
 
 /**
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a
