@@ -1,11 +1,14 @@
 import type { Bundle, CapabilityStatement, FhirResource, Observation, OperationOutcome } from 'fhir/r4.js';
 import { CapabilityTool, Client } from 'fhir-kit-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SEARCH_APPOINTMENTS } from '../../cloud/fhir/appointment-resource.js';
+import { searchBuckets, SEARCH_SAMPLES } from '../../cloud/fhir/observation-route.js';
 import { ReportJobs } from '../../cloud/reports/report-jobs.js';
 import { ReportWorker } from '../../cloud/reports/report-worker.js';
 import { book, seedClinic } from '../helpers/appointments.js';
 import { addUser, api, putBatch, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 import { profileProblems, schemaErrors } from '../helpers/fhir-validation.js';
+import { indexesIn, seqScansIn } from '../helpers/query-plan.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -270,6 +273,31 @@ describe('FHIR R4 facade at /fhir/R4 (real PostgreSQL, real HTTP)', () => {
     expect(seen).toHaveLength(SAMPLES);
     expect(new Set(seen).size).toBe(SAMPLES);
     await expect(client.read({ resourceType: 'Patient', id: '999999' })).rejects.toMatchObject({ response: { status: 404 } });
+  });
+
+  it('searches read their indexes in key order from the cursor (EXPLAIN of the very SQL constants)', async () => {
+    const { sql } = cloud.service.ctx;
+    // Enough rows that an index is the planner's own choice: 300 other patients' samples.
+    await sql`
+      INSERT INTO vitals (ts, patient_id, vital, value, device_ref)
+      SELECT to_timestamp(${T0 / 1000} + m * 60), 100000 + p, 1, 70, 1 FROM generate_series(1, 300) AS p, generate_series(0, 59) AS m`;
+    await sql`ANALYZE vitals`;
+    const explain = async (text: string, params: unknown[]) => {
+      const [row] = await sql.unsafe<[{ 'QUERY PLAN': [{ Plan: unknown }] }]>(`EXPLAIN (FORMAT JSON) ${text}`, params as never[]);
+      const plan = row!['QUERY PLAN'][0].Plan;
+      return { indexes: indexesIn(plan), seqScans: seqScansIn(plan) };
+    };
+    const samples = await explain(SEARCH_SAMPLES, [patientId, T0, T0 + HOUR, [1, 3, 5, 6, 7], new Date(T0 + 30 * MINUTE).toISOString(), 1, 1, 101]);
+    // vitals_patient_ts, as each partition (native) or chunk (TimescaleDB) names its copy of it.
+    expect(samples.indexes.length).toBeGreaterThan(0);
+    expect(samples.indexes.every((name) => /vitals_patient_ts|patient_id_ts_idx/.test(name)), samples.indexes.join()).toBe(true);
+    expect(samples.seqScans).toEqual([]);
+    const appointments = await explain(SEARCH_APPOINTMENTS, [patientId, 0, 8.64e15, '-infinity', 0, 21]);
+    expect(appointments.indexes).toContain('appointments_patient_start');
+    if (inject('storageMode') === 'native') {
+      const buckets = await explain(searchBuckets('vitals_5m'), [patientId, T0, T0 + 24 * HOUR, [1], '-infinity', 0, 101]);
+      expect(buckets.indexes).toEqual(['vitals_5m_pkey']);
+    }
   });
 
   it('produced only resources valid against the official FHIR R4 JSON schema', () => {
