@@ -14,6 +14,7 @@ import { requireCanonicalIntegers } from './http/canonical-integers.js';
 import { registerResponseHeaders, type HeaderPolicy } from './http/response-headers.js';
 import { registerSecurityRoutes } from './http/security-routes.js';
 import { ErrorSchema } from './http/schemas.js';
+import { openApiOptions, servedDocument } from './http/openapi-document.js';
 import { registerIngestRoutes } from './ingest/ingest-routes.js';
 import { registerPatientRoutes } from './patients/patient-routes.js';
 import { registerBookingRoutes } from './booking/booking-routes.js';
@@ -26,10 +27,11 @@ import { registerVitalsRoutes } from './vitals/vitals-routes.js';
 import { registerHttpMetrics } from './metrics/metrics-server.js';
 import { registerVitalStreamRoutes } from './vitals/vital-stream-routes.js';
 import { registerWebhookRoutes } from './webhooks/webhook-routes.js';
+import { registerFhirRoutes } from './fhir/fhir-routes.js';
 
 /** Feature route sets, each in its own folder (Medplum's one-feature-one-folder habit). */
 export type RouteSet = (app: CloudApp) => void;
-const ROUTES: RouteSet[] = [registerReadAfter, registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes, registerWebhookRoutes, registerVitalStreamRoutes];
+const ROUTES: RouteSet[] = [registerReadAfter, registerHealthRoutes, registerAuthRoutes, registerStationRoutes, registerIngestRoutes, registerPatientRoutes, registerVitalsRoutes, registerReportRoutes, registerNotificationRoutes, registerVideoRoutes, registerRecordRoutes, registerBookingRoutes, registerSecurityRoutes, registerWebhookRoutes, registerVitalStreamRoutes, registerFhirRoutes];
 
 /**
  * The HTTP face of the cloud. Every route must declare who may call it (`config.access`): a
@@ -67,18 +69,7 @@ export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | fa
   registerResponseHeaders(fastify, { corsOrigins: options.corsOrigins ?? [], hsts: options.hsts ?? false });
   if (ctx.metrics) registerHttpMetrics(fastify, ctx.metrics);
 
-  await fastify.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Ward cloud API', version: '1.0.0', description: 'Vitals history, patients and station sync. Errors are { "error": CODE, "message": ... }.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          station: { type: 'http', scheme: 'bearer', description: 'stationId.secret' },
-        },
-      },
-    },
-  });
+  await fastify.register(swagger, openApiOptions());
   // Large answers (history, record pages) go out compressed when the client accepts it, and
   // compressed request bodies (station batches) are decompressed, within the route's bodyLimit.
   // Brotli at quality 4: most of its gain at a fraction of the default (11)'s CPU per response.
@@ -116,6 +107,6 @@ export async function buildApp(ctx: CloudContext, logger: FastifyBaseLogger | fa
 
   for (const register of [...ROUTES, ...extraRoutes]) register(app);
 
-  fastify.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => fastify.swagger());
+  fastify.get('/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async (request) => servedDocument(fastify.swagger(), request));
   return app;
 }

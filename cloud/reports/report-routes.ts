@@ -38,7 +38,7 @@ const ReportView = Type.Object({
   finishedAt: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Type.String(),
   downloads: Type.Union([Type.Object({ csv: Type.String(), pdf: Type.String() }), Type.Null()]),
-});
+}, { $id: 'Report' });
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 function view(job: ReportJob) {
@@ -68,6 +68,7 @@ export function registerReportRoutes(app: CloudApp): void {
   const { sql, patients, audit, bus } = app.ctx;
   const config = app.ctx.config.reports;
   const jobs = new ReportJobs(sql);
+  app.addSchema(ReportView);
 
   async function validate(body: ReportRequest): Promise<number | null> {
     if ('timeZone' in body && body.timeZone !== undefined && !isTimeZone(body.timeZone)) throw new ApiError('invalid_request', `unknown time zone ${JSON.stringify(body.timeZone)}`);
@@ -100,7 +101,7 @@ export function registerReportRoutes(app: CloudApp): void {
       tags: ['reports'],
       summary: 'Queue a report (patient vitals for a day or week, ward alarm summary, doctor appointment list); 202 with its id',
       body: ReportRequest,
-      response: { 202: ReportView, ...errorResponses },
+      response: { 202: Type.Ref('Report'), ...errorResponses },
     },
   }, async (request, reply) => {
     const user = userOf(request);
@@ -118,7 +119,7 @@ export function registerReportRoutes(app: CloudApp): void {
 
   app.get('/v1/reports', {
     config: { access: STAFF },
-    schema: { tags: ['reports'], summary: 'My reports, newest first (keyset pages)', querystring: Type.Object({ ...PageQuery }), response: { 200: Page(ReportView), ...errorResponses } },
+    schema: { tags: ['reports'], summary: 'My reports, newest first (keyset pages)', querystring: Type.Object({ ...PageQuery }), response: { 200: Page(Type.Ref('Report')), ...errorResponses } },
   }, async (request) => {
     const user = userOf(request);
     const limit = request.query.limit ?? 20;
@@ -131,13 +132,19 @@ export function registerReportRoutes(app: CloudApp): void {
 
   app.get('/v1/reports/:id', {
     config: { access: STAFF },
-    schema: { tags: ['reports'], summary: 'Status of a report: queued, running, done (with download links) or failed (with the reason)', params: IdParams, response: { 200: ReportView, ...errorResponses } },
+    schema: { tags: ['reports'], summary: 'Status of a report: queued, running, done (with download links) or failed (with the reason)', params: IdParams, response: { 200: Type.Ref('Report'), ...errorResponses } },
   }, async (request) => view(await readable(request.params.id, request)));
 
   for (const format of ['csv', 'pdf'] as const) {
     app.get(`/v1/reports/:id/${format}`, {
       config: { access: STAFF },
-      schema: { tags: ['reports'], summary: `Download a finished report as ${format.toUpperCase()} (streamed)`, params: IdParams, response: { ...errorResponses } },
+      schema: {
+        tags: ['reports'],
+        summary: `Download a finished report as ${format.toUpperCase()} (streamed)`,
+        params: IdParams,
+        // Declared by media type, so that generated clients read the body as a file, not JSON.
+        response: { 200: { description: `The report as ${format.toUpperCase()}`, content: { [CONTENT[format].split(';')[0]!]: { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses },
+      },
     }, async (request, reply: FastifyReply) => {
       const job = await readable((request.params as Static<typeof IdParams>).id, request);
       if (job.status !== 'done') throw new ApiError('report_not_ready', `the report is ${job.status}${job.failure ? `: ${job.failure}` : ''}`);
