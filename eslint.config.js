@@ -2,9 +2,8 @@
 import tseslint from 'typescript-eslint';
 
 const NODE_MODULES = ['node:*', 'fs', 'path', 'os', 'net', 'http', 'crypto', 'child_process', 'better-sqlite3', 'ws', 'serialport', 'pino', 'undici', 'postgres'];
-const noNodeIn = (message) => ({
-  patterns: [{ group: NODE_MODULES, message }],
-});
+/** A gateway import other than the contract folder (also one that climbs out of it again with `..`). */
+const PAST_THE_CONTRACT = '^(\\.\\./)+gateway/(?!protocol/(?!.*\\.\\./))';
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '.electron-native/**', 'test/artifacts/**'] },
@@ -24,9 +23,21 @@ export default tseslint.config(
     },
   },
   {
-    // Shared protocol: pure, imported by the renderer and the preload too.
+    // The contract: pure, imported by the renderer, the preload and the cloud. It stands on
+    // nothing else in the gateway, so importing it never drags station code along.
     files: ['gateway/protocol/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { ...noNodeIn('gateway/protocol is pure: no Node APIs'), paths: [{ name: 'electron', message: 'pure module' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'pure module' }],
+          patterns: [
+            { group: NODE_MODULES, message: 'gateway/protocol is pure: no Node APIs' },
+            { regex: '^\\.\\./', message: 'gateway/protocol imports only from itself (and pure libraries)' },
+          ],
+        },
+      ],
+    },
   },
   {
     // The renderer runs in a sandboxed page and in plain Chromium: no Node, no Electron, and
@@ -39,7 +50,7 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'the renderer talks to main only through the preload API' }],
           patterns: [
             { group: NODE_MODULES, message: 'the renderer imports no Node modules' },
-            { regex: '^(\\.\\./)+gateway/(?!protocol/)', message: 'the renderer may import only gateway/protocol' },
+            { regex: PAST_THE_CONTRACT, message: 'the renderer may import only gateway/protocol' },
             { regex: '^(\\.\\./)+(main|preload|cloud)/', message: 'the renderer may import only gateway/protocol' },
           ],
         },
@@ -55,17 +66,25 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['better-sqlite3', 'serialport', 'ws', 'undici'], message: 'main/preload stay thin: this belongs in the gateway' },
-            { regex: '^(\\.\\./)+gateway/(?!protocol/)', message: 'main/preload may import only gateway/protocol' },
+            { regex: PAST_THE_CONTRACT, message: 'main/preload may import only gateway/protocol' },
           ],
         },
       ],
     },
   },
   {
-    // The cloud is a separate program: nothing from the station.
+    // The cloud is a separate program: of the station it imports only the contract.
     files: ['cloud/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(gateway|main|preload|renderer)/', message: 'cloud imports nothing from the station' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: PAST_THE_CONTRACT, message: 'the cloud imports only gateway/protocol from the station' },
+            { regex: '^(\\.\\./)+(main|preload|renderer)/', message: 'the cloud imports nothing else from the station' },
+          ],
+        },
+      ],
     },
   },
 );

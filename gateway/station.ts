@@ -8,7 +8,7 @@ import { WardRepository } from './storage/ward-repository.js';
 import { ObservationWriter } from './storage/observation-writer.js';
 import { StorageThread } from './storage/storage-thread.js';
 import { RetentionJob } from './storage/retention.js';
-import { isVitalCode, VITAL_CODES, type VitalCode } from './protocol/vitals.js';
+import { VITAL_CODES, type VitalCode } from './protocol/vitals.js';
 import type { StationStatus } from './protocol/ui-channel.js';
 import { BatchReader } from './sync/batch-reader.js';
 import { SyncClient } from './sync/sync-client.js';
@@ -196,7 +196,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       'ward.sparklines': () => state.sparklines(Date.now()),
       'alarms.view': () => alarms.view(),
       'alarms.acknowledge': async ({ alarmId, reason }, session) => {
-        alarms.acknowledge(String(alarmId), actorOf(session), reason ? String(reason).slice(0, 200) : null);
+        alarms.acknowledge(alarmId, actorOf(session), reason ? reason.slice(0, 200) : null);
         await alarms.persisted();
         return { ok: true };
       },
@@ -210,29 +210,26 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       'alarms.history': async ({ bedId, from, to }) => {
         // Alarm events are written by the writer thread: the history includes all raised so far.
         await alarms.persisted().catch(() => undefined);
-        const patient = ward.beds().find((b) => b.id === String(bedId))?.patient;
+        const patient = ward.beds().find((b) => b.id === bedId)?.patient;
         if (!patient) return [];
-        return db.prepare(SELECT_ALARM_HISTORY).all(patient.id, Number(from), Number(to)) as Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }>;
+        return db.prepare(SELECT_ALARM_HISTORY).all(patient.id, from, to) as Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }>;
       },
       'alarms.review': ({ bedId, from, to, limit }) => {
-        if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from || (bedId != null && typeof bedId !== 'string')) {
-          throw Object.assign(new Error('alarms.review needs from < to (epoch ms) and optionally a bedId'), { code: 'invalid_params' });
-        }
+        if (to <= from) throw Object.assign(new Error('alarms.review needs from < to (epoch ms)'), { code: 'invalid_params' });
         const patient = bedId ? ward.beds().find((b) => b.id === bedId)?.patient : null;
-        return alarmReview.list({ bedId: bedId ?? null, patientId: patient?.id ?? null, from: Number(from), to: Number(to), limit: Math.min(Math.max(Math.trunc(Number(limit ?? 200)), 1), 1000) });
+        return alarmReview.list({ bedId: bedId ?? null, patientId: patient?.id ?? null, from, to, limit: Math.min(Math.max(Math.trunc(limit ?? 200), 1), 1000) });
       },
       'alarms.limits': ({ bedId }) => {
         const result: Partial<Record<VitalCode, { low?: number; high?: number }>> = {};
         for (const code of VITAL_CODES) {
-          const limits = alarms.limitsOf(String(bedId), code);
+          const limits = alarms.limitsOf(bedId, code);
           if (limits.low !== undefined || limits.high !== undefined) result[code] = limits;
         }
         return result;
       },
       'alarms.setLimits': async ({ bedId, code, low, high }, session) => {
         const actor = actorOf(session);
-        if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code)) throw Object.assign(new Error('alarms.setLimits needs bedId and a vital code'), { code: 'invalid_params' });
-        const limits = { ...(Number.isFinite(low) ? { low: Number(low) } : {}), ...(Number.isFinite(high) ? { high: Number(high) } : {}) };
+        const limits = { ...(low !== undefined ? { low } : {}), ...(high !== undefined ? { high } : {}) };
         if (limits.low !== undefined && limits.high !== undefined && limits.low >= limits.high) throw Object.assign(new Error('the low limit must be below the high limit'), { code: 'invalid_params' });
         const before = alarms.limitsOf(bedId, code);
         alarms.setLimits(bedId, code, limits, actor);
@@ -243,45 +240,43 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       'session.nurses': () => nurses.list().filter((n) => !n.disabled).map(({ id, name }) => ({ id, name })),
       'session.signIn': ({ nurseId, pin }, session) => {
         try {
-          return signedIn(session, nurses.signIn(String(nurseId), String(pin)));
+          return signedIn(session, nurses.signIn(nurseId, pin));
         } catch (error) {
           if (error instanceof NurseError) throw Object.assign(new Error(error.message), { code: error.code });
           throw error;
         }
       },
       'session.resume': ({ sessionKey }, session) => {
-        const resumed = nurseSessions.verify(String(sessionKey));
+        const resumed = nurseSessions.verify(sessionKey);
         // A nurse disabled since signing in is not let back in.
         if (!resumed || !nurses.list().some((n) => n.id === resumed.id && !n.disabled)) throw Object.assign(new Error('your sign-in has ended: sign in again'), { code: 'session_expired' });
         session.nurse = resumed;
-        return { ...resumed, sessionKey: String(sessionKey) };
+        return { ...resumed, sessionKey };
       },
       'session.signOut': ({ sessionKey }, session) => {
-        if (typeof sessionKey === 'string') nurseSessions.revoke(sessionKey);
+        if (sessionKey !== undefined) nurseSessions.revoke(sessionKey);
         session.nurse = null;
         return { ok: true };
       },
       'ward.admit': ({ bedId, mrn, name, birthDate }, session) => {
-        ward.admit({ bedId: String(bedId), mrn: String(mrn ?? ''), name: String(name ?? ''), birthDate: birthDate ? String(birthDate) : null }, actorOf(session));
+        ward.admit({ bedId, mrn, name, birthDate: birthDate || null }, actorOf(session));
         return { ok: true };
       },
       'ward.discharge': ({ bedId }, session) => {
-        ward.dischargeFromBed(String(bedId), actorOf(session));
+        ward.dischargeFromBed(bedId, actorOf(session));
         return { ok: true };
       },
       'ward.transfer': ({ fromBedId, toBedId }, session) => {
-        ward.transfer(String(fromBedId), String(toBedId), actorOf(session));
+        ward.transfer(fromBedId, toBedId, actorOf(session));
         return { ok: true };
       },
       'devices.assign': ({ deviceId, bedId }, session) => {
-        registry.assign(String(deviceId), bedId === null ? null : String(bedId), actorOf(session));
+        registry.assign(deviceId, bedId, actorOf(session));
         return { ok: true };
       },
       'trend.get': async (params) => {
         const { bedId, code, from, to } = params;
-        if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code) || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
-          throw Object.assign(new Error('trend.get needs bedId, a vital code and from < to (epoch ms)'), { code: 'invalid_params' });
-        }
+        if (to <= from) throw Object.assign(new Error('trend.get needs from < to (epoch ms)'), { code: 'invalid_params' });
         const patient = ward.beds().find((b) => b.id === bedId)?.patient;
         if (!patient) return { bedId, code, bucketMs: 0, points: [] };
         const maxPoints = Math.min(Math.max(Math.trunc(params.maxPoints ?? 600), 1), 5000);

@@ -7,6 +7,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UiEvent, UiMethods, UiMethodName, UiRequest, UiResponse } from '../protocol/ui-channel.js';
 import { TOKEN_CHECK_PATH } from '../protocol/ui-channel.js';
+import { UI_PARAMS } from '../protocol/ui-requests.js';
+import { Value } from '@sinclair/typebox/value';
 import type { Logger } from '../log.js';
 
 /** Per-connection state: who is signed in at this screen. */
@@ -160,8 +162,15 @@ export class UiServer {
     if (!handler) {
       response = { type: 'response', id: request.id, ok: false, error: { code: 'unknown_method', message: `no method ${String(request.method)}` } };
     } else {
+      const params: unknown = request.params ?? {};
+      const invalid = Value.Errors(UI_PARAMS[request.method], params).First();
+      if (invalid) {
+        const where = invalid.path || 'params';
+        ws.send(JSON.stringify({ type: 'response', id: request.id, ok: false, error: { code: 'invalid_params', message: `${request.method}: ${where} ${invalid.message}`.slice(0, 300) } } satisfies UiResponse));
+        return;
+      }
       try {
-        response = { type: 'response', id: request.id, ok: true, result: await handler(request.params ?? {}, session) };
+        response = { type: 'response', id: request.id, ok: true, result: await handler(params, session) };
       } catch (error) {
         const e = error as { code?: string; message?: string };
         response = { type: 'response', id: request.id, ok: false, error: { code: e.code ?? 'internal', message: e.message ?? 'request failed' } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
-import type { Alarm } from '../../gateway/protocol/alarm-types.js';
-import type { AlarmsView, UiBed } from '../../gateway/protocol/ui-channel.js';
+import type { Alarm, AlarmView } from '../../gateway/protocol/alarm-types.js';
+import type { UiBed } from '../../gateway/protocol/ui-channel.js';
 import { AlarmBar } from './AlarmBar.js';
 import { BedTile } from './BedTile.js';
 import type { GatewayClient } from './gateway-client.js';
@@ -31,7 +31,7 @@ describe('bed tile', () => {
 });
 
 describe('alarm bar', () => {
-  const view: AlarmsView = { present: [spo2Low, offline], audio: { sounding: 'high', pausedUntil: 95_000 } };
+  const view: AlarmView = { present: [spo2Low, offline], audio: { sounding: 'high', pausedUntil: 95_000 } };
 
   it('lists alarms in the order given with their colour, onset, duration, latched mark, who saw them, and the pause countdown', () => {
     const html = renderToStaticMarkup(<AlarmBar view={view} labels={new Map([['B1', 'Bed 1']])} client={{} as GatewayClient} now={spo2Low.startedAt + 135_000} live onError={noop} />);
