@@ -5,6 +5,26 @@ const NODE_MODULES = ['node:*', 'fs', 'path', 'os', 'net', 'http', 'crypto', 'ch
 /** A gateway import other than the contract folder (also one that climbs out of it again with `..`). */
 const PAST_THE_CONTRACT = '^(\\.\\./)+gateway/(?!protocol/(?!.*\\.\\./))';
 
+/** Folders above the storage layer, and the wiring above them. */
+const SERVICE_LAYER = ['sync', 'ui', 'live', 'health'];
+const WIRING = ['demo', 'admin', 'station', 'cli'];
+/** Files under `files` may not import the gateway folders (or root modules) named in `above`. */
+const gatewayLayer = (files, above, message) => [
+  {
+    files,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'gateway never imports electron (it runs headless too)' }],
+          patterns: [{ regex: `^(\\.\\./)+(${above.join('|')})(/|\\.js$)`, message }],
+        },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '.electron-native/**', 'test/artifacts/**'] },
   ...tseslint.configs.recommended,
@@ -22,6 +42,16 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'gateway never imports electron (it runs headless too)' }] }],
     },
   },
+  // The gateway's inner layers; arrows point down only:
+  //   station.ts, cli.ts, demo/, admin/         wire parts together
+  //   sync/, ui/, live/, health/                 what the station offers (cloud link, screens, monitoring)
+  //   ingest/, storage/, alarms/                 devices in, SQLite, the alarm engine
+  //   domain/, common/                           the station's own types, errors and helpers
+  //   protocol/                                  the contract shared with renderer and cloud
+  ...gatewayLayer(['gateway/domain/**/*.ts', 'gateway/common/**/*.ts'], ['ingest', 'storage', 'alarms', ...SERVICE_LAYER, ...WIRING], 'domain/ and common/ stand on protocol/ only'),
+  ...gatewayLayer(['gateway/ingest/**/*.ts'], ['storage', ...SERVICE_LAYER, ...WIRING], 'transports reach storage and alarms only through IngestSink (domain/)'),
+  ...gatewayLayer(['gateway/storage/**/*.ts', 'gateway/alarms/**/*.ts'], ['ingest', ...SERVICE_LAYER, ...WIRING], 'storage and alarms stand on domain/ and protocol/, never on what is built on them'),
+  ...gatewayLayer(['gateway/sync/**/*.ts', 'gateway/ui/**/*.ts', 'gateway/live/**/*.ts', 'gateway/health/**/*.ts'], WIRING, 'only the composition root connects the parts'),
   {
     // The contract: pure, imported by the renderer, the preload and the cloud. It stands on
     // nothing else in the gateway, so importing it never drags station code along.

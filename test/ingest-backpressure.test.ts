@@ -8,7 +8,7 @@ import { ObservationWriter } from '../gateway/storage/observation-writer.js';
 import type { EncodedBatch, BatchResult } from '../gateway/storage/observation-batch.js';
 import { StorageThread, type BatchExecutor } from '../gateway/storage/storage-thread.js';
 import { WebSocketChannel } from '../gateway/ingest/websocket-channel.js';
-import type { IngestSink } from '../gateway/ingest/channel.js';
+import type { IngestSink } from '../gateway/domain/ingest-sink.js';
 import { silentLogger } from '../gateway/log.js';
 import { tempDir } from './helpers/station-fixture.js';
 

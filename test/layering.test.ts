@@ -42,4 +42,26 @@ describe('layering rules', () => {
     expect(await violations('gateway/protocol/x.ts', imports('./vitals.js'))).toHaveLength(0);
     expect(await violations('gateway/protocol/x.ts', imports('@sinclair/typebox'))).toHaveLength(0);
   });
+
+  it('points the gateway\'s inner arrows down: protocol <- domain <- ingest/storage/alarms <- sync/ui <- station', async () => {
+    const imports = (from: string) => `import { a } from '${from}';\nexport const b = a;\n`;
+    // The moves that made the layering true stay true.
+    expect(await violations('gateway/storage/storage-worker.ts', imports('../sync/sync-client.js'))).toHaveLength(1);
+    expect(await violations('gateway/ingest/serial-channel.ts', imports('../sync/backoff.js'))).toHaveLength(1);
+    expect(await violations('gateway/ingest/serial-channel.ts', imports('../common/backoff.js'))).toHaveLength(0);
+    expect(await violations('gateway/ui/ui-server.ts', imports('../ingest/listen.js'))).toHaveLength(0);
+    expect(await violations('gateway/alarms/alarm-service.ts', imports('../ingest/channel.js'))).toHaveLength(1);
+    expect(await violations('gateway/alarms/alarm-service.ts', imports('../domain/device.js'))).toHaveLength(0);
+    // Transports reach storage only through the sink; nested folders are held to their layer too.
+    expect(await violations('gateway/ingest/tls/secure-channels.ts', imports('../../storage/observation-writer.js'))).toHaveLength(1);
+    expect(await violations('gateway/ingest/tls/secure-channels.ts', imports('../../domain/ingest-sink.js'))).toHaveLength(0);
+    // Nothing below the composition root imports it.
+    expect(await violations('gateway/ui/handlers/ward.ts', imports('../../station.js'))).toHaveLength(1);
+    expect(await violations('gateway/sync/x.ts', imports('../demo/demo-ward.js'))).toHaveLength(1);
+    expect(await violations('gateway/domain/x.ts', imports('../storage/database.js'))).toHaveLength(1);
+    expect(await violations('gateway/domain/x.ts', imports('../protocol/vitals.js'))).toHaveLength(0);
+    expect(await violations('gateway/station.ts', imports('./sync/sync-client.js'))).toHaveLength(0);
+    // Every layer still keeps electron out.
+    expect(await violations('gateway/storage/x.ts', imports('electron'))).toHaveLength(1);
+  });
 });

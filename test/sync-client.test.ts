@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { openDatabase } from '../gateway/storage/database.js';
 import { WardRepository } from '../gateway/storage/ward-repository.js';
-import { BatchReader, type ReadAfter, type SyncSource } from '../gateway/sync/batch-reader.js';
+import { BatchReader, type ReadAfter, type SyncSource } from '../gateway/storage/batch-reader.js';
 import { Value } from '@sinclair/typebox/value';
 import { StationBatch } from '../gateway/protocol/sync-batch.js';
 import { SyncClient } from '../gateway/sync/sync-client.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { AlarmEvent, AlarmView } from '../protocol/alarm-types.js';
-import type { TechnicalCondition, Transport } from '../ingest/channel.js';
+import type { TechnicalCondition, Transport } from '../domain/device.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
 import type { Logger } from '../log.js';
 import { AlarmEngine, type EngineSnapshot, type StationCondition } from './alarm-engine.js';

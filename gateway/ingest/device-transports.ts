@@ -1,10 +1,12 @@
 import type { StationConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
+import type { Channel } from './channel.js';
+import type { DeviceDirectory } from '../domain/device.js';
+import type { IngestSink } from '../domain/ingest-sink.js';
 import { WebSocketChannel } from './websocket-channel.js';
 import { admitDevice } from './tls/device-admission.js';
 import { createSecureChannels, type SecureChannels } from './tls/secure-channels.js';
-import type { StoragePressure } from '../storage/observation-writer.js';
+import type { StoragePressure } from '../domain/ingest-sink.js';
 
 export interface DeviceTransports {
   /** In start order: clear-text WebSocket, the TLS listeners, then HL7 and serial. */

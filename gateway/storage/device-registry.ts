@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { StationError } from '../domain/errors.js';
 import { AuditTrail } from './audit-trail.js';
 import type { Database, Statement } from 'better-sqlite3';
-import type { DeviceDirectory, RegisteredDevice, Transport } from '../ingest/channel.js';
+import type { DeviceDirectory, RegisteredDevice, Transport } from '../domain/device.js';
 
 /** A registered device with where its data goes right now. */
 export interface DeviceRecord extends RegisteredDevice {

@@ -9,7 +9,7 @@ import type { VitalCode } from '../protocol/vitals.js';
 import type { AlarmEvent } from '../protocol/alarm-types.js';
 import type { EngineSnapshot } from '../alarms/alarm-engine.js';
 import type { AlarmRecorder } from '../alarms/alarm-service.js';
-import type { PreparedBatch, ReadAfter, SyncStream } from '../sync/batch-reader.js';
+import type { PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
 export interface BatchExecutor {

@@ -11,7 +11,7 @@ import { silentLogger } from '../../gateway/log.js';
 import { openDatabase } from '../../gateway/storage/database.js';
 import { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from '../../gateway/storage/observation-batch.js';
 import { WardRepository } from '../../gateway/storage/ward-repository.js';
-import { BatchReader } from '../../gateway/sync/batch-reader.js';
+import { BatchReader } from '../../gateway/storage/batch-reader.js';
 import { SyncClient } from '../../gateway/sync/sync-client.js';
 import type { StorageMode } from '../../cloud/db/migration.js';
 import { startCloudProcess } from '../helpers/cloud-process.js';
