@@ -11,6 +11,7 @@ import { WebSocketChannel } from '../gateway/ingest/websocket-channel.js';
 import type { IngestSink } from '../gateway/domain/ingest-sink.js';
 import { silentLogger } from '../gateway/log.js';
 import { tempDir } from './helpers/station-fixture.js';
+import { until } from './helpers/until.js';
 
 /** The real writer thread behind a valve: commits wait until the test opens it (a stalled disk). */
 class StalledExecutor implements BatchExecutor {
@@ -33,11 +34,6 @@ class StalledExecutor implements BatchExecutor {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-/** Waits for a condition by looking again on the next turns of the event loop (no fixed delay). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
