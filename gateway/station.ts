@@ -8,7 +8,7 @@ import { DeviceRegistry } from './storage/device-registry.js';
 import { WardRepository } from './storage/ward-repository.js';
 import { NurseDirectory } from './storage/nurse-directory.js';
 import { ObservationWriter } from './storage/observation-writer.js';
-import { StorageThread } from './storage/storage-thread.js';
+import { CheckpointerThread, ReaderThread, WriterThread } from './storage/storage-threads.js';
 import { RetentionJob } from './storage/retention.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { BatchReader } from './storage/batch-reader.js';
@@ -67,17 +67,19 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const log = logger.child({ component: 'gateway' });
   const db = openDatabase(dbPath, { synchronous: config.storage.synchronous });
   const [registry, ward, nurses, audit] = [new DeviceRegistry(db), new WardRepository(db), new NurseDirectory(db), new AuditTrail(db)];
-  const [writerThread, checkpointer, reader] = (['writer', 'checkpointer', 'reader'] as const).map((role) => new StorageThread(dbPath, config.storage.synchronous, role));
+  const writerThread = new WriterThread(dbPath, config.storage.synchronous);
+  const checkpointer = new CheckpointerThread(dbPath, config.storage.synchronous);
+  const reader = new ReaderThread(dbPath, config.storage.synchronous);
   // Opened before any device may connect, so the first frames do not wait for the threads.
-  await Promise.all([writerThread!.open(), checkpointer!.open(), reader!.open()]);
+  await Promise.all([writerThread.open(), checkpointer.open(), reader.open()]);
   // Alarm events are persisted on the writer thread, after they reached the screens.
-  const alarms = new AlarmService(db, logger.child({ component: 'alarms' }), DEFAULT_ALARM_CONFIG, Date.now, writerThread!);
+  const alarms = new AlarmService(db, logger.child({ component: 'alarms' }), DEFAULT_ALARM_CONFIG, Date.now, writerThread);
   const state = new WardState(config.stationName, registry, ward);
   const batchReader = new BatchReader(db);
   const sync = createStationSync(config, dbPath, () => batchReader.queued(), logger);
   const retention = new RetentionJob(db, config.storage, logger.child({ component: 'retention' }));
   const monitoring = new StationMonitoring(config.health, { state, alarms, retention, sync: sync?.client ?? null, queuedRows: () => batchReader.queued() });
-  const writer = new ObservationWriter(writerThread!, {
+  const writer = new ObservationWriter(writerThread, {
     place: (deviceId) => ({ bedId: registry.record(deviceId)?.bedId ?? null, patientId: registry.record(deviceId)?.patientId ?? null }),
     onError: (error) => {
       log.error({ err: error.message }, 'commit failed');
@@ -92,7 +94,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   });
   const { sink, technical } = createIngestSink(config, { state, registry, alarms, writer, metrics: monitoring.metrics, counters: monitoring.counters });
   const transports = await createDeviceTransports(config, { directory: registry, sink, logger, storage: writer });
-  const ui = createStationUi(config, { db, state, ward, registry, nurses, alarms, audit, trends: reader!, status: () => monitoring.status() }, logger);
+  const ui = createStationUi(config, { db, state, ward, registry, nurses, alarms, audit, trends: reader, status: () => monitoring.status() }, logger);
   // Registrations, revocations and admissions take effect at once (revoked devices are cut off,
   // the UI gets the new layout); changes by another process (the CLI) within a second.
   registry.onChange(() => {
@@ -156,7 +158,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       for (const channel of [...transports.channels].reverse()) await channel.stop();
       await alarms.persisted().catch(() => undefined);
       await writer.close();
-      await Promise.all([checkpointer!.close(), reader!.close()]);
+      await Promise.all([checkpointer.close(), reader.close()]);
       state.stop();
       await monitoring.health.stop();
       await ui.stop();

@@ -6,7 +6,8 @@ import { DeviceRegistry } from '../gateway/storage/device-registry.js';
 import { countObservations } from '../gateway/storage/observation-queries.js';
 import { ObservationWriter } from '../gateway/storage/observation-writer.js';
 import type { EncodedBatch, BatchResult } from '../gateway/storage/observation-batch.js';
-import { StorageThread, type BatchExecutor } from '../gateway/storage/storage-thread.js';
+import type { BatchExecutor } from '../gateway/storage/storage-thread.js';
+import { WriterThread } from '../gateway/storage/storage-threads.js';
 import { WebSocketChannel } from '../gateway/ingest/websocket-channel.js';
 import type { IngestSink } from '../gateway/domain/ingest-sink.js';
 import { silentLogger } from '../gateway/log.js';
@@ -64,7 +65,7 @@ async function stalledWriterScenario(limits: Limits): Promise<void> {
   const framesEach = 2000;
   const keys = Array.from({ length: devices }, (_, i) => registry.register({ id: `mon-${i}`, model: 'M', transport: 'websocket' }, 'test').key!);
 
-  const thread = new StorageThread(path, 'FULL');
+  const thread = new WriterThread(path, 'FULL');
   await thread.open();
   const executor = new StalledExecutor(thread);
   const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch: 200, highWater: limits.highWater });

@@ -1,6 +1,6 @@
 import type { StationConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import { StorageThread } from '../storage/storage-thread.js';
+import { SyncThread } from '../storage/storage-threads.js';
 import { cloudDispatcher } from './cloud-dispatcher.js';
 import { SyncClient } from './sync-client.js';
 
@@ -11,10 +11,10 @@ import { SyncClient } from './sync-client.js';
  */
 export function createStationSync(config: StationConfig, dbPath: string, queued: () => number, logger: Logger): { client: SyncClient; close(): Promise<void> } | null {
   if (!config.cloud) return null;
-  const thread = new StorageThread(dbPath, config.storage.synchronous, 'sync');
+  const thread = new SyncThread(dbPath, config.storage.synchronous);
   const http = cloudDispatcher(config.cloud);
   const client = new SyncClient(
-    { next: (limit, after) => thread.syncNext(limit, after), confirm: (lastId, now, stream) => thread.syncConfirm(stream, lastId, now), queued },
+    { next: (limit, after) => thread.next(limit, after), confirm: (lastId, now, stream) => thread.confirm(stream, lastId, now), queued },
     { ...config.cloud, dispatcher: http },
     logger.child({ component: 'sync' }),
   );
