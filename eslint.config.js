@@ -2,9 +2,28 @@
 import tseslint from 'typescript-eslint';
 
 const NODE_MODULES = ['node:*', 'fs', 'path', 'os', 'net', 'http', 'crypto', 'child_process', 'better-sqlite3', 'ws', 'serialport', 'pino', 'undici', 'postgres'];
-const noNodeIn = (message) => ({
-  patterns: [{ group: NODE_MODULES, message }],
-});
+/** A gateway import other than the contract folder (also one that climbs out of it again with `..`). */
+const PAST_THE_CONTRACT = '^(\\.\\./)+gateway/(?!protocol/(?!.*\\.\\./))';
+
+/** Folders above the storage layer, and the wiring above them. */
+const SERVICE_LAYER = ['sync', 'ui', 'live', 'health'];
+const WIRING = ['demo', 'admin', 'station', 'cli'];
+/** Files under `files` may not import the gateway folders (or root modules) named in `above`. */
+const gatewayLayer = (files, above, message) => [
+  {
+    files,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'gateway never imports electron (it runs headless too)' }],
+          patterns: [{ regex: `^(\\.\\./)+(${above.join('|')})(/|\\.js$)`, message }],
+        },
+      ],
+    },
+  },
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', '.electron-native/**', 'test/artifacts/**'] },
@@ -23,10 +42,32 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'gateway never imports electron (it runs headless too)' }] }],
     },
   },
+  // The gateway's inner layers; arrows point down only:
+  //   station.ts, cli.ts, demo/, admin/         wire parts together
+  //   sync/, ui/, live/, health/                 what the station offers (cloud link, screens, monitoring)
+  //   ingest/, storage/, alarms/                 devices in, SQLite, the alarm engine
+  //   domain/, common/                           the station's own types, errors and helpers
+  //   protocol/                                  the contract shared with renderer and cloud
+  ...gatewayLayer(['gateway/domain/**/*.ts', 'gateway/common/**/*.ts'], ['ingest', 'storage', 'alarms', ...SERVICE_LAYER, ...WIRING], 'domain/ and common/ stand on protocol/ only'),
+  ...gatewayLayer(['gateway/ingest/**/*.ts'], ['storage', ...SERVICE_LAYER, ...WIRING], 'transports reach storage and alarms only through IngestSink (domain/)'),
+  ...gatewayLayer(['gateway/storage/**/*.ts', 'gateway/alarms/**/*.ts'], ['ingest', ...SERVICE_LAYER, ...WIRING], 'storage and alarms stand on domain/ and protocol/, never on what is built on them'),
+  ...gatewayLayer(['gateway/sync/**/*.ts', 'gateway/ui/**/*.ts', 'gateway/live/**/*.ts', 'gateway/health/**/*.ts'], WIRING, 'only the composition root connects the parts'),
   {
-    // Shared protocol: pure, imported by the renderer and the preload too.
+    // The contract: pure, imported by the renderer, the preload and the cloud. It stands on
+    // nothing else in the gateway, so importing it never drags station code along.
     files: ['gateway/protocol/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { ...noNodeIn('gateway/protocol is pure: no Node APIs'), paths: [{ name: 'electron', message: 'pure module' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'pure module' }],
+          patterns: [
+            { group: NODE_MODULES, message: 'gateway/protocol is pure: no Node APIs' },
+            { regex: '^\\.\\./', message: 'gateway/protocol imports only from itself (and pure libraries)' },
+          ],
+        },
+      ],
+    },
   },
   {
     // The renderer runs in a sandboxed page and in plain Chromium: no Node, no Electron, and
@@ -39,7 +80,7 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'the renderer talks to main only through the preload API' }],
           patterns: [
             { group: NODE_MODULES, message: 'the renderer imports no Node modules' },
-            { regex: '^(\\.\\./)+gateway/(?!protocol/)', message: 'the renderer may import only gateway/protocol' },
+            { regex: PAST_THE_CONTRACT, message: 'the renderer may import only gateway/protocol' },
             { regex: '^(\\.\\./)+(main|preload|cloud)/', message: 'the renderer may import only gateway/protocol' },
           ],
         },
@@ -55,17 +96,25 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['better-sqlite3', 'serialport', 'ws', 'undici'], message: 'main/preload stay thin: this belongs in the gateway' },
-            { regex: '^(\\.\\./)+gateway/(?!protocol/)', message: 'main/preload may import only gateway/protocol' },
+            { regex: PAST_THE_CONTRACT, message: 'main/preload may import only gateway/protocol' },
           ],
         },
       ],
     },
   },
   {
-    // The cloud is a separate program: nothing from the station.
+    // The cloud is a separate program: of the station it imports only the contract.
     files: ['cloud/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(gateway|main|preload|renderer)/', message: 'cloud imports nothing from the station' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: PAST_THE_CONTRACT, message: 'the cloud imports only gateway/protocol from the station' },
+            { regex: '^(\\.\\./)+(main|preload|renderer)/', message: 'the cloud imports nothing else from the station' },
+          ],
+        },
+      ],
     },
   },
 );

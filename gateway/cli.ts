@@ -18,7 +18,7 @@ import { openDatabase } from './storage/database.js';
 import { DeviceRegistry, RegistryError } from './storage/device-registry.js';
 import { WardRepository, WardError } from './storage/ward-repository.js';
 import { NurseDirectory, NurseError } from './storage/nurse-directory.js';
-import type { Transport } from './ingest/channel.js';
+import type { Transport } from './domain/device.js';
 import { AcmOutbox } from './acm/acm-outbox.js';
 
 const USAGE = `Usage: ward-station [command] [options]   (from a checkout: npm run gateway -- [command] [options])

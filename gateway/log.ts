@@ -1,11 +1,12 @@
-import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import type { Logger } from './protocol/logger.js';
 
 /**
  * Structured logs with a child logger per component. Never log patient names, MRNs or values:
  * log ids of devices and beds, counts and error codes.
  */
-export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error' | 'debug' | 'child'>;
+export type { Logger };
 
 export type LogFormat = 'json' | 'pretty';
 

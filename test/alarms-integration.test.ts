@@ -117,6 +117,19 @@ describe('alarms in the running station', () => {
     await ui.call('session.signIn', { nurseId: 'ann', pin: '4711' });
     expect(await ui.call('alarms.setLimits', { bedId: 'B1', code: 'HR', low: 45, high: 130 })).toMatchObject({ ok: true, result: { low: 45, high: 130 } });
     expect(await ui.call('alarms.setLimits', { bedId: 'B1', code: 'HR', low: 140, high: 130 })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    // Requests are checked against the channel's schema before any handler runs: wrong types are
+    // refused with the field named, never coerced (a string limit is not a number).
+    for (const [method, params, field] of [
+      ['alarms.setLimits', { bedId: 'B1', code: 'XX', low: 45 }, '/code'],
+      ['alarms.setLimits', { bedId: 'B1', code: 'HR', low: '45' }, '/low'],
+      ['trend.get', { bedId: 'B1', code: 'HR', from: 'yesterday', to: 2 }, '/from'],
+      ['ward.admit', { bedId: 'B1', mrn: 7, name: 'X' }, '/mrn'],
+    ] as const) {
+      const reply = await ui.call(method, params);
+      expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+      expect(reply.ok ? '' : reply.error.message).toContain(field);
+    }
+    expect(await ui.call('alarms.limits', { bedId: 'B1' })).toMatchObject({ ok: true, result: { HR: { low: 45, high: 130 } } });
     const audit = station.db.prepare("SELECT actor, subject, detail FROM audit_log WHERE action = 'alarm.limits'").all() as Array<{ actor: string; subject: string; detail: string }>;
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actor).toBe('nurse:ann');

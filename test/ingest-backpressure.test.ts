@@ -6,11 +6,13 @@ import { DeviceRegistry } from '../gateway/storage/device-registry.js';
 import { countObservations } from '../gateway/storage/observation-queries.js';
 import { ObservationWriter } from '../gateway/storage/observation-writer.js';
 import type { EncodedBatch, BatchResult } from '../gateway/storage/observation-batch.js';
-import { StorageThread, type BatchExecutor } from '../gateway/storage/storage-thread.js';
+import type { BatchExecutor } from '../gateway/storage/storage-thread.js';
+import { WriterThread } from '../gateway/storage/storage-threads.js';
 import { WebSocketChannel } from '../gateway/ingest/websocket-channel.js';
-import type { IngestSink } from '../gateway/ingest/channel.js';
+import type { IngestSink } from '../gateway/domain/ingest-sink.js';
 import { silentLogger } from '../gateway/log.js';
 import { tempDir } from './helpers/station-fixture.js';
+import { until } from './helpers/until.js';
 
 /** The real writer thread behind a valve: commits wait until the test opens it (a stalled disk). */
 class StalledExecutor implements BatchExecutor {
@@ -33,11 +35,6 @@ class StalledExecutor implements BatchExecutor {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-/** Waits for a condition by looking again on the next turns of the event loop (no fixed delay). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -68,7 +65,7 @@ async function stalledWriterScenario(limits: Limits): Promise<void> {
   const framesEach = 2000;
   const keys = Array.from({ length: devices }, (_, i) => registry.register({ id: `mon-${i}`, model: 'M', transport: 'websocket' }, 'test').key!);
 
-  const thread = new StorageThread(path, 'FULL');
+  const thread = new WriterThread(path, 'FULL');
   await thread.open();
   const executor = new StalledExecutor(thread);
   const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch: 200, highWater: limits.highWater });
@@ -139,7 +136,7 @@ async function quietMonitorBesideAFlood(): Promise<void> {
   const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
   const quietKey = registry.register({ id: 'quiet', model: 'M', transport: 'websocket' }, 'test').key!;
 
-  const thread = new StorageThread(path, 'FULL');
+  const thread = new WriterThread(path, 'FULL');
   await thread.open();
   const executor = new StalledExecutor(thread);
   const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch: 50, highWater: 200 });

@@ -5,17 +5,14 @@ import { openDatabase } from '../gateway/storage/database.js';
 import { DeviceRegistry } from '../gateway/storage/device-registry.js';
 import { countObservations } from '../gateway/storage/observation-queries.js';
 import { ObservationWriter } from '../gateway/storage/observation-writer.js';
-import { StorageThread } from '../gateway/storage/storage-thread.js';
+import { WriterThread } from '../gateway/storage/storage-threads.js';
 import { WebSocketChannel } from '../gateway/ingest/websocket-channel.js';
 import { EventLoopPressure, type LoadPressure } from '../gateway/ingest/event-loop-pressure.js';
-import type { IngestSink } from '../gateway/ingest/channel.js';
+import type { IngestSink } from '../gateway/domain/ingest-sink.js';
 import { silentLogger } from '../gateway/log.js';
 import { tempDir } from './helpers/station-fixture.js';
+import { until } from './helpers/until.js';
 
-/** Waits for a condition by looking again on the next turns of the event loop (no fixed delay). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 /** The event loop's load as the test decides it (the real measurement is tested below). */
 class LoadSwitch implements LoadPressure {
@@ -46,7 +43,7 @@ describe('event loop overloaded by devices', () => {
     const registry = new DeviceRegistry(db);
     const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
     const quietKey = registry.register({ id: 'quiet', model: 'M', transport: 'websocket' }, 'test').key!;
-    const thread = new StorageThread(path, 'FULL');
+    const thread = new WriterThread(path, 'FULL');
     await thread.open();
     const writer = new ObservationWriter(thread, { place: () => ({ bedId: null, patientId: null }) });
     cleanups.push(() => writer.close());
@@ -107,7 +104,7 @@ describe('event loop behind for good', () => {
     cleanups.push(() => void db.close());
     const registry = new DeviceRegistry(db);
     const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
-    const thread = new StorageThread(path, 'FULL');
+    const thread = new WriterThread(path, 'FULL');
     await thread.open();
     const writer = new ObservationWriter(thread, { place: () => ({ bedId: null, patientId: null }) });
     cleanups.push(() => writer.close());

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectionState, DeviceDirectory, IngestSink, Observation, RegisteredDevice, StoreOutcome, TechnicalCondition } from '../gateway/ingest/channel.js';
+import type { ConnectionState, DeviceDirectory, RegisteredDevice, TechnicalCondition } from '../gateway/domain/device.js';
+import type { IngestSink } from '../gateway/domain/ingest-sink.js';
+import type { Observation, StoreOutcome } from '../gateway/domain/observation.js';
 import { frameMllp, MllpDecoder } from '../gateway/ingest/hl7/mllp-framing.js';
 import { MllpChannel } from '../gateway/ingest/mllp-channel.js';
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../gateway/log.js';
 import { startStation, type Station } from '../gateway/station.js';
-import type { UiEvent } from '../gateway/protocol/ui-channel.js';
 import { socatPair } from './helpers/socat-pty.js';
+import { until } from './helpers/until.js';
 import { tempDir, testConfig } from './helpers/station-fixture.js';
 import { datedYesterday } from './helpers/hl7-dates.js';
 
@@ -15,17 +15,7 @@ const line = (spo2: string, bpm: string, exc = '000800', when = Date.now() - 120
 };
 
 /** Resolves when `check` holds, re-checking on every event the station pushes to its UI. */
-function until(station: Station, check: () => boolean): Promise<void> {
-  if (check()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const off = station.state.subscribe((_e: UiEvent) => {
-      if (check()) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
+const pushed = (station: Station) => (listener: () => void) => station.state.subscribe(listener);
 
 describe('serial devices over a real pty pair', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -64,17 +54,17 @@ describe('serial devices over a real pty pair', () => {
 
   it('stores Masimo lines, survives garbage, reports sensor-off once and its end, and comes back after unplugging', async () => {
     const s = await setup('masimo-ascii');
-    await until(s.station, () => s.device() === 'connected');
+    await until(() => s.device() === 'connected', { on: pushed(s.station) });
     s.pair.write(line('097', '072', '000800'));
     s.pair.write(Buffer.from([0x00, 0xff, 0x13, 0x8a, 0x0a]));
     s.pair.write('SPO2=0\r\n');
     s.pair.write(line('096', '071', '000800'));
-    await until(s.station, () => s.count() === 2);
+    await until(() => s.count() === 2, { on: pushed(s.station) });
     for (let i = 0; i < 5; i++) s.pair.write(line('---', '---', '000820'));
-    await until(s.station, () => s.condition('sensor_off')?.active === true);
+    await until(() => s.condition('sensor_off')?.active === true, { on: pushed(s.station) });
     expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual(['sensor_off']);
     s.pair.write(line('095', '070', '000800'));
-    await until(s.station, () => s.count() === 3 && s.condition('sensor_off')?.active === false);
+    await until(() => s.count() === 3 && s.condition('sensor_off')?.active === false, { on: pushed(s.station) });
     expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual([]);
     expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(2);
     const values = s.station.db.prepare("SELECT v.vital, v.value FROM observations o JOIN observation_values v ON v.observation_id = o.id WHERE o.device_id = 'ox-1' ORDER BY o.id, v.vital").all();
@@ -89,23 +79,23 @@ describe('serial devices over a real pty pair', () => {
 
     // Pull the cable: the pty pair disappears.
     await s.pair.close();
-    await until(s.station, () => s.device() === 'disconnected' && s.condition('port_lost')?.active === true);
+    await until(() => s.device() === 'disconnected' && s.condition('port_lost')?.active === true, { on: pushed(s.station) });
     expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual(['port_lost']);
     // Plug it back in (same device path): the channel reopens by itself and ingest resumes.
     await s.replug();
-    await until(s.station, () => s.device() === 'connected' && s.condition('port_lost')?.active === false);
+    await until(() => s.device() === 'connected' && s.condition('port_lost')?.active === false, { on: pushed(s.station) });
     s.pair.write(line('094', '069', '000800'));
-    await until(s.station, () => s.count() === 4);
+    await until(() => s.count() === 4, { on: pushed(s.station) });
   });
 
   it('refuses Masimo lines from a clock years off, raises a clock fault, and clears it with the next good line', async () => {
     const s = await setup('masimo-ascii');
-    await until(s.station, () => s.device() === 'connected');
+    await until(() => s.device() === 'connected', { on: pushed(s.station) });
     s.pair.write(line('097', '072', '000800', new Date(2012, 5, 1, 10, 0, 0).getTime()));
-    await until(s.station, () => s.condition('clock_fault')?.active === true);
+    await until(() => s.condition('clock_fault')?.active === true, { on: pushed(s.station) });
     expect(s.count()).toBe(0);
     s.pair.write(line('096', '071'));
-    await until(s.station, () => s.count() === 1 && s.condition('clock_fault')?.active === false);
+    await until(() => s.count() === 1 && s.condition('clock_fault')?.active === false, { on: pushed(s.station) });
     expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(1);
   });
 
@@ -114,7 +104,7 @@ describe('serial devices over a real pty pair', () => {
     const { readFileSync, createReadStream } = await import('node:fs');
     const { join } = await import('node:path');
     const { frameMllp, MllpDecoder } = await import('../gateway/ingest/hl7/mllp-framing.js');
-    await until(s.station, () => s.device() === 'connected');
+    await until(() => s.device() === 'connected', { on: pushed(s.station) });
     const acks: string[] = [];
     const decoder = new MllpDecoder({ maxMessageBytes: 1 << 16 });
     const reader = createReadStream(s.pair.peer);
@@ -136,14 +126,25 @@ describe('serial devices over a real pty pair', () => {
 
   it('stores Nonin lines, including fast-mode and event-marked ones, and flags a finger out of the sensor until the next line with values', async () => {
     const s = await setup('nonin-ascii');
-    await until(s.station, () => s.device() === 'connected');
+    await until(() => s.device() === 'connected', { on: pushed(s.station) });
     s.pair.write('SPO2=097 HR=072\r\nSPO2=--- HR=---\r\n');
-    await until(s.station, () => s.count() === 1 && s.condition('sensor_off')?.active === true);
+    await until(() => s.count() === 1 && s.condition('sensor_off')?.active === true, { on: pushed(s.station) });
     // The next line carries a status character (fast mode): it is read, and the sensor-off ends.
     s.pair.write('SPO2=098 HR=070 F\r\n');
-    await until(s.station, () => s.count() === 2 && s.condition('sensor_off')?.active === false);
+    await until(() => s.count() === 2 && s.condition('sensor_off')?.active === false, { on: pushed(s.station) });
     s.pair.write('SPO2=--- HR=---\r\nSPO2=097 HR=071*\r\n');
-    await until(s.station, () => s.count() === 3 && s.condition('sensor_off')?.active === false);
+    await until(() => s.count() === 3 && s.condition('sensor_off')?.active === false, { on: pushed(s.station) });
     expect(s.station.state.uiDevice('ox-1')?.rejectedFrames).toBe(0);
+    // Each line with values is stored as read, status characters and all; the dashed lines are not.
+    const values = s.station.db.prepare("SELECT v.vital, v.value FROM observations o JOIN observation_values v ON v.observation_id = o.id WHERE o.device_id = 'ox-1' ORDER BY o.id, v.vital").all();
+    expect(values).toEqual([
+      { vital: 2, value: 72 },
+      { vital: 3, value: 97 },
+      { vital: 2, value: 70 },
+      { vital: 3, value: 98 },
+      { vital: 2, value: 71 },
+      { vital: 3, value: 97 },
+    ]);
+    expect(s.station.state.uiDevice('ox-1')?.conditions).toEqual([]);
   });
 });

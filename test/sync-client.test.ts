@@ -4,7 +4,9 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { openDatabase } from '../gateway/storage/database.js';
 import { WardRepository } from '../gateway/storage/ward-repository.js';
-import { BatchReader, type ReadAfter, type StationBatch, type SyncSource } from '../gateway/sync/batch-reader.js';
+import { BatchReader, type ReadAfter, type SyncSource } from '../gateway/storage/batch-reader.js';
+import { Value } from '@sinclair/typebox/value';
+import { StationBatch } from '../gateway/protocol/sync-batch.js';
 import { SyncClient } from '../gateway/sync/sync-client.js';
 import { silentLogger } from '../gateway/log.js';
 import { tempDir } from './helpers/station-fixture.js';
@@ -17,6 +19,12 @@ interface Received {
   body: StationBatch;
 }
 
+/** Sample times the cloud accepts (it refuses anything before 2000 as a clock fault). */
+const T0 = Date.UTC(2026, 0, 1);
+
+/** What the station sent that the cloud's schema refuses; each test ends with none. */
+const schemaViolations: string[] = [];
+
 /** A local HTTP server standing in for the cloud: answers from a script, records every request. */
 async function fakeCloud(answers: Array<{ status: number; headers?: Record<string, string> }>): Promise<{ server: Server; url: string; received: Received[]; next(count: number): Promise<void> }> {
   const received: Received[] = [];
@@ -26,7 +34,10 @@ async function fakeCloud(answers: Array<{ status: number; headers?: Record<strin
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      received.push({ url: req.url!, method: req.method!, headers: req.headers, raw, body: JSON.parse(gunzipSync(raw).toString()) as StationBatch });
+      const body: unknown = JSON.parse(gunzipSync(raw).toString());
+      // The cloud validates every body against the shared contract; so does its stand-in.
+      for (const error of Value.Errors(StationBatch, body)) schemaViolations.push(`${req.url} ${error.path}: ${error.message}`);
+      received.push({ url: req.url!, method: req.method!, headers: req.headers, raw, body: body as StationBatch });
       const answer = answers.shift() ?? { status: 200 };
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(JSON.stringify({ ok: answer.status < 300 }));
@@ -47,6 +58,7 @@ describe('sync client', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
+    expect(schemaViolations.splice(0)).toEqual([]);
   });
 
   it('sends ordered gzip batches, retries the same batch after 503, moves the cursor only on success', async () => {
@@ -60,7 +72,7 @@ describe('sync client', () => {
     const insert = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)');
     const value = db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, ?, ?)');
     for (let i = 1; i <= 12; i++) {
-      const id = insert.run('mon-1', i, 1000 * i, 1000 * i, 'B1', patientId).lastInsertRowid;
+      const id = insert.run('mon-1', i, T0 + 1000 * i, T0 + 1000 * i, 'B1', patientId).lastInsertRowid;
       value.run(id, 1, 60 + i);
       value.run(id, 3, 95);
     }
@@ -84,7 +96,7 @@ describe('sync client', () => {
     expect(cloud.received[1]!.raw.equals(cloud.received[0]!.raw)).toBe(true);
     expect(cloud.received[0]!.headers['content-encoding']).toBe('gzip');
     expect(cloud.received[0]!.headers.authorization).toBe('Bearer ward-4b.s3cret');
-    expect(cloud.received[0]!.body.observations[0]).toEqual({ id: 1, deviceId: 'mon-1', bedId: 'B1', ts: 1000, patient: { mrn: 'M1', name: 'Pat', birthDate: '1950-01-01' }, vitals: { HR: 61, SPO2: 95 } });
+    expect(cloud.received[0]!.body.observations[0]).toEqual({ id: 1, deviceId: 'mon-1', bedId: 'B1', ts: T0 + 1000, patient: { mrn: 'M1', name: 'Pat', birthDate: '1950-01-01' }, vitals: { HR: 61, SPO2: 95 } });
     await client.stop();
     expect(reader.cursor()).toBe(12);
     expect(client.status()).toMatchObject({ queuedRows: 0, consecutiveFailures: 0, lastError: null });
@@ -98,12 +110,12 @@ describe('sync client', () => {
     const ward = new WardRepository(db);
     ward.addBed('B1', 'Bed 1', 't');
     const patientId = ward.admit({ bedId: 'B1', mrn: 'M7', name: 'Pat Seven', birthDate: null }, 't');
-    db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)').run('mon-1', 1, 5000, 5000, 'B1', patientId);
+    db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)').run('mon-1', 1, T0 + 5000, T0 + 5000, 'B1', patientId);
     db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (1, 1, 130)').run();
     const event = db.prepare(`INSERT INTO alarm_events (alarm_id, phase, at, condition, type, priority, state, inactivation, bed_id, patient_id, device_id, value, limit_value, actor, reason)
       VALUES (?, ?, ?, 'HR_HIGH', 'physiological', 'PM', ?, 'none', 'B1', ?, 'mon-1', 130, 120, ?, NULL)`);
-    event.run('al-1', 'start', 6000, 'active', patientId, null);
-    event.run('al-1', 'end', 9000, 'inactive', patientId, 'nurse:ann');
+    event.run('al-1', 'start', T0 + 6000, 'active', patientId, null);
+    event.run('al-1', 'end', T0 + 9000, 'inactive', patientId, 'nurse:ann');
     const cloud = await fakeCloud([]);
     cleanups.push(() => new Promise<void>((r) => cloud.server.close(() => r())));
     const reader = new BatchReader(db);
@@ -115,7 +127,7 @@ describe('sync client', () => {
     await client.stop();
     expect(cloud.received[0]!.url).toMatch(/\/batches\/alarms-1-2-[0-9a-f]{12}$/);
     expect(cloud.received[0]!.body.alarmEvents).toEqual([
-      { id: 1, alarmId: 'al-1', phase: 'start', at: 6000, condition: 'HR_HIGH', type: 'physiological', priority: 'PM', state: 'active', inactivation: 'none', bedId: 'B1', deviceId: 'mon-1', patient: { mrn: 'M7', name: 'Pat Seven', birthDate: null }, value: 130, limit: 120, actor: null, reason: null },
+      { id: 1, alarmId: 'al-1', phase: 'start', at: T0 + 6000, condition: 'HR_HIGH', type: 'physiological', priority: 'PM', state: 'active', inactivation: 'none', bedId: 'B1', deviceId: 'mon-1', patient: { mrn: 'M7', name: 'Pat Seven', birthDate: null }, value: 130, limit: 120, actor: null, reason: null },
       expect.objectContaining({ id: 2, phase: 'end', actor: 'nurse:ann' }),
     ]);
     expect(cloud.received[1]!.url).toMatch(/\/batches\/obs-1-1-[0-9a-f]{12}$/);
@@ -129,7 +141,7 @@ describe('sync client', () => {
     cleanups.push(() => dir.remove());
     const db = openDatabase(join(dir.path, 'station.db'));
     cleanups.push(() => void db.close());
-    db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', 1, 1, 1);
+    db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', 1, T0, T0);
     db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (1, 1, 70)').run();
     const cloud = await fakeCloud(Array.from({ length: 10_000 }, () => ({ status: 401 })));
     cleanups.push(() => new Promise<void>((r) => cloud.server.close(() => r())));
@@ -150,7 +162,7 @@ describe('sync client', () => {
     cleanups.push(() => void db.close());
     const insert = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)');
     const value = db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, 1, ?)');
-    for (let i = 1; i <= 12; i++) value.run(insert.run('d', i, 1000 * i, 1000 * i).lastInsertRowid, 60 + i);
+    for (let i = 1; i <= 12; i++) value.run(insert.run('d', i, T0 + 1000 * i, T0 + 1000 * i).lastInsertRowid, 60 + i);
     const reader = new BatchReader(db);
     // The reader as the client sees it, telling which rows it was asked to read past.
     const reads: Array<ReadAfter | undefined> = [];
@@ -201,7 +213,7 @@ describe('sync client', () => {
     cleanups.push(() => void db.close());
     let seq = 0;
     const commit = () => {
-      const id = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', ++seq, seq, seq).lastInsertRowid;
+      const id = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', ++seq, T0 + seq, T0 + seq).lastInsertRowid;
       db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, 1, 70)').run(id);
     };
     commit();

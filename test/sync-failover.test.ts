@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { openDatabase } from '../gateway/storage/database.js';
 import { WardRepository } from '../gateway/storage/ward-repository.js';
-import { BatchReader } from '../gateway/sync/batch-reader.js';
+import { BatchReader } from '../gateway/storage/batch-reader.js';
 import { SyncClient } from '../gateway/sync/sync-client.js';
 import { silentLogger } from '../gateway/log.js';
 import { tempDir } from './helpers/station-fixture.js';

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../gateway/config.js';
 import { silentLogger } from '../gateway/log.js';
 import { openDatabase } from '../gateway/storage/database.js';
 import { WardRepository } from '../gateway/storage/ward-repository.js';
-import { BatchReader } from '../gateway/sync/batch-reader.js';
+import { BatchReader } from '../gateway/storage/batch-reader.js';
 import { cloudDispatcher } from '../gateway/sync/cloud-dispatcher.js';
 import { SyncClient } from '../gateway/sync/sync-client.js';
 import { createThrowawayPki, type ThrowawayPki } from './helpers/throwaway-pki.js';

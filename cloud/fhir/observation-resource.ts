@@ -1,5 +1,5 @@
 import type { Extension, Observation, ObservationComponent, Quantity } from 'fhir/r4.js';
-import { vitalById } from '../vitals/vital-codes.js';
+import { vitalById } from '../../gateway/protocol/vitals.js';
 import { BLOOD_PRESSURE, BP_DIASTOLIC, BP_SYSTOLIC, UCUM, VITAL_SIGNS_CATEGORY, VITAL_SIGNS_PROFILE, vitalCoding, type ObservationKind } from './vital-signs.js';
 
 /**

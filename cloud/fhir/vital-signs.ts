@@ -1,5 +1,5 @@
 import type { Coding } from 'fhir/r4.js';
-import { VITAL_CODES, type VitalCode } from '../vitals/vital-codes.js';
+import { VITAL_DEFINITIONS, type VitalDefinition } from '../../gateway/protocol/vitals.js';
 
 /**
  * How the cloud's vitals appear as FHIR vital-signs Observations (pure). One Observation per
@@ -24,8 +24,8 @@ export interface ObservationKind {
   readonly display: string;
 }
 
-const BP_SYSTOLIC = VITAL_CODES.find((v) => v.code === 'NIBP_SYS')!;
-const BP_DIASTOLIC = VITAL_CODES.find((v) => v.code === 'NIBP_DIA')!;
+const BP_SYSTOLIC = VITAL_DEFINITIONS.find((v) => v.code === 'NIBP_SYS')!;
+const BP_DIASTOLIC = VITAL_DEFINITIONS.find((v) => v.code === 'NIBP_DIA')!;
 
 const DISPLAY: Record<string, string> = {
   HR: 'Heart rate', PR: 'Heart rate by Pulse oximetry', SPO2: 'Oxygen saturation in Arterial blood by Pulse oximetry', RR: 'Respiratory rate',
@@ -34,12 +34,11 @@ const DISPLAY: Record<string, string> = {
 };
 const PROFILE: Record<string, string> = { HR: 'heartrate', SPO2: 'oxygensat', RR: 'resprate', TEMP: 'bodytemp' };
 
-const mdcCoding = (vital: VitalCode): Coding => {
-  const [code, name] = vital.mdc.split('^');
-  return { system: MDC, code: code!, display: name! };
+const mdcCoding = (vital: VitalDefinition): Coding => {
+  return { system: MDC, code: String(vital.mdc.code), display: vital.mdc.refId };
 };
 
-export const vitalCoding = (vital: VitalCode): Coding[] => [
+export const vitalCoding = (vital: VitalDefinition): Coding[] => [
   { system: LOINC, code: vital.loinc, display: DISPLAY[vital.code]! },
   // The oxygensat profile fixes 2708-6; 59408-5 (by pulse oximetry) is the more exact code.
   ...(vital.code === 'SPO2' ? [{ system: LOINC, code: '2708-6', display: 'Oxygen saturation in Arterial blood' }] : []),
@@ -55,7 +54,7 @@ export const BLOOD_PRESSURE: ObservationKind = {
 };
 
 export const OBSERVATION_KINDS: readonly ObservationKind[] = [
-  ...VITAL_CODES.filter((v) => v !== BP_SYSTOLIC && v !== BP_DIASTOLIC).map((v) => ({
+  ...VITAL_DEFINITIONS.filter((v) => v !== BP_SYSTOLIC && v !== BP_DIASTOLIC).map((v) => ({
     key: v.code.toLowerCase(),
     vitals: [v.id],
     coding: vitalCoding(v),

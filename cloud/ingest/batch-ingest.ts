@@ -5,12 +5,12 @@ import { ApiError } from '../errors.js';
 import type { Patients, StationPatient } from '../patients/patients.js';
 import type { LatestVitalsCache, LatestValue } from '../vitals/latest-vitals-cache.js';
 import type { NativePartitions } from '../vitals/native-partitions.js';
-import { vitalByCode } from '../vitals/vital-codes.js';
+import { vitalByCode } from '../../gateway/protocol/vitals.js';
 import { appendStreamEvents } from '../vitals/vital-stream-log.js';
 import { writeVitals, type VitalRows } from '../vitals/vitals-write.js';
 import { alarmEvent } from '../webhooks/change-events.js';
 import { enqueueWebhookEvents } from '../webhooks/webhook-outbox.js';
-import type { BatchResult, StationAlarmEvent, StationBatch } from './batch-schema.js';
+import type { BatchResult, StationAlarmEvent, StationBatch } from '../../gateway/protocol/sync-batch.js';
 import { splitBySampleTime, type RefusedRow, type SampleTimeWindow } from './sample-time-window.js';
 
 export const LATEST_CHANNEL = 'vitals_latest';

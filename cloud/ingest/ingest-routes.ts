@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
 import { stationOf } from '../http/access.js';
 import { errorResponses } from '../http/schemas.js';
 import { assertKnownVitals } from './batch-ingest.js';
-import { BatchResult, StationBatch } from './batch-schema.js';
+import { BatchResult, StationBatch } from '../../gateway/protocol/sync-batch.js';
 
 /**
  * A batch decompressed may be this large (20,000 observations of 9 vitals fit in ~5 MB). Request

@@ -1,4 +1,4 @@
-import type { StationAlarmEvent, StationBatch, StationObservation } from './batch-schema.js';
+import type { StationAlarmEvent, StationBatch, StationObservation } from '../../gateway/protocol/sync-batch.js';
 
 /** How far ahead of the server's clock a sample may be: station clocks drift a little, not more. */
 export const MAX_AHEAD_MS = 5 * 60_000;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BatchResult } from '../ingest/batch-schema.js';
+import type { BatchResult } from '../../gateway/protocol/sync-batch.js';
 import { run, type Sql } from '../db/sql.js';
 import { DATABASE_CONNECTIONS, MAX_CONNECTIONS, NOTIFICATIONS_DUE, NOTIFICATIONS_SENDING, REPORT_QUEUE, VIDEO_ROOMS_CREATING, VIDEO_ROOMS_DUE } from './queue-depth-queries.js';
 

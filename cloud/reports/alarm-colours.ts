@@ -1,9 +1,10 @@
+import { PRIORITY_COLOUR as SCREEN_COLOUR } from '../../gateway/protocol/alarm-types.js';
+
 /**
- * IEC 60601-1-8 alarm colours: high red, medium yellow, low cyan. The same values as the
- * station's PRIORITY_COLOUR (gateway/protocol/alarm-types.ts), mirrored because the cloud
- * imports nothing from the station; a printed report and the ward screen must agree.
+ * IEC 60601-1-8 alarm colours (high red, medium yellow, low cyan) by wire priority, taken from
+ * the ward screen's: a printed report and the ward screen must agree.
  */
-export const PRIORITY_COLOUR: Readonly<Record<'PH' | 'PM' | 'PL', string>> = { PH: '#ff3b30', PM: '#ffd60a', PL: '#64d2ff' };
+export const PRIORITY_COLOUR: Readonly<Record<'PH' | 'PM' | 'PL', string>> = { PH: SCREEN_COLOUR.high, PM: SCREEN_COLOUR.medium, PL: SCREEN_COLOUR.low };
 export const PRIORITY_NAME: Readonly<Record<'PH' | 'PM' | 'PL', string>> = { PH: 'High', PM: 'Medium', PL: 'Low' };
 export const PRIORITIES = ['PH', 'PM', 'PL'] as const;
 export type WirePriority = (typeof PRIORITIES)[number];

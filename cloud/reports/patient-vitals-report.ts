@@ -1,5 +1,5 @@
 import { run, type Sql } from '../db/sql.js';
-import { VITAL_CODES, vitalById } from '../vitals/vital-codes.js';
+import { VITAL_DEFINITIONS, vitalById } from '../../gateway/protocol/vitals.js';
 import { isWirePriority, PRIORITY_COLOUR, PRIORITY_NAME, priorityLegend } from './alarm-colours.js';
 import { clinicalLabel, clinicalValue, conditionLabel } from './clinical-labels.js';
 import { clock, dateTime, duration, interval, longDate, zoneLabel } from './local-time.js';
@@ -110,7 +110,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
     const alarms = found.slice(0, MAX_ONSETS);
     const alarmCount = found.length > MAX_ONSETS ? `more than ${MAX_ONSETS}` : String(alarms.length);
 
-    const ordered = VITAL_CODES.filter((v) => byVital.has(v.id));
+    const ordered = VITAL_DEFINITIONS.filter((v) => byVital.has(v.id));
     const summary = ordered.map((v) => {
       const buckets = byVital.get(v.id)!;
       const count = buckets.reduce((n, b) => n + b.count, 0);
@@ -207,7 +207,7 @@ export const patientVitalsReport: ReportGenerator<PatientVitalsParams> = {
           decimals: clinicalLabel(v.code).decimals,
         })),
       });
-      const nibp = (code: string) => byVital.get(VITAL_CODES.find((v) => v.code === code)!.id) ?? [];
+      const nibp = (code: string) => byVital.get(VITAL_DEFINITIONS.find((v) => v.code === code)!.id) ?? [];
       if (NIBP.some((code) => nibp(code).length > 0)) {
         const readings = new Map<number, { t: number; systolic: number | null; diastolic: number | null; mean: number | null }>();
         const reading = (t: number) => readings.get(t) ?? readings.set(t, { t, systolic: null, diastolic: null, mean: null }).get(t)!;

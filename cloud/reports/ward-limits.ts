@@ -1,7 +1,7 @@
 /**
  * The ward's alarm limits a vitals report measures time outside of, in the canonical units.
  * These mirror the station's adult ward defaults (gateway/alarms/alarm-rules.ts,
- * DEFAULT_ALARM_CONFIG): the cloud imports nothing from the station, and stations do not yet
+ * DEFAULT_ALARM_CONFIG), which are not part of the contract the cloud imports; stations do not yet
  * send their limits or a bed's overrides, so a report names these as the ward defaults.
  */
 export const WARD_DEFAULT_LIMITS: Readonly<Record<string, { readonly low?: number; readonly high?: number }>> = {

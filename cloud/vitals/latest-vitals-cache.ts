@@ -1,6 +1,6 @@
 import { run, type Sql } from '../db/sql.js';
 import { MAX_AHEAD_MS } from '../ingest/sample-time-window.js';
-import { vitalById } from './vital-codes.js';
+import { vitalById } from '../../gateway/protocol/vitals.js';
 
 export interface LatestValue {
   readonly ts: number;

@@ -1,6 +1,6 @@
 import { run, type Sql, type TransactionSql } from '../db/sql.js';
 import { SELECT_LATEST, type LatestValue, type LatestVitals } from './latest-vitals-cache.js';
-import { vitalById } from './vital-codes.js';
+import { vitalById } from '../../gateway/protocol/vitals.js';
 
 /**
  * Per patient, a counter bumped by every ingest transaction that brings the patient new values,

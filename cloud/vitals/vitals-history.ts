@@ -2,7 +2,7 @@ import { run, type Sql } from '../db/sql.js';
 import { ApiError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { chooseResolution, RAW_MAX_RANGE_MS, type Resolution, type Rollup } from './resolution.js';
-import { VITAL_CODES, vitalByCode, vitalById } from './vital-codes.js';
+import { VITAL_CODES, vitalByCode, vitalById } from '../../gateway/protocol/vitals.js';
 
 /**
  * Raw rows of one patient in [from, to), by time (index vitals_patient_ts), one row per vital
@@ -80,7 +80,7 @@ export class VitalsHistory {
   /** The history as JSON text, ready to send (the points come from PostgreSQL as JSON already). */
   async historyJson(patientId: number, from: number, to: number, options: { vitals?: string[]; resolution?: 'auto' | 'raw' | number; maxPoints?: number } = {}): Promise<string> {
     if (!(to > from)) throw new ApiError('invalid_request', '"to" must be after "from"');
-    const codes = options.vitals?.length ? options.vitals : VITAL_CODES.map((v) => v.code);
+    const codes = options.vitals?.length ? options.vitals : VITAL_CODES;
     const ids = codes.map((code) => {
       const def = vitalByCode(code);
       if (!def) throw new ApiError('invalid_request', `unknown vital code ${code}`);

@@ -1,6 +1,6 @@
 import type { AppointmentChange, AppointmentHook } from '../booking/appointment-events.js';
 import type { TransactionSql } from '../db/sql.js';
-import type { StationAlarmEvent } from '../ingest/batch-schema.js';
+import type { StationAlarmEvent } from '../../gateway/protocol/sync-batch.js';
 import type { WebhookEvent } from './webhook-events.js';
 import { enqueueWebhookEvents } from './webhook-outbox.js';
 

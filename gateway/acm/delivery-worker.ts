@@ -12,7 +12,7 @@
  *   cannot take does not hold up every later alarm;
  * - AR (the ACM refuses the message): resending the same bytes cannot help; given up at once.
  */
-import { fullJitterDelay } from '../sync/backoff.js';
+import { fullJitterDelay } from '../common/backoff.js';
 import type { AcmOutbox, OutboxMessage, Recipient } from './acm-outbox.js';
 import { LinkError, type MllpLink } from './mllp-link.js';
 import { writeWhenFree } from './write-when-free.js';

@@ -1,14 +1,17 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { StationError } from '../domain/errors.js';
 import { parse } from 'csv-parse/sync';
 import type { Database } from 'better-sqlite3';
-import type { Transport } from '../ingest/channel.js';
+import type { Transport } from '../domain/device.js';
 import type { DeviceRegistry } from '../storage/device-registry.js';
 import type { NurseDirectory } from '../storage/nurse-directory.js';
 import type { WardRepository } from '../storage/ward-repository.js';
 import { csvField } from './device-inventory.js';
 
-export class ImportError extends Error {
-  readonly code = 'IMPORT_INVALID';
+export class ImportError extends StationError<'IMPORT_INVALID'> {
+  constructor(message: string) {
+    super('IMPORT_INVALID', message);
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.js';
 import { PRIORITY_RANK } from '../protocol/alarm-types.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
-import type { TechnicalConditionKind, Transport } from '../ingest/channel.js';
+import type { TechnicalConditionKind, Transport } from '../domain/device.js';
 import { offlineTimeoutMs, rememberGap } from './offline-timeout.js';
 import { DEFAULT_ALARM_CONFIG, ONSET_SHARE, END_SHARE, type AlarmConfig, type VitalRule } from './alarm-rules.js';
 import { TimeBeyondLimit } from './time-beyond-limit.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import type { Alarm, AlarmEvent, AlarmPriority } from '../protocol/alarm-types.js';
-import type { TechnicalCondition, Transport } from '../ingest/channel.js';
+import type { AlarmEvent, AlarmView } from '../protocol/alarm-types.js';
+import type { TechnicalCondition, Transport } from '../domain/device.js';
 import type { VitalCode, VitalValues } from '../protocol/vitals.js';
 import type { Logger } from '../log.js';
 import { AlarmEngine, type EngineSnapshot, type StationCondition } from './alarm-engine.js';
@@ -11,11 +11,6 @@ import { DEFAULT_ALARM_CONFIG, type AlarmConfig } from './alarm-rules.js';
 /** Where alarm events and the engine state are persisted (one transaction per call). */
 export interface AlarmRecorder {
   record(events: readonly AlarmEvent[], snapshot: EngineSnapshot, now: number): void | Promise<void>;
-}
-
-export interface AlarmView {
-  readonly present: readonly Alarm[];
-  readonly audio: { readonly sounding: AlarmPriority | null; readonly pausedUntil: number | null };
 }
 
 /**

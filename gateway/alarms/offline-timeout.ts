@@ -6,7 +6,7 @@
  * is one, otherwise a few of the device's own reporting intervals, never less than its
  * transport's floor. Pure.
  */
-import type { Transport } from '../ingest/channel.js';
+import type { Transport } from '../domain/device.js';
 
 export interface OfflinePolicy {
   /** The shortest timeout per transport, and the timeout until the device's pace is known. */

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { listen } from '../ingest/listen.js';
+import { listen } from '../common/listen.js';
 import type { HealthReport } from './station-health.js';
 
 /**

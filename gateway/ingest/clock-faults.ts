@@ -1,4 +1,5 @@
-import type { IngestSink, Transport } from './channel.js';
+import type { IngestSink } from '../domain/ingest-sink.js';
+import type { Transport } from '../domain/device.js';
 import { deviceClockFault, type ClockFault } from '../protocol/device-time.js';
 
 /**

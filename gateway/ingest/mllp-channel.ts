@@ -3,8 +3,10 @@
  * the store/ACK rules are in `hl7/`; this file owns sockets, ordering and back-pressure.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { listen } from './listen.js';
-import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
+import { listen } from '../common/listen.js';
+import type { Channel } from './channel.js';
+import type { DeviceDirectory } from '../domain/device.js';
+import type { IngestSink } from '../domain/ingest-sink.js';
 import { buildAck } from './hl7/ack.js';
 import { processHl7Message, type Hl7Context } from './hl7/handle-message.js';
 import { frameMllp, MllpDecoder } from './hl7/mllp-framing.js';

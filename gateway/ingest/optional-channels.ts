@@ -1,6 +1,8 @@
 import type { StationConfig } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Channel, DeviceDirectory, IngestSink } from './channel.js';
+import type { Channel } from './channel.js';
+import type { DeviceDirectory } from '../domain/device.js';
+import type { IngestSink } from '../domain/ingest-sink.js';
 import { MllpChannel } from './mllp-channel.js';
 import { plainMllpDirectory } from './tls/device-admission.js';
 

@@ -1,11 +1,13 @@
 import { SerialPort } from 'serialport';
-import type { Channel, DeviceDirectory, IngestSink, TechnicalCondition } from './channel.js';
+import type { Channel } from './channel.js';
+import type { DeviceDirectory, TechnicalCondition } from '../domain/device.js';
+import type { IngestSink } from '../domain/ingest-sink.js';
 import { processHl7Message } from './hl7/handle-message.js';
 import { frameMllp, MllpDecoder } from './hl7/mllp-framing.js';
 import { LineSplitter } from './serial/line-splitter.js';
 import { parseMasimoLine, type SerialCondition, type SerialParse } from './serial/masimo-ascii.js';
 import { parseNoninLine } from './serial/nonin-ascii.js';
-import { fullJitterDelay } from '../sync/backoff.js';
+import { fullJitterDelay } from '../common/backoff.js';
 import { ClockFaults } from './clock-faults.js';
 
 export type SerialProfile = 'masimo-ascii' | 'nonin-ascii' | 'hl7-mllp';

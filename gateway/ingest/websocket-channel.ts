@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import { listen } from './listen.js';
+import { listen } from '../common/listen.js';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { AckFrame, ErrorFrame, DeviceErrorCode } from '../protocol/device-frames.js';
 import { describeRejected, MAX_ERROR_MESSAGE_CHARS, parseDeviceFrame } from '../protocol/device-frames.js';
-import type { Channel, DeviceDirectory, IngestSink, RegisteredDevice } from './channel.js';
-import type { StoragePressure } from '../storage/observation-writer.js';
+import type { Channel } from './channel.js';
+import type { DeviceDirectory, RegisteredDevice } from '../domain/device.js';
+import type { IngestSink } from '../domain/ingest-sink.js';
+import type { StoragePressure } from '../domain/ingest-sink.js';
 import type { LoadPressure } from './event-loop-pressure.js';
 import { TokenBucket } from './token-bucket.js';
 import { ClockFaults } from './clock-faults.js';

@@ -1,4 +1,5 @@
-import type { ConnectionState, Observation, TechnicalCondition, Transport } from '../ingest/channel.js';
+import type { ConnectionState, TechnicalCondition, Transport } from '../domain/device.js';
+import type { Observation } from '../domain/observation.js';
 import type { BedVitalsUpdate, UiDevice, UiEvent, WardSnapshot, LatestValue, UiBed } from '../protocol/ui-channel.js';
 import { UI_PUSH_INTERVAL_MS } from '../protocol/ui-channel.js';
 import type { VitalCode } from '../protocol/vitals.js';

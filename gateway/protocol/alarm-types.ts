@@ -49,3 +49,9 @@ export interface AlarmEvent {
   readonly actor: string | null;
   readonly reason: string | null;
 }
+
+/** Present alarms and what the speaker should do: pushed to the screens on every change. */
+export interface AlarmView {
+  readonly present: readonly Alarm[];
+  readonly audio: { readonly sounding: AlarmPriority | null; readonly pausedUntil: number | null };
+}

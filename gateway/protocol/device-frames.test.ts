@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDeviceFrame, parseTimestamp } from './device-frames.js';
+import { Value } from '@sinclair/typebox/value';
+import { ErrorFrame, MAX_ERROR_MESSAGE_CHARS, ObsFrame, parseDeviceFrame, parseTimestamp } from './device-frames.js';
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 
@@ -47,5 +48,21 @@ describe('parseDeviceFrame', () => {
     expect(!r.ok && r.message).toBe('500 values rejected: unknown vital code "CODE_0"; unknown vital code "CODE_1"; unknown vital code "CODE_2"; and 497 more');
     const odd = parseDeviceFrame(JSON.stringify({ type: 'y'.repeat(10_000), seq: 1 }), NOW);
     expect(!odd.ok && odd.message.length).toBeLessThan(100);
+  });
+});
+
+describe('device frame schemas', () => {
+  it('agree with the parser: what the schema accepts parses, and every refusal fits an error frame', () => {
+    const good = { type: 'obs', seq: 7, ts: NOW, vitals: { HR: 72 } };
+    expect(Value.Check(ObsFrame, good)).toBe(true);
+    expect(parseDeviceFrame(JSON.stringify(good), NOW).ok).toBe(true);
+    const bad = ['nope', '[]', '{"type":"hello","seq":1}', '{"type":"obs","seq":-1}', '{"type":"obs","seq":1,"ts":"noon","vitals":{}}', `{"type":"obs","seq":1,"ts":${NOW},"vitals":{"HR":9999}}`];
+    for (const text of bad) {
+      const parsed = parseDeviceFrame(text, NOW);
+      expect(parsed.ok).toBe(false);
+      if (parsed.ok) continue;
+      const frame = { type: 'error', seq: parsed.seq, code: parsed.code, message: parsed.message.slice(0, MAX_ERROR_MESSAGE_CHARS) };
+      expect(Value.Errors(ErrorFrame, frame).First()).toBeUndefined();
+    }
   });
 });

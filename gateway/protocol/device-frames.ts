@@ -2,43 +2,52 @@
  * The WebSocket device protocol (`ws://HOST:7400/devices`), pure: shared by the gateway, the demo
  * monitors and any integrator's client. See the README for the contract.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import { checkVitalValue, isVitalCode, type VitalCode, type VitalValues } from './vitals.js';
 import { deviceClockFault, type ClockFault } from './device-time.js';
 
-export interface ObsFrame {
-  readonly type: 'obs';
-  readonly seq: number;
-  /** Epoch milliseconds, or ISO-8601 with an explicit offset. */
-  readonly ts: number | string;
-  readonly vitals: Readonly<Record<string, number>>;
-}
+/** Every `code` an error frame may carry, so an integrator can handle each one. */
+export const DEVICE_ERROR_CODES = [
+  'invalid_json',
+  'invalid_frame',
+  'unknown_type',
+  'invalid_seq',
+  'invalid_ts',
+  'ts_out_of_bounds',
+  'unknown_vital',
+  'not_a_number',
+  'out_of_range',
+  'no_valid_vitals',
+  'frame_too_large',
+  'storage_unavailable',
+] as const;
 
-export interface AckFrame {
-  readonly type: 'ack';
-  /** Every frame of this device up to and including `seq` is durably stored. */
-  readonly seq: number;
-}
+export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
 
-export interface ErrorFrame {
-  readonly type: 'error';
-  readonly seq: number | null;
-  readonly code: DeviceErrorCode;
-  readonly message: string;
-}
+/**
+ * Device → station: one measurement. The schema states the frame's shape for integrators;
+ * `parseDeviceFrame` applies it value by value, so one bad vital does not cost the others.
+ */
+export const ObsFrame = Type.Object({
+  type: Type.Literal('obs'),
+  seq: Type.Integer({ minimum: 0 }),
+  ts: Type.Union([Type.Number({ description: 'epoch milliseconds' }), Type.String({ description: 'ISO-8601 with an explicit offset' })]),
+  vitals: Type.Record(Type.String(), Type.Number(), { description: 'canonical code → value in its fixed unit' }),
+});
+export type ObsFrame = Static<typeof ObsFrame>;
 
-export type DeviceErrorCode =
-  | 'invalid_json'
-  | 'invalid_frame'
-  | 'unknown_type'
-  | 'invalid_seq'
-  | 'invalid_ts'
-  | 'ts_out_of_bounds'
-  | 'unknown_vital'
-  | 'not_a_number'
-  | 'out_of_range'
-  | 'no_valid_vitals'
-  | 'frame_too_large'
-  | 'storage_unavailable';
+/** Station → device: every frame of this device up to and including `seq` is durably stored. */
+export const AckFrame = Type.Object({ type: Type.Literal('ack'), seq: Type.Integer({ minimum: 0 }) });
+export type AckFrame = Static<typeof AckFrame>;
+
+/** Station → device: a frame (or some of its values) refused, and why. */
+export const ErrorFrame = Type.Object({
+  type: Type.Literal('error'),
+  seq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  code: Type.Union(DEVICE_ERROR_CODES.map((code) => Type.Literal(code))),
+  message: Type.String({ maxLength: 300 }),
+});
+export type ErrorFrame = Static<typeof ErrorFrame>;
 
 export interface RejectedVital {
   readonly vital: string;

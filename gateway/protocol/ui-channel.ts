@@ -4,13 +4,8 @@
  * browser on a second screen. Pure types and constants: no Node, no DOM.
  */
 import type { VitalCode } from './vitals.js';
-import type { Alarm, AlarmEvent, AlarmPriority } from './alarm-types.js';
-
-/** Present alarms and what the speaker should do, pushed on every change. */
-export interface AlarmsView {
-  readonly present: readonly Alarm[];
-  readonly audio: { readonly sounding: AlarmPriority | null; readonly pausedUntil: number | null };
-}
+import type { AlarmEvent, AlarmView } from './alarm-types.js';
+import type { UiErrorCode, UiParams } from './ui-requests.js';
 
 export type DeviceConnectionState = 'connected' | 'disconnected' | 'never_seen';
 
@@ -64,7 +59,7 @@ export interface BedVitalsUpdate {
 export type UiEvent =
   | { readonly type: 'snapshot'; readonly ward: WardSnapshot }
   | { readonly type: 'status'; readonly status: StationStatus }
-  | { readonly type: 'alarms'; readonly events: readonly AlarmEvent[]; readonly view: AlarmsView }
+  | { readonly type: 'alarms'; readonly events: readonly AlarmEvent[]; readonly view: AlarmView }
   | { readonly type: 'vitals'; readonly updates: readonly BedVitalsUpdate[] }
   | { readonly type: 'device'; readonly device: UiDevice };
 
@@ -131,33 +126,33 @@ export interface StationSetup {
 
 /** Request/response methods the renderer may call: name → params and result. */
 export interface UiMethods {
-  'ward.snapshot': { params: Record<string, never>; result: WardSnapshot };
-  'station.status': { params: Record<string, never>; result: StationStatus };
-  'station.setup': { params: Record<string, never>; result: StationSetup };
+  'ward.snapshot': { params: UiParams['ward.snapshot']; result: WardSnapshot };
+  'station.status': { params: UiParams['station.status']; result: StationStatus };
+  'station.setup': { params: UiParams['station.setup']; result: StationSetup };
   /** The last ten minutes of HR and SpO₂ per bed as [ts, value] (one point per 5 s at most), for the tiles' sparklines. */
-  'ward.sparklines': { params: Record<string, never>; result: Readonly<Record<string, Partial<Record<'HR' | 'SPO2', ReadonlyArray<readonly [number, number]>>>>> };
-  'session.nurses': { params: Record<string, never>; result: ReadonlyArray<{ id: string; name: string }> };
+  'ward.sparklines': { params: UiParams['ward.sparklines']; result: Readonly<Record<string, Partial<Record<'HR' | 'SPO2', ReadonlyArray<readonly [number, number]>>>>> };
+  'session.nurses': { params: UiParams['session.nurses']; result: ReadonlyArray<{ id: string; name: string }> };
   /** Signs a nurse in at this screen; `sessionKey` resumes the sign-in after a reconnect until `expiresAt`. */
-  'session.signIn': { params: { nurseId: string; pin: string }; result: SignedInNurse };
-  'session.resume': { params: { sessionKey: string }; result: SignedInNurse };
-  'session.signOut': { params: { sessionKey?: string }; result: { ok: true } };
-  'alarms.view': { params: Record<string, never>; result: AlarmsView };
+  'session.signIn': { params: UiParams['session.signIn']; result: SignedInNurse };
+  'session.resume': { params: UiParams['session.resume']; result: SignedInNurse };
+  'session.signOut': { params: UiParams['session.signOut']; result: { ok: true } };
+  'alarms.view': { params: UiParams['alarms.view']; result: AlarmView };
   /** Alarm starts of the patient now in `bedId`, for marking trends (newest 500). */
-  'alarms.history': { params: { bedId: string; from: number; to: number }; result: ReadonlyArray<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }> };
+  'alarms.history': { params: UiParams['alarms.history']; result: ReadonlyArray<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }> };
   /** Alarm review from the stored events, newest first: the ward's, or one bed's (with its current patient's). */
-  'alarms.review': { params: { bedId?: string | null; from: number; to: number; limit?: number }; result: readonly AlarmReviewEntry[] };
-  'alarms.acknowledge': { params: { alarmId: string; reason?: string | null }; result: { ok: true } };
+  'alarms.review': { params: UiParams['alarms.review']; result: readonly AlarmReviewEntry[] };
+  'alarms.acknowledge': { params: UiParams['alarms.acknowledge']; result: { ok: true } };
   /** Needs no signed-in nurse: silencing is never held up (recorded with the nurse, or as the screen). */
-  'alarms.pauseAudio': { params: Record<string, never>; result: { ok: true } };
+  'alarms.pauseAudio': { params: UiParams['alarms.pauseAudio']; result: { ok: true } };
   /** Effective alarm limits of a bed (ward defaults unless changed for this bed). */
-  'alarms.limits': { params: { bedId: string }; result: Partial<Record<VitalCode, { low?: number; high?: number }>> };
-  'alarms.setLimits': { params: { bedId: string; code: VitalCode; low?: number; high?: number }; result: { low?: number; high?: number } };
-  'ward.admit': { params: { bedId: string; mrn: string; name: string; birthDate?: string | null }; result: { ok: true } };
-  'ward.discharge': { params: { bedId: string }; result: { ok: true } };
-  'ward.transfer': { params: { fromBedId: string; toBedId: string }; result: { ok: true } };
-  'devices.assign': { params: { deviceId: string; bedId: string | null }; result: { ok: true } };
+  'alarms.limits': { params: UiParams['alarms.limits']; result: Partial<Record<VitalCode, { low?: number; high?: number }>> };
+  'alarms.setLimits': { params: UiParams['alarms.setLimits']; result: { low?: number; high?: number } };
+  'ward.admit': { params: UiParams['ward.admit']; result: { ok: true } };
+  'ward.discharge': { params: UiParams['ward.discharge']; result: { ok: true } };
+  'ward.transfer': { params: UiParams['ward.transfer']; result: { ok: true } };
+  'devices.assign': { params: UiParams['devices.assign']; result: { ok: true } };
   /** Trend of the patient now in `bedId`, read from SQLite; at most `maxPoints` buckets. */
-  'trend.get': { params: { bedId: string; code: VitalCode; from: number; to: number; maxPoints?: number }; result: TrendSeries };
+  'trend.get': { params: UiParams['trend.get']; result: TrendSeries };
 }
 
 export type UiMethodName = keyof UiMethods;
@@ -171,7 +166,7 @@ export interface UiRequest<M extends UiMethodName = UiMethodName> {
 
 export type UiResponse =
   | { readonly type: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
-  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly error: { readonly code: UiErrorCode | (string & {}); readonly message: string } };
 
 export type UiServerMessage = UiEvent | UiResponse;
 

@@ -1,6 +1,7 @@
 /**
- * The canonical vital vocabulary of the station. Pure data: imported by the gateway, the
- * renderer and (later) the cloud, so it must not touch Node or DOM APIs.
+ * The canonical vital vocabulary of the station and the cloud: one table (code, storage id, unit,
+ * MDC and LOINC codes, possible range). Pure data: imported by the gateway, the renderer and the
+ * cloud, so it must not touch Node or DOM APIs.
  *
  * Every value stored or shown by the station is in the fixed unit of its code. Inputs in another
  * unit are converted by `toCanonicalUnit` or rejected; values outside `range` are rejected as
@@ -132,12 +133,18 @@ export const VITALS: Readonly<Record<VitalCode, VitalDefinition>> = {
   },
 };
 
-const VITALS_BY_ID: ReadonlyMap<number, VitalDefinition> = new Map(
-  Object.values(VITALS).map((v) => [v.id, v]),
-);
+/** The table in code order, for listing every vital (reports, history queries). */
+export const VITAL_DEFINITIONS: readonly VitalDefinition[] = VITAL_CODES.map((code) => VITALS[code]);
+
+const VITALS_BY_ID: ReadonlyMap<number, VitalDefinition> = new Map(VITAL_DEFINITIONS.map((v) => [v.id, v]));
 
 export function isVitalCode(value: string): value is VitalCode {
   return Object.prototype.hasOwnProperty.call(VITALS, value);
+}
+
+/** The definition of a code received as text (a batch, a query string); undefined when unknown. */
+export function vitalByCode(code: string): VitalDefinition | undefined {
+  return isVitalCode(code) ? VITALS[code] : undefined;
 }
 
 export function vitalById(id: number): VitalDefinition | undefined {

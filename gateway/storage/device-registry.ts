@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { StationError } from '../domain/errors.js';
+import { AuditTrail } from './audit-trail.js';
 import type { Database, Statement } from 'better-sqlite3';
-import type { DeviceDirectory, RegisteredDevice, Transport } from '../ingest/channel.js';
+import type { DeviceDirectory, RegisteredDevice, Transport } from '../domain/device.js';
 
 /** A registered device with where its data goes right now. */
 export interface DeviceRecord extends RegisteredDevice {
@@ -8,14 +10,7 @@ export interface DeviceRecord extends RegisteredDevice {
   readonly revoked: boolean;
 }
 
-export class RegistryError extends Error {
-  constructor(
-    readonly code: 'DEVICE_EXISTS' | 'DEVICE_NOT_FOUND' | 'BED_NOT_FOUND' | 'INVALID_ARGUMENT',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class RegistryError extends StationError<'DEVICE_EXISTS' | 'DEVICE_NOT_FOUND' | 'BED_NOT_FOUND' | 'INVALID_ARGUMENT'> {}
 
 const SELECT_DEVICES = `
 SELECT d.id, d.model, d.transport, d.bed_id AS bedId, d.key_hash AS keyHash,
@@ -30,7 +25,6 @@ const UPDATE_KEY = 'UPDATE devices SET key_hash = ?, revoked_at = NULL WHERE id 
 const REVOKE_DEVICE = 'UPDATE devices SET revoked_at = ?, key_hash = NULL WHERE id = ? AND revoked_at IS NULL';
 const ASSIGN_DEVICE = 'UPDATE devices SET bed_id = ? WHERE id = ?';
 const SELECT_BED = 'SELECT id FROM beds WHERE id = ?';
-const INSERT_AUDIT = 'INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)';
 
 export function hashDeviceKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
@@ -66,7 +60,7 @@ export class DeviceRegistry implements DeviceDirectory {
   private readonly revokeStmt: Statement;
   private readonly assignStmt: Statement;
   private readonly selectBed: Statement;
-  private readonly audit: Statement;
+  private readonly audit: AuditTrail;
   private byId = new Map<string, DeviceRecord>();
   private byKeyHash = new Map<string, { record: DeviceRecord; hash: Buffer }>();
   private dataVersion = -1;
@@ -82,7 +76,7 @@ export class DeviceRegistry implements DeviceDirectory {
     this.revokeStmt = db.prepare(REVOKE_DEVICE);
     this.assignStmt = db.prepare(ASSIGN_DEVICE);
     this.selectBed = db.prepare(SELECT_BED);
-    this.audit = db.prepare(INSERT_AUDIT);
+    this.audit = new AuditTrail(db);
     this.reload();
   }
 
@@ -194,7 +188,7 @@ export class DeviceRegistry implements DeviceDirectory {
         now,
         tlsOnly: input.tlsOnly ? 1 : 0,
       });
-      this.audit.run(now, actor, 'device.register', input.id, JSON.stringify({ model: input.model, transport: input.transport, bedId: input.bedId ?? null, tlsOnly: input.tlsOnly ?? false }));
+      this.audit.record(now, actor, 'device.register', input.id, { model: input.model, transport: input.transport, bedId: input.bedId ?? null, tlsOnly: input.tlsOnly ?? false });
     })();
     this.reload();
     return { key };
@@ -207,7 +201,7 @@ export class DeviceRegistry implements DeviceDirectory {
     const key = newDeviceKey();
     this.db.transaction(() => {
       this.updateKey.run(hashDeviceKey(key), id);
-      this.audit.run(now, actor, 'device.rotate_key', id, null);
+      this.audit.record(now, actor, 'device.rotate_key', id, null);
     })();
     this.reload();
     return key;
@@ -217,7 +211,7 @@ export class DeviceRegistry implements DeviceDirectory {
     this.requireDevice(id);
     this.db.transaction(() => {
       this.revokeStmt.run(now, id);
-      this.audit.run(now, actor, 'device.revoke', id, null);
+      this.audit.record(now, actor, 'device.revoke', id, null);
     })();
     this.reload();
   }
@@ -227,7 +221,7 @@ export class DeviceRegistry implements DeviceDirectory {
     if (bedId) this.requireBed(bedId);
     this.db.transaction(() => {
       this.assignStmt.run(bedId, id);
-      this.audit.run(now, actor, 'device.assign', id, JSON.stringify({ bedId }));
+      this.audit.record(now, actor, 'device.assign', id, { bedId });
     })();
     this.reload();
   }

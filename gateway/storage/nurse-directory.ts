@@ -1,4 +1,6 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { StationError } from '../domain/errors.js';
+import { AuditTrail } from './audit-trail.js';
 import type { Database, Statement } from 'better-sqlite3';
 
 export interface Nurse {
@@ -6,21 +8,13 @@ export interface Nurse {
   readonly name: string;
 }
 
-export class NurseError extends Error {
-  constructor(
-    readonly code: 'NURSE_EXISTS' | 'NURSE_NOT_FOUND' | 'INVALID_ARGUMENT' | 'SIGN_IN_FAILED' | 'SIGN_IN_THROTTLED',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class NurseError extends StationError<'NURSE_EXISTS' | 'NURSE_NOT_FOUND' | 'INVALID_ARGUMENT' | 'SIGN_IN_FAILED' | 'SIGN_IN_THROTTLED'> {}
 
 const INSERT = 'INSERT INTO nurses (id, name, pin_hash, pin_salt, created_at) VALUES (?, ?, ?, ?, ?)';
 const SELECT = 'SELECT id, name, pin_hash AS hash, pin_salt AS salt FROM nurses WHERE id = ? AND disabled_at IS NULL';
 const SELECT_ALL = 'SELECT id, name, disabled_at IS NOT NULL AS disabled FROM nurses ORDER BY name';
 const DISABLE = 'UPDATE nurses SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL';
 const SET_PIN = 'UPDATE nurses SET pin_hash = ?, pin_salt = ? WHERE id = ?';
-const INSERT_AUDIT = 'INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)';
 
 /** Failed PINs allowed per nurse per window before sign-in is refused for the rest of it. */
 const MAX_FAILURES = 5;
@@ -37,7 +31,7 @@ export class NurseDirectory {
   private readonly selectAll: Statement;
   private readonly disableStmt: Statement;
   private readonly setPinStmt: Statement;
-  private readonly audit: Statement;
+  private readonly audit: AuditTrail;
   private readonly failures = new Map<string, { count: number; since: number }>();
 
   constructor(
@@ -49,7 +43,7 @@ export class NurseDirectory {
     this.selectAll = db.prepare(SELECT_ALL);
     this.disableStmt = db.prepare(DISABLE);
     this.setPinStmt = db.prepare(SET_PIN);
-    this.audit = db.prepare(INSERT_AUDIT);
+    this.audit = new AuditTrail(db);
   }
 
   add(id: string, name: string, pin: string, actor: string): void {
@@ -61,7 +55,7 @@ export class NurseDirectory {
     const now = this.now();
     this.db.transaction(() => {
       this.insert.run(id, name.trim(), hashPin(pin, salt), salt, now);
-      this.audit.run(now, actor, 'nurse.add', id, null);
+      this.audit.record(now, actor, 'nurse.add', id, null);
     })();
   }
 
@@ -70,12 +64,12 @@ export class NurseDirectory {
     if (!this.select.get(id)) throw new NurseError('NURSE_NOT_FOUND', `no nurse ${id}`);
     const salt = randomBytes(16);
     this.setPinStmt.run(hashPin(pin, salt), salt, id);
-    this.audit.run(this.now(), actor, 'nurse.set_pin', id, null);
+    this.audit.record(this.now(), actor, 'nurse.set_pin', id, null);
   }
 
   disable(id: string, actor: string): void {
     if (this.disableStmt.run(this.now(), id).changes === 0) throw new NurseError('NURSE_NOT_FOUND', `no active nurse ${id}`);
-    this.audit.run(this.now(), actor, 'nurse.disable', id, null);
+    this.audit.record(this.now(), actor, 'nurse.disable', id, null);
   }
 
   list(): Array<{ id: string; name: string; disabled: boolean }> {
@@ -94,11 +88,11 @@ export class NurseDirectory {
     if (!ok || !row) {
       const current = f && now - f.since < WINDOW_MS ? f : { count: 0, since: now };
       this.failures.set(id, { count: current.count + 1, since: current.since });
-      this.audit.run(now, `nurse:${String(id).slice(0, 32)}`, 'session.sign_in_failed', 'station', null);
+      this.audit.record(now, `nurse:${String(id).slice(0, 32)}`, 'session.sign_in_failed', 'station', null);
       throw new NurseError('SIGN_IN_FAILED', 'unknown nurse or wrong PIN');
     }
     this.failures.delete(id);
-    this.audit.run(now, `nurse:${row.id}`, 'session.sign_in', 'station', null);
+    this.audit.record(now, `nurse:${row.id}`, 'session.sign_in', 'station', null);
     return { id: row.id, name: row.name };
   }
 }

@@ -1,4 +1,5 @@
-import type { Observation, StoreOutcome } from '../ingest/channel.js';
+import type { Observation, StoreOutcome } from '../domain/observation.js';
+import type { StoragePressure } from '../domain/ingest-sink.js';
 import { VITALS, type VitalCode } from '../protocol/vitals.js';
 import type { EncodedBatch } from './observation-batch.js';
 import type { BatchExecutor } from './storage-thread.js';
@@ -18,16 +19,6 @@ export interface Placement {
   readonly patientId: number | null;
 }
 
-/**
- * Storage's signal to the transports: while it is backlogged they stop reading devices, so TCP
- * slows the senders down instead of frames piling up in memory.
- */
-export interface StoragePressure {
-  readonly backlogged: boolean;
-  /** Frames waiting at which storage reports it is backlogged: transports share it among devices. */
-  readonly highWater: number;
-  onPressure(listener: (backlogged: boolean) => void): () => void;
-}
 
 export interface ObservationWriterOptions {
   /** Where a device's data goes now (its bed and the patient admitted there). */

@@ -4,12 +4,6 @@ import { Worker } from 'node:worker_threads';
 import type { SynchronousMode } from './database.js';
 import type { BatchResult, EncodedBatch } from './observation-batch.js';
 import type { StorageRole, StorageReply, StorageRequest } from './storage-worker.js';
-import type { TrendPoint } from './trend-queries.js';
-import type { VitalCode } from '../protocol/vitals.js';
-import type { AlarmEvent } from '../protocol/alarm-types.js';
-import type { EngineSnapshot } from '../alarms/alarm-engine.js';
-import type { AlarmRecorder } from '../alarms/alarm-service.js';
-import type { PreparedBatch, ReadAfter, SyncStream } from '../sync/batch-reader.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
 export interface BatchExecutor {
@@ -25,6 +19,9 @@ function spawnWorker(): Worker {
   // Beside the bundle, or one folder up when this code was split into the bundle's chunks/.
   const built = [new URL('./storage-worker.js', import.meta.url), new URL('../storage-worker.js', import.meta.url)].find((url) => existsSync(fileURLToPath(url)));
   if (built) return new Worker(built);
+  // Only the TypeScript sources (tests, development) go through tsx; a bundle without its worker
+  // is a broken build, said plainly rather than tried through a loader production does not ship.
+  if (!import.meta.url.endsWith('.ts')) throw new StorageError('storage-worker.js is missing beside the gateway bundle: rebuild it (npm run build)', null);
   const source = new URL('./storage-worker.ts', import.meta.url);
   return new Worker(`import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(source.href)}); })`, { eval: true });
 }
@@ -39,10 +36,11 @@ export class StorageError extends Error {
 }
 
 /**
- * A storage thread with its own SQLite connection (writer, checkpointer or reader). The worker
- * handles requests one at a time, so replies come back in request order.
+ * A storage thread with its own SQLite connection; each role (writer, checkpointer, reader, sync)
+ * is a subclass with only its own requests (storage-threads.ts). The worker handles requests one
+ * at a time, so replies come back in request order. Every error names the role.
  */
-export class StorageThread implements BatchExecutor, AlarmRecorder {
+export abstract class StorageThread {
   private worker: Worker | null = null;
   private waiting: Array<{ resolve(reply: StorageReply): void; reject(error: Error): void }> = [];
   private opening: Promise<void> | null = null;
@@ -50,45 +48,19 @@ export class StorageThread implements BatchExecutor, AlarmRecorder {
   constructor(
     private readonly path: string,
     private readonly synchronous: SynchronousMode,
-    private readonly role: StorageRole = 'writer',
+    readonly role: StorageRole,
   ) {}
 
-  /** Downsampled trend, computed on this (reader) thread. */
-  async trend(patientId: number, code: VitalCode, from: number, to: number, maxPoints: number): Promise<{ bucketMs: number; points: TrendPoint[] }> {
+  /**
+   * Sends one request and returns the reply of the expected type; anything else is a
+   * StorageError that names this thread's role.
+   */
+  protected async call<T extends StorageReply['type']>(request: StorageRequest, expected: T): Promise<Extract<StorageReply, { type: T }>> {
     await this.open();
-    const reply = await this.request({ type: 'trend', patientId, code, from, to, maxPoints });
-    if (reply.type === 'trend') return { bucketMs: reply.bucketMs, points: reply.points };
-    throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
-  }
-
-  /** The next batch for the cloud, read and compressed on this (sync) thread. */
-  async syncNext(limit: number, after?: ReadAfter): Promise<PreparedBatch | null> {
-    await this.open();
-    const reply = await this.request({ type: 'syncNext', limit, after });
-    if (reply.type === 'syncBatch') return reply.batch;
-    throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
-  }
-
-  /** Moves a sync cursor (after the cloud confirmed a batch). */
-  async syncConfirm(stream: SyncStream, lastId: number, now: number): Promise<void> {
-    await this.open();
-    const reply = await this.request({ type: 'syncConfirm', stream, lastId, now });
-    if (reply.type !== 'syncConfirmed') throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, null);
-  }
-
-  async commit(batch: EncodedBatch): Promise<BatchResult> {
-    await this.open();
-    const reply = await this.request({ type: 'commit', batch });
-    if (reply.type === 'committed') return { ids: reply.ids };
-    if (reply.type === 'failed') throw new StorageError(reply.message, reply.code);
-    throw new StorageError(`unexpected reply ${reply.type}`, null);
-  }
-
-  /** Persists alarm events with the engine state, on this (writer) thread. */
-  async record(events: readonly AlarmEvent[], snapshot: EngineSnapshot, now: number): Promise<void> {
-    await this.open();
-    const reply = await this.request({ type: 'recordAlarms', events, snapshot, now });
-    if (reply.type !== 'alarmsRecorded') throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, reply.type === 'failed' ? reply.code : null);
+    const reply = await this.request(request);
+    if (reply.type === expected) return reply as Extract<StorageReply, { type: T }>;
+    if (reply.type === 'failed') throw new StorageError(`${this.role} thread: ${reply.message}`, reply.code);
+    throw new StorageError(`${this.role} thread: unexpected reply ${reply.type}`, null);
   }
 
   async close(): Promise<void> {
@@ -114,11 +86,11 @@ export class StorageThread implements BatchExecutor, AlarmRecorder {
       for (const waiting of this.waiting.splice(0)) waiting.reject(error);
     };
     worker.on('error', died);
-    worker.on('exit', (code) => died(new StorageError(`writer thread exited (${code})`, null)));
+    worker.on('exit', (code) => died(new StorageError(`${this.role} thread exited (${code})`, null)));
     this.opening = this.request({ type: 'open', path: this.path, synchronous: this.synchronous, role: this.role }).then((reply) => {
       if (reply.type !== 'opened') {
         this.opening = null;
-        throw new StorageError(reply.type === 'failed' ? reply.message : 'writer thread failed to open', null);
+        throw new StorageError(`${this.role} thread failed to open: ${reply.type === 'failed' ? reply.message : reply.type}`, null);
       }
     });
     return this.opening;
@@ -126,7 +98,7 @@ export class StorageThread implements BatchExecutor, AlarmRecorder {
 
   private request(request: StorageRequest): Promise<StorageReply> {
     const worker = this.worker;
-    if (!worker) return Promise.reject(new StorageError('writer thread is not running', null));
+    if (!worker) return Promise.reject(new StorageError(`${this.role} thread is not running`, null));
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       worker.postMessage(request);

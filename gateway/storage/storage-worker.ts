@@ -14,7 +14,7 @@ import type { Database } from 'better-sqlite3';
 import { openDatabase, type SynchronousMode } from './database.js';
 import { batchCommitter, type EncodedBatch } from './observation-batch.js';
 import { TrendQueries, type TrendPoint } from './trend-queries.js';
-import { BatchReader, type PreparedBatch, type ReadAfter, type SyncStream } from '../sync/batch-reader.js';
+import { BatchReader, type PreparedBatch, type ReadAfter, type SyncStream } from './batch-reader.js';
 import type { VitalCode } from '../protocol/vitals.js';
 import type { AlarmEvent } from '../protocol/alarm-types.js';
 import { AlarmLog } from '../alarms/alarm-log.js';

@@ -1,4 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { StationError } from '../domain/errors.js';
+import { AuditTrail } from './audit-trail.js';
 
 export interface BedRow {
   readonly id: string;
@@ -7,14 +9,7 @@ export interface BedRow {
   readonly patient: { readonly id: number; readonly mrn: string; readonly name: string; readonly birthDate: string | null } | null;
 }
 
-export class WardError extends Error {
-  constructor(
-    readonly code: 'BED_EXISTS' | 'BED_NOT_FOUND' | 'BED_OCCUPIED' | 'PATIENT_NOT_ADMITTED' | 'PATIENT_ALREADY_ADMITTED' | 'INVALID_ARGUMENT',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class WardError extends StationError<'BED_EXISTS' | 'BED_NOT_FOUND' | 'BED_OCCUPIED' | 'PATIENT_NOT_ADMITTED' | 'PATIENT_ALREADY_ADMITTED' | 'INVALID_ARGUMENT'> {}
 
 const SELECT_BEDS = `
 SELECT b.id, b.label, b.position, p.id AS patientId, p.mrn, p.name, p.birth_date AS birthDate
@@ -33,7 +28,6 @@ const SELECT_CURRENT_ADMISSION_BY_BED = 'SELECT id, patient_id AS patientId FROM
 const SELECT_CURRENT_ADMISSION_BY_PATIENT = 'SELECT id, bed_id AS bedId FROM admissions WHERE patient_id = ? AND discharged_at IS NULL';
 const INSERT_ADMISSION = 'INSERT INTO admissions (patient_id, bed_id, admitted_at) VALUES (?, ?, ?)';
 const DISCHARGE = 'UPDATE admissions SET discharged_at = ? WHERE id = ?';
-const INSERT_AUDIT = 'INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)';
 
 /** Beds, patients and admissions: who lies where, which decides whose chart a sample joins. */
 export class WardRepository {
@@ -47,7 +41,7 @@ export class WardRepository {
   private readonly admissionByPatient: Statement;
   private readonly insertAdmission: Statement;
   private readonly discharge: Statement;
-  private readonly audit: Statement;
+  private readonly audit: AuditTrail;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly db: Database) {
@@ -61,7 +55,7 @@ export class WardRepository {
     this.admissionByPatient = db.prepare(SELECT_CURRENT_ADMISSION_BY_PATIENT);
     this.insertAdmission = db.prepare(INSERT_ADMISSION);
     this.discharge = db.prepare(DISCHARGE);
-    this.audit = db.prepare(INSERT_AUDIT);
+    this.audit = new AuditTrail(db);
   }
 
   /** Called after every change of beds or admissions (who lies where decides whose chart a sample joins). */
@@ -91,7 +85,7 @@ export class WardRepository {
     const position = (this.maxPosition.get() as { p: number }).p + 1;
     this.db.transaction(() => {
       this.insertBed.run(id, label, position);
-      this.audit.run(now, actor, 'bed.add', id, null);
+      this.audit.record(now, actor, 'bed.add', id, null);
     })();
     this.changed();
   }
@@ -119,7 +113,7 @@ export class WardRepository {
       const current = this.admissionByPatient.get(id) as { bedId: string } | undefined;
       if (current) throw new WardError('PATIENT_ALREADY_ADMITTED', `patient is already in bed ${current.bedId}`);
       this.insertAdmission.run(id, input.bedId, now);
-      this.audit.run(now, actor, 'patient.admit', input.bedId, null);
+      this.audit.record(now, actor, 'patient.admit', input.bedId, null);
       return id;
     }).immediate();
     this.changed();
@@ -131,7 +125,7 @@ export class WardRepository {
       const current = this.admissionByBed.get(bedId) as { id: number } | undefined;
       if (!current) throw new WardError('PATIENT_NOT_ADMITTED', `bed ${bedId} has no patient`);
       this.discharge.run(now, current.id);
-      this.audit.run(now, actor, 'patient.discharge', bedId, null);
+      this.audit.record(now, actor, 'patient.discharge', bedId, null);
     }).immediate();
     this.changed();
   }
@@ -145,7 +139,7 @@ export class WardRepository {
       if (this.admissionByBed.get(toBedId)) throw new WardError('BED_OCCUPIED', `bed ${toBedId} is occupied`);
       this.discharge.run(now, current.id);
       this.insertAdmission.run(current.patientId, toBedId, now);
-      this.audit.run(now, actor, 'patient.transfer', fromBedId, JSON.stringify({ to: toBedId }));
+      this.audit.record(now, actor, 'patient.transfer', fromBedId, { to: toBedId });
     }).immediate();
     this.changed();
   }

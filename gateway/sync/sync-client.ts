@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
-import { fullJitterDelay, retryAfterMs } from './backoff.js';
-import type { PreparedBatch, SyncSource } from './batch-reader.js';
+import { fullJitterDelay, retryAfterMs } from '../common/backoff.js';
+import type { PreparedBatch, SyncSource } from '../storage/batch-reader.js';
 
 export interface SyncConfig {
   /** Base URL of the cloud, e.g. https://cloud.example.org */

@@ -8,6 +8,9 @@ import type { AlarmReviewEntry } from '../protocol/ui-channel.js';
  */
 export const SELECT_ALARM_STARTS_NEWEST_FIRST = `SELECT id, alarm_id AS alarmId, at, condition, type, priority, bed_id AS bedId, patient_id AS patientId, device_id AS deviceId, value, limit_value AS "limit"
 FROM alarm_events WHERE phase = 'start' ORDER BY id DESC`;
+/** A patient's alarm starts in a window, newest first, for marking trends (uses alarm_events_patient_at). */
+export const SELECT_PATIENT_ALARM_STARTS =
+  "SELECT at, condition, priority FROM alarm_events WHERE patient_id = ? AND at >= ? AND at < ? AND phase = 'start' ORDER BY at DESC LIMIT 500";
 /** The later events of the chosen alarms, read forward from the oldest start's id (rowid range). */
 export const SELECT_LATER_EVENTS = `SELECT alarm_id AS alarmId, phase, at, inactivation, actor
 FROM alarm_events WHERE id >= ? AND phase != 'start' AND alarm_id IN (SELECT value FROM json_each(?)) ORDER BY id`;
@@ -39,10 +42,17 @@ export interface AlarmReviewQuery {
 export class AlarmReview {
   private readonly starts: Statement;
   private readonly later: Statement;
+  private readonly patientStarts: Statement;
 
   constructor(db: Database) {
     this.starts = db.prepare(SELECT_ALARM_STARTS_NEWEST_FIRST);
     this.later = db.prepare(SELECT_LATER_EVENTS);
+    this.patientStarts = db.prepare(SELECT_PATIENT_ALARM_STARTS);
+  }
+
+  /** When a patient's alarms started in [from, to), newest first (at most 500). */
+  startsOf(patientId: number, from: number, to: number): Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }> {
+    return this.patientStarts.all(patientId, from, to) as Array<{ at: number; condition: string; priority: 'PH' | 'PM' | 'PL' }>;
   }
 
   list(query: AlarmReviewQuery): AlarmReviewEntry[] {

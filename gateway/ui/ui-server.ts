@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { listen } from '../ingest/listen.js';
+import { listen } from '../common/listen.js';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UiEvent, UiMethods, UiMethodName, UiRequest, UiResponse } from '../protocol/ui-channel.js';
 import { TOKEN_CHECK_PATH } from '../protocol/ui-channel.js';
+import { UI_PARAMS } from '../protocol/ui-requests.js';
+import { Value } from '@sinclair/typebox/value';
+import { StationError } from '../domain/errors.js';
 import type { Logger } from '../log.js';
 
 /** Per-connection state: who is signed in at this screen. */
@@ -160,12 +163,24 @@ export class UiServer {
     if (!handler) {
       response = { type: 'response', id: request.id, ok: false, error: { code: 'unknown_method', message: `no method ${String(request.method)}` } };
     } else {
+      const params: unknown = request.params ?? {};
+      const invalid = Value.Errors(UI_PARAMS[request.method], params).First();
+      if (invalid) {
+        const where = invalid.path || 'params';
+        response = { type: 'response', id: request.id, ok: false, error: { code: 'invalid_params', message: `${request.method}: ${where} ${invalid.message}`.slice(0, 300) } };
+        ws.send(JSON.stringify(response));
+        return;
+      }
       try {
-        response = { type: 'response', id: request.id, ok: true, result: await handler(request.params ?? {}, session) };
+        response = { type: 'response', id: request.id, ok: true, result: await handler(params, session) };
       } catch (error) {
-        const e = error as { code?: string; message?: string };
-        response = { type: 'response', id: request.id, ok: false, error: { code: e.code ?? 'internal', message: e.message ?? 'request failed' } };
-        if (!e.code) this.logger.error({ method: request.method, err: e.message }, 'ui request failed');
+        if (error instanceof StationError) {
+          response = { type: 'response', id: request.id, ok: false, error: { code: error.code, message: error.message } };
+        } else {
+          // Unexpected: logged with the method only (the parameters may name a patient).
+          this.logger.error({ method: request.method, err: (error as Error).message }, 'ui request failed');
+          response = { type: 'response', id: request.id, ok: false, error: { code: 'internal', message: (error as Error).message ?? 'request failed' } };
+        }
       }
     }
     ws.send(JSON.stringify(response));

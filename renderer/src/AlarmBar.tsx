@@ -1,5 +1,4 @@
-import type { Alarm } from '../../gateway/protocol/alarm-types.js';
-import type { AlarmsView } from '../../gateway/protocol/ui-channel.js';
+import type { Alarm, AlarmView } from '../../gateway/protocol/alarm-types.js';
 import { memo } from 'react';
 import type { GatewayClient } from './gateway-client.js';
 import { isVitalCode, VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
@@ -32,7 +31,7 @@ export function alarmText(a: Alarm): string {
  * scroll inside), so a new alarm never moves the ward under the nurse's pointer. While the page
  * has lost the station, everything here is marked as no longer current.
  */
-export const AlarmBar = memo(function AlarmBar({ view, labels, client, now, live, onError }: { view: AlarmsView | null; labels: ReadonlyMap<string, string>; client: GatewayClient; now: number; live: boolean; onError: (message: string) => void }) {
+export const AlarmBar = memo(function AlarmBar({ view, labels, client, now, live, onError }: { view: AlarmView | null; labels: ReadonlyMap<string, string>; client: GatewayClient; now: number; live: boolean; onError: (message: string) => void }) {
   const present = view?.present ?? [];
   const pausedFor = view?.audio.pausedUntil ? Math.max(0, Math.ceil((view.audio.pausedUntil - now) / 1000)) : 0;
   const fail = (e: Error) => onError(e.message);

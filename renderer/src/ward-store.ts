@@ -1,4 +1,5 @@
-import type { AlarmsView, StationStatus, UiBed, UiDevice, UiEvent, WardSnapshot } from '../../gateway/protocol/ui-channel.js';
+import type { AlarmView } from '../../gateway/protocol/alarm-types.js';
+import type { StationStatus, UiBed, UiDevice, UiEvent, WardSnapshot } from '../../gateway/protocol/ui-channel.js';
 import type { VitalCode } from '../../gateway/protocol/vitals.js';
 
 export interface WardView {
@@ -8,7 +9,7 @@ export interface WardView {
   readonly labels: ReadonlyMap<string, string>;
   readonly devices: ReadonlyMap<string, UiDevice>;
   readonly status: StationStatus | null;
-  readonly alarms: AlarmsView | null;
+  readonly alarms: AlarmView | null;
 }
 
 export const EMPTY_WARD: WardView = { stationName: '', beds: [], labels: new Map(), devices: new Map(), status: null, alarms: null };

@@ -5,13 +5,13 @@ import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';
 import { startEmbeddedPostgres } from '../../cloud/db/embedded-postgres.js';
 import { connect } from '../../cloud/db/sql.js';
-import { VITAL_CODES } from '../../cloud/vitals/vital-codes.js';
+import { VITAL_DEFINITIONS } from '../../gateway/protocol/vitals.js';
 import { selectRollupRows } from '../../cloud/vitals/vitals-history.js';
 import { silentLogger } from '../../gateway/log.js';
 import { openDatabase } from '../../gateway/storage/database.js';
 import { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from '../../gateway/storage/observation-batch.js';
 import { WardRepository } from '../../gateway/storage/ward-repository.js';
-import { BatchReader } from '../../gateway/sync/batch-reader.js';
+import { BatchReader } from '../../gateway/storage/batch-reader.js';
 import { SyncClient } from '../../gateway/sync/sync-client.js';
 import type { StorageMode } from '../../cloud/db/migration.js';
 import { startCloudProcess } from '../helpers/cloud-process.js';
@@ -263,7 +263,7 @@ export async function cloudBench(mode: StorageMode, opts: { stations: number; ba
       const latencies: number[] = [];
       for (let i = 0; i < 300; i++) {
         const started = performance.now();
-        await sql.unsafe(HISTORY_24H, [pick(i), now - 86_400_000, now, VITAL_CODES.map((v) => v.id)], { prepare: true });
+        await sql.unsafe(HISTORY_24H, [pick(i), now - 86_400_000, now, VITAL_DEFINITIONS.map((v) => v.id)], { prepare: true });
         latencies.push(performance.now() - started);
       }
       const s = summary(latencies);

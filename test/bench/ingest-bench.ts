@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
 import { DeviceClient } from '../../gateway/demo/device-client.js';
 import { ObservationWriter } from '../../gateway/storage/observation-writer.js';
-import { StorageThread } from '../../gateway/storage/storage-thread.js';
+import { WriterThread } from '../../gateway/storage/storage-threads.js';
 import { openDatabase } from '../../gateway/storage/database.js';
 import type { DeviceRegistry as DeviceRegistryType } from '../../gateway/storage/device-registry.js';
 import type { WardRepository as WardRepositoryType } from '../../gateway/storage/ward-repository.js';
@@ -213,7 +213,7 @@ export async function storageFloor(opts: { vitalsPerSecond: number; seconds: num
   const dir = tempDir('ward-bench-floor-');
   const path = join(dir.path, 'station.db');
   openDatabase(path).close();
-  const thread = new StorageThread(path, 'FULL');
+  const thread = new WriterThread(path, 'FULL');
   await thread.open();
   const writer = new ObservationWriter(thread, { place: () => ({ bedId: 'B1', patientId: 1 }) });
   const framesPerSecond = opts.vitalsPerSecond / VITALS_PER_FRAME;

@@ -10,32 +10,7 @@ import { startCloudProcess } from '../helpers/cloud-process.js';
 import { cli, freePort, startGatewayProcess } from '../helpers/gateway-process.js';
 import { startHoldingProxy } from '../helpers/holding-proxy.js';
 import { tempDir } from '../helpers/station-fixture.js';
-
-/** Resolves once `check` holds, re-checked whenever `onEvent` fires (no polling clock). */
-function until(subscribe: (listener: () => void) => () => void, check: () => boolean | Promise<boolean>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let busy = false;
-    const run = () => {
-      if (busy) return;
-      busy = true;
-      Promise.resolve(check()).then(
-        (ok) => {
-          busy = false;
-          if (ok) {
-            off();
-            resolve();
-          }
-        },
-        (error: unknown) => {
-          off();
-          reject(error);
-        },
-      );
-    };
-    const off = subscribe(run);
-    run();
-  });
-}
+import { until } from '../helpers/until.js';
 
 describe('station → cloud → physician, end to end with real processes', () => {
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -78,7 +53,7 @@ describe('station → cloud → physician, end to end with real processes', () =
 
     // 1. The physician reads the demo ward's vitals from the cloud.
     const physician = (await signIn(cloud.ready.url, 'dr-who', 'tardis-tardis-42')).accessToken;
-    await until(onForward, async () => ((await sql<[{ n: number }]>`SELECT count(DISTINCT patient_id)::int AS n FROM latest_vitals`)[0].n >= 8));
+    await until(async () => (await sql<[{ n: number }]>`SELECT count(DISTINCT patient_id)::int AS n FROM latest_vitals`)[0].n >= 8, { on: onForward });
     const patients = await api<{ items: Array<{ id: number; mrn: string }> }>(cloud.ready.url, '/v1/patients?limit=100', { token: physician });
     expect(patients.body.items.length).toBeGreaterThanOrEqual(8);
     const latest = await api<{ vitals: Record<string, { unit: string }> }>(cloud.ready.url, `/v1/patients/${patients.body.items[0]!.id}/vitals/latest`, { token: physician });
@@ -97,10 +72,7 @@ describe('station → cloud → physician, end to end with real processes', () =
     const seq = device.send({ SPO2: 80, HR: 96 });
     await device.acked(seq);
     const alarms = () => count("SELECT count(*) AS n FROM alarm_events WHERE condition = 'SPO2_LOW' AND phase = 'start'");
-    await until((l) => {
-      const t = setInterval(l, 25);
-      return () => clearInterval(t);
-    }, () => alarms() >= 1);
+    await until(() => alarms() >= 1);
     expect((await sql<[{ n: number }]>`SELECT count(*)::int AS n FROM alarm_events WHERE condition = 'SPO2_LOW'`)[0].n).toBe(0);
     await device.close();
 
@@ -128,7 +100,7 @@ describe('station → cloud → physician, end to end with real processes', () =
         clearInterval(tick);
       };
     };
-    await until(forwardOrTick, () => cursor('observations') === count('SELECT max(id) AS n FROM observations') && cursor('alarm_events') > 0);
+    await until(() => cursor('observations') === count('SELECT max(id) AS n FROM observations') && cursor('alarm_events') > 0, { on: forwardOrTick });
     const stationValues = count('SELECT count(*) AS n FROM observation_values');
     const [{ n: cloudValues }] = await sql<[{ n: number }]>`SELECT count(*)::int AS n FROM vitals`;
     expect(cloudValues).toBe(stationValues);

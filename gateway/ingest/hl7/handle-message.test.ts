@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceDirectory, IngestSink, Observation, RegisteredDevice, StoreOutcome, TechnicalCondition } from '../channel.js';
+import type { DeviceDirectory, RegisteredDevice, TechnicalCondition } from '../../domain/device.js';
+import type { IngestSink } from '../../domain/ingest-sink.js';
+import type { Observation, StoreOutcome } from '../../domain/observation.js';
 import { handleHl7Message } from './handle-message.js';
 
 const devices: RegisteredDevice[] = [

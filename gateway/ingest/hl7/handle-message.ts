@@ -2,7 +2,8 @@
  * One received HL7 message in, one ACK out. The rules of what is stored and what is
  * acknowledged live here; framing and sockets live in the MLLP channel.
  */
-import type { DeviceDirectory, IngestSink, RegisteredDevice } from '../channel.js';
+import type { DeviceDirectory, RegisteredDevice } from '../../domain/device.js';
+import type { IngestSink } from '../../domain/ingest-sink.js';
 import { buildAck, HL7_ERROR } from './ack.js';
 import type { ClockFaults } from '../clock-faults.js';
 import { Hl7ParseError, parseHl7, type Hl7Message } from './parse-message.js';

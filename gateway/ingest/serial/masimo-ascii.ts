@@ -5,7 +5,7 @@
  * device's own alarm bits (informational: the station raises its own alarms).
  */
 import { checkVitalValue, type VitalCode, type VitalValues } from '../../protocol/vitals.js';
-import type { TechnicalConditionKind } from '../channel.js';
+import type { TechnicalConditionKind } from '../../domain/device.js';
 
 export interface SerialCondition {
   readonly kind: TechnicalConditionKind;

@@ -8,7 +8,8 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { DeviceDirectory, IngestSink, RegisteredDevice } from '../channel.js';
+import type { DeviceDirectory, RegisteredDevice } from '../../domain/device.js';
+import type { IngestSink } from '../../domain/ingest-sink.js';
 
 export type AdmissionRefusal = 'tls_required' | 'certificate_required' | 'certificate_invalid' | 'certificate_mismatch';
 

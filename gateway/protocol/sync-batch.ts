@@ -1,6 +1,11 @@
+/**
+ * The station → cloud sync contract: the batch a station sends and the cloud's answer, as TypeBox
+ * schemas. The cloud validates requests with them; the station builds its batches to their static
+ * type; the tests' fake cloud checks what the station sends against them. Pure: no Node APIs.
+ */
 import { Type, type Static } from '@sinclair/typebox';
 
-const StationPatient = Type.Object({
+export const StationPatient = Type.Object({
   mrn: Type.String({ minLength: 1, maxLength: 64 }),
   name: Type.String({ maxLength: 200 }),
   birthDate: Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()]),
@@ -47,6 +52,7 @@ export const StationBatch = Type.Object({
 });
 
 export type StationBatch = Static<typeof StationBatch>;
+export type StationPatient = Static<typeof StationPatient>;
 export type StationObservation = Static<typeof StationObservation>;
 export type StationAlarmEvent = Static<typeof StationAlarmEvent>;
 

@@ -1,45 +1,8 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Database, Statement } from 'better-sqlite3';
-import { vitalById, type VitalValues } from '../protocol/vitals.js';
-
-interface BatchPatient {
-  readonly mrn: string;
-  readonly name: string;
-  readonly birthDate: string | null;
-}
-
-/** The station → cloud batch body (PUT /v1/stations/:stationId/batches/:batchId). */
-export interface StationBatch {
-  /** This station database's id: row ids are only unique within one database. */
-  readonly origin: string;
-  readonly observations: ReadonlyArray<{
-    readonly id: number;
-    readonly deviceId: string;
-    readonly bedId: string | null;
-    readonly ts: number;
-    readonly patient: BatchPatient | null;
-    readonly vitals: VitalValues;
-  }>;
-  readonly alarmEvents: ReadonlyArray<{
-    readonly id: number;
-    readonly alarmId: string;
-    readonly phase: 'start' | 'update' | 'end';
-    readonly at: number;
-    readonly condition: string;
-    readonly type: 'physiological' | 'technical';
-    readonly priority: 'PH' | 'PM' | 'PL';
-    readonly state: string;
-    readonly inactivation: string;
-    readonly bedId: string | null;
-    readonly deviceId: string | null;
-    readonly patient: BatchPatient | null;
-    readonly value: number | null;
-    readonly limit: number | null;
-    readonly actor: string | null;
-    readonly reason: string | null;
-  }>;
-}
+import { vitalById } from '../protocol/vitals.js';
+import type { StationAlarmEvent, StationBatch, StationObservation, StationPatient } from '../protocol/sync-batch.js';
 
 /** Each stream is sent in id order and has its own cursor in `sync_cursors`. */
 export type SyncStream = 'observations' | 'alarm_events';
@@ -89,7 +52,7 @@ export const SELECT_STORE_ID = 'SELECT store_id AS storeId FROM store_identity W
 export const MAX_OBSERVATION_ID = 'SELECT COALESCE(MAX(id), 0) AS id FROM observations';
 export const MAX_ALARM_EVENT_ID = 'SELECT COALESCE(MAX(id), 0) AS id FROM alarm_events';
 
-const patientOf = (row: { mrn: string | null; name: string | null; birthDate: string | null }): BatchPatient | null =>
+const patientOf = (row: { mrn: string | null; name: string | null; birthDate: string | null }): StationPatient | null =>
   row.mrn ? { mrn: row.mrn, name: row.name ?? '', birthDate: row.birthDate } : null;
 
 /**
@@ -147,7 +110,7 @@ export class BatchReader implements SyncSource {
       value: number;
     }>;
     if (rows.length === 0) return null;
-    const observations: Array<StationBatch['observations'][number] & { vitals: VitalValues }> = [];
+    const observations: StationObservation[] = [];
     for (const row of rows) {
       let last = observations[observations.length - 1];
       if (!last || last.id !== row.id) {
@@ -162,7 +125,7 @@ export class BatchReader implements SyncSource {
 
   nextAlarmEvents(limit: number, after = this.cursor('alarm_events')): PreparedBatch | null {
     const rows = this.selectAlarmEvents.all({ after, limit }) as Array<
-      Omit<StationBatch['alarmEvents'][number], 'patient'> & { mrn: string | null; name: string | null; birthDate: string | null }
+      Omit<StationAlarmEvent, 'patient'> & { mrn: string | null; name: string | null; birthDate: string | null }
     >;
     if (rows.length === 0) return null;
     const alarmEvents = rows.map(({ mrn, name, birthDate, ...event }) => ({ ...event, patient: patientOf({ mrn, name, birthDate }) }));

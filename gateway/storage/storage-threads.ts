@@ -1,0 +1,65 @@
+/**
+ * The four storage threads, each with its own connection and only its own requests: the writer
+ * commits vitals and alarm events, the checkpointer keeps the WAL short, the reader computes
+ * trends, the sync thread reads and compresses batches for the cloud.
+ */
+import type { EngineSnapshot } from '../alarms/alarm-engine.js';
+import type { AlarmRecorder } from '../alarms/alarm-service.js';
+import type { AlarmEvent } from '../protocol/alarm-types.js';
+import type { VitalCode } from '../protocol/vitals.js';
+import type { PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
+import type { SynchronousMode } from './database.js';
+import type { BatchResult, EncodedBatch } from './observation-batch.js';
+import { StorageThread, type BatchExecutor } from './storage-thread.js';
+import type { TrendPoint } from './trend-queries.js';
+
+/** The only connection that writes vitals and alarm events, so commits never stall the event loop. */
+export class WriterThread extends StorageThread implements BatchExecutor, AlarmRecorder {
+  constructor(path: string, synchronous: SynchronousMode) {
+    super(path, synchronous, 'writer');
+  }
+
+  async commit(batch: EncodedBatch): Promise<BatchResult> {
+    return { ids: (await this.call({ type: 'commit', batch }, 'committed')).ids };
+  }
+
+  /** Persists alarm events with the engine state. */
+  async record(events: readonly AlarmEvent[], snapshot: EngineSnapshot, now: number): Promise<void> {
+    await this.call({ type: 'recordAlarms', events, snapshot, now }, 'alarmsRecorded');
+  }
+}
+
+/** Runs PASSIVE WAL checkpoints every second beside the writer, which never checkpoints itself. */
+export class CheckpointerThread extends StorageThread {
+  constructor(path: string, synchronous: SynchronousMode) {
+    super(path, synchronous, 'checkpointer');
+  }
+}
+
+/** Downsampled trends, computed off the event loop. */
+export class ReaderThread extends StorageThread {
+  constructor(path: string, synchronous: SynchronousMode) {
+    super(path, synchronous, 'reader');
+  }
+
+  async trend(patientId: number, code: VitalCode, from: number, to: number, maxPoints: number): Promise<{ bucketMs: number; points: TrendPoint[] }> {
+    const { bucketMs, points } = await this.call({ type: 'trend', patientId, code, from, to, maxPoints }, 'trend');
+    return { bucketMs, points };
+  }
+}
+
+/** Reads, serializes and compresses the cloud's batches, and moves the sync cursors. */
+export class SyncThread extends StorageThread {
+  constructor(path: string, synchronous: SynchronousMode) {
+    super(path, synchronous, 'sync');
+  }
+
+  async next(limit: number, after?: ReadAfter): Promise<PreparedBatch | null> {
+    return (await this.call({ type: 'syncNext', limit, after }, 'syncBatch')).batch;
+  }
+
+  /** Moves a sync cursor (after the cloud confirmed a batch). */
+  async confirm(stream: SyncStream, lastId: number, now: number): Promise<void> {
+    await this.call({ type: 'syncConfirm', stream, lastId, now }, 'syncConfirmed');
+  }
+}
