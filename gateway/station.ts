@@ -6,6 +6,7 @@ import { openDatabase } from './storage/database.js';
 import { DeviceRegistry } from './storage/device-registry.js';
 import { WardRepository } from './storage/ward-repository.js';
 import { ObservationWriter } from './storage/observation-writer.js';
+import type { WaveWriter } from './waves/wave-writer.js';
 import { StorageThread } from './storage/storage-thread.js';
 import { RetentionJob } from './storage/retention.js';
 import { isVitalCode, VITAL_CODES, type VitalCode } from './protocol/vitals.js';
@@ -31,6 +32,7 @@ import { HealthServer } from './health/health-server.js';
 import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { StationMetrics } from './health/station-metrics.js';
+import { createWaveWriter } from './waves/station-waves.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -40,6 +42,7 @@ export interface Station {
   readonly nurses: NurseDirectory;
   readonly alarms: AlarmService;
   readonly writer: ObservationWriter;
+  readonly waves: WaveWriter;
   readonly state: WardState;
   readonly ui: UiServer;
   /** Clear-text ws:// port; 0 when that listener is off (tls.plainWebsocket false). */
@@ -121,6 +124,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       sync?.nudge();
     },
   });
+  const waves = createWaveWriter(writerThread, registry, (error) => log.error({ err: error.message }, 'wave commit failed'));
   const batchReader = new BatchReader(db);
   // Batches are read, serialized and compressed on their own thread: a catch-up after hours
   // offline sends thousands of them, and the event loop acknowledging frames must not wait.
@@ -169,9 +173,9 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       ? null
       : new WebSocketChannel(
           { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs, admit: (device, socket) => admitDevice(device, socket, null) },
-          { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer },
+          { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer, waves },
         );
-  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger, storage: writer }) : null;
+  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger, storage: writer, waves }) : null;
   const channels: Channel[] = [...(websocket ? [websocket] : []), ...(secure?.channels ?? [])];
   // Loaded only when used: a station without HL7 or serial never loads their native bindings.
   const optional =
@@ -391,6 +395,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     nurses,
     alarms,
     writer,
+    waves,
     state,
     ui,
     technical,
@@ -416,6 +421,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       secure?.credentials.close();
       for (const channel of [...channels].reverse()) await channel.stop();
       await alarms.persisted().catch(() => undefined);
+      await waves.close();
       await writer.close();
       await checkpointer.close();
       await reader.close();

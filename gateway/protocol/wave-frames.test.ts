@@ -49,6 +49,7 @@ describe('wave frames', () => {
     ['a header cut short', encodeWaveFrame(frame()).subarray(0, 20), 'wave_truncated'],
     ['samples missing', encodeWaveFrame(frame()).subarray(0, WAVE_HEADER_BYTES + 4), 'wave_truncated'],
     ['too large', new Uint8Array(MAX_WAVE_FRAME_BYTES + 1), 'frame_too_large'],
+    ['JSON sent as binary', new TextEncoder().encode('{"type":"obs","seq":1}'), 'wave_bad_magic'],
   ])('refuses %s with a clear code', (_name, bytes, code) => {
     const parsed = parseWaveFrame(bytes, NOW);
     expect(parsed.ok).toBe(false);

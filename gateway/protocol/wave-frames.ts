@@ -106,13 +106,14 @@ export function parseWaveFrame(bytes: Uint8Array, now: number): ParsedWaveFrame 
   if (bytes.byteLength > MAX_WAVE_FRAME_BYTES) {
     return { ok: false, seq: null, code: 'frame_too_large', message: `wave frame of ${bytes.byteLength} bytes exceeds ${MAX_WAVE_FRAME_BYTES}` };
   }
+  // Checked first: JSON sent as a binary message is a common client mistake; say so plainly.
+  if (bytes.byteLength >= 2 && (bytes[0] !== WAVE_MAGIC_0 || bytes[1] !== WAVE_MAGIC_1)) {
+    return { ok: false, seq: null, code: 'wave_bad_magic', message: 'binary frames are wave frames and start with "WV" (0x57 0x56); send JSON as text' };
+  }
   if (bytes.byteLength < WAVE_HEADER_BYTES) {
     return { ok: false, seq: null, code: 'wave_truncated', message: `wave frame of ${bytes.byteLength} bytes is shorter than its ${WAVE_HEADER_BYTES}-byte header` };
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[0] !== WAVE_MAGIC_0 || bytes[1] !== WAVE_MAGIC_1) {
-    return { ok: false, seq: null, code: 'wave_bad_magic', message: 'binary frames start with "WV" (0x57 0x56)' };
-  }
   if (bytes[2] !== WAVE_FRAME_VERSION) {
     return { ok: false, seq: null, code: 'wave_unsupported_version', message: `wave frame version ${bytes[2]} is not supported; send version ${WAVE_FRAME_VERSION}` };
   }

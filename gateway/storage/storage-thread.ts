@@ -10,6 +10,8 @@ import type { AlarmEvent } from '../protocol/alarm-types.js';
 import type { EngineSnapshot } from '../alarms/alarm-engine.js';
 import type { AlarmRecorder } from '../alarms/alarm-service.js';
 import type { PreparedBatch, ReadAfter, SyncStream } from '../sync/batch-reader.js';
+import type { EncodedWaveBatch } from '../waves/wave-block-store.js';
+import type { WaveBatchExecutor } from '../waves/wave-writer.js';
 
 /** Something that commits encoded batches, one at a time, in order. */
 export interface BatchExecutor {
@@ -42,7 +44,7 @@ export class StorageError extends Error {
  * A storage thread with its own SQLite connection (writer, checkpointer or reader). The worker
  * handles requests one at a time, so replies come back in request order.
  */
-export class StorageThread implements BatchExecutor, AlarmRecorder {
+export class StorageThread implements BatchExecutor, AlarmRecorder, WaveBatchExecutor {
   private worker: Worker | null = null;
   private waiting: Array<{ resolve(reply: StorageReply): void; reject(error: Error): void }> = [];
   private opening: Promise<void> | null = null;
@@ -82,6 +84,14 @@ export class StorageThread implements BatchExecutor, AlarmRecorder {
     if (reply.type === 'committed') return { ids: reply.ids };
     if (reply.type === 'failed') throw new StorageError(reply.message, reply.code);
     throw new StorageError(`unexpected reply ${reply.type}`, null);
+  }
+
+  /** Commits wave blocks on this (writer) thread, in order with everything else it writes. */
+  async commitWaves(batch: EncodedWaveBatch): Promise<BatchResult> {
+    await this.open();
+    const reply = await this.request({ type: 'commitWaves', batch });
+    if (reply.type === 'committed') return { ids: reply.ids };
+    throw new StorageError(reply.type === 'failed' ? reply.message : `unexpected reply ${reply.type}`, reply.type === 'failed' ? reply.code : null);
   }
 
   /** Persists alarm events with the engine state, on this (writer) thread. */

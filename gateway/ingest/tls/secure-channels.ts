@@ -9,6 +9,7 @@ import { ConfigError, type StationConfig, type StationTlsConfig } from '../../co
 import type { Logger } from '../../log.js';
 import type { Channel, DeviceDirectory, IngestSink } from '../channel.js';
 import type { StoragePressure } from '../../storage/observation-writer.js';
+import type { WaveSink } from '../../waves/wave-sink.js';
 import { MllpChannel } from '../mllp-channel.js';
 import { WebSocketChannel } from '../websocket-channel.js';
 import { localUtcOffsetMinutes } from '../optional-channels.js';
@@ -47,7 +48,7 @@ function watchHandshakes<S extends TlsServer>(server: S, credentials: TlsCredent
   return server;
 }
 
-export function createSecureChannels(config: StationConfig & { tls: StationTlsConfig }, deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger; storage?: StoragePressure }): SecureChannels {
+export function createSecureChannels(config: StationConfig & { tls: StationTlsConfig }, deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger; storage?: StoragePressure; waves?: WaveSink }): SecureChannels {
   const tls = config.tls;
   const logger = deps.logger.child({ component: 'tls' });
   let credentials: TlsCredentials;
@@ -71,7 +72,7 @@ export function createSecureChannels(config: StationConfig & { tls: StationTlsCo
         createServer: (handler) => watchHandshakes(createHttpsServer(serverOptions(tls, credentials), handler), credentials, logger, 'websocket-tls'),
         admit: (device, socket) => admitDevice(device, socket, policy),
       },
-      { directory: deps.directory, sink: deps.sink, logger: deps.logger.child({ component: 'websocket-tls' }), storage: deps.storage },
+      { directory: deps.directory, sink: deps.sink, logger: deps.logger.child({ component: 'websocket-tls' }), storage: deps.storage, waves: deps.waves },
     );
     channels.push(websocket);
   }

@@ -4,6 +4,7 @@ import { migration as nurses } from './0003-nurses.js';
 import { migration as alarmEvents } from './0004-alarm-events.js';
 import { migration as storeIdentity } from './0005-store-identity.js';
 import { migration as deviceTlsOnly } from './0008-device-tls-only.js';
+import { migration as waveBlocks } from './0010-wave-blocks.js';
 
 /** Every station migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, nurses, alarmEvents, storeIdentity, deviceTlsOnly];
+export const MIGRATIONS: readonly Migration[] = [core, nurses, alarmEvents, storeIdentity, deviceTlsOnly, waveBlocks];
