@@ -32,7 +32,7 @@ import { HealthServer } from './health/health-server.js';
 import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { StationMetrics } from './health/station-metrics.js';
-import { createWaveWriter } from './waves/station-waves.js';
+import { createWaveWriter, startWaveRetention } from './waves/station-waves.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -364,6 +364,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   secure?.credentials.watch();
   state.start();
   retention.start();
+  const stopWaveRetention = startWaveRetention(db, config.storage, () => retention.use(), logger.child({ component: 'retention' }));
   sync?.start();
   alarms.start();
   backups?.start();
@@ -414,6 +415,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       clearInterval(statusPush);
       alarms.stop();
       retention.stop();
+      stopWaveRetention();
       await sync?.stop();
       await cloudHttp?.close();
       await syncThread?.close();
