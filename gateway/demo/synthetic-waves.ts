@@ -45,9 +45,8 @@ function pulse(t: number, rr: number): number {
  */
 export class SyntheticWaves {
   private readonly random: () => number;
-  /** Times (s, on this generator's clock) of the last and next R peaks. */
-  private lastR: number;
-  private nextR: number;
+  /** Times (s, on this generator's clock) of R peaks, scheduled a little ahead; ECG and pleth share them. */
+  private readonly beats: number[] = [0.3];
   private breathPhase = 0;
   private lastRespT = 0;
   private wander: number;
@@ -57,8 +56,6 @@ export class SyntheticWaves {
 
   constructor(seed: number) {
     this.random = seededRandom(seed);
-    this.lastR = -0.5;
-    this.nextR = 0.3;
     this.wander = this.random() * Math.PI * 2;
   }
 
@@ -69,10 +66,7 @@ export class SyntheticWaves {
     this.spo2 = spo2;
   }
 
-  /**
-   * Fills `out` with raw samples of `wave` from `t0` seconds at `rate` Hz. Call in time order
-   * per wave; ECG drives the beat timing, so generate it first for each interval.
-   */
+  /** Fills `out` with raw samples of `wave` from `t0` seconds at `rate` Hz; call in time order per wave. */
   generate(wave: WaveCode, t0: number, rate: number, out: Int16Array, scale: number): void {
     for (let i = 0; i < out.length; i++) {
       const t = t0 + i / rate;
@@ -84,28 +78,36 @@ export class SyntheticWaves {
     }
   }
 
-  private advanceBeats(t: number): void {
-    while (t >= this.nextR) {
-      this.lastR = this.nextR;
+  /** The R peaks before and after `t`, scheduling beats at the current rate as time goes on. */
+  private beatsAround(t: number): { last: number; next: number } {
+    const beats = this.beats;
+    while (beats[beats.length - 1]! <= t) {
       const interval = (60 / this.hr) * (1 + (this.random() - 0.5) * 0.04);
-      this.nextR = this.lastR + interval;
+      beats.push(beats[beats.length - 1]! + interval);
     }
+    // Older beats are no longer needed by either wave (each is generated about in step).
+    while (beats.length > 2 && beats[1]! < t - 5) beats.shift();
+    let i = beats.length - 1;
+    while (i > 0 && beats[i]! > t) i--;
+    const last = beats[i]! <= t ? beats[i]! : beats[i]! - 60 / this.hr;
+    return { last, next: beats[i + 1] ?? last + 60 / this.hr };
   }
 
   private ecgAt(t: number): number {
-    this.advanceBeats(t);
-    const rr = this.nextR - this.lastR;
+    const { last, next } = this.beatsAround(t);
+    const rr = next - last;
     const baseline = 0.04 * Math.sin(2 * Math.PI * 0.2 * t + this.wander);
     const noise = (this.random() - 0.5) * 0.012;
-    return beat(t - this.lastR, rr) + beat(t - this.nextR, rr) + baseline + noise;
+    return beat(t - last, rr) + beat(t - next, rr) + baseline + noise;
   }
 
   private plethAt(t: number): number {
-    const rr = this.nextR - this.lastR;
     const transit = 0.2;
+    const { last, next } = this.beatsAround(t - transit);
+    const rr = next - last;
     // The pulse of the previous beat runs off while the current one rises.
     const amplitude = 0.55 + (this.spo2 - 85) * 0.01;
-    return 0.15 + amplitude * (pulse(t - this.lastR - transit, rr) + pulse(t - this.lastR - transit + rr, rr) * 0.6) * 0.7;
+    return 0.15 + amplitude * (pulse(t - transit - last, rr) + pulse(t - transit - last + rr, rr) * 0.6) * 0.7;
   }
 
   private respAt(t: number): number {

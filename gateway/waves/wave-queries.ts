@@ -65,3 +65,8 @@ export class WaveQueries {
     return (this.byDevice.all(deviceId) as Row[]).map(decode);
   }
 }
+
+/** The highest wave seq stored for a device (0 if none): where a restarted demo monitor continues. */
+export function lastWaveSeq(db: Database, deviceId: string): number {
+  return (db.prepare('SELECT max(seq) AS seq FROM wave_blocks WHERE device_id = ?').get(deviceId) as { seq: number | null }).seq ?? 0;
+}
