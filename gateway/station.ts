@@ -33,6 +33,7 @@ import { healthReport, type HealthReport } from './health/station-health.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { StationMetrics } from './health/station-metrics.js';
 import { createWaveWriter, startWaveRetention } from './waves/station-waves.js';
+import { liveWaveSink, subscribeWaves, wantsWave } from './waves/live-waves.js';
 
 export interface Station {
   readonly config: StationConfig;
@@ -125,6 +126,8 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     },
   });
   const waves = createWaveWriter(writerThread, registry, (error) => log.error({ err: error.message }, 'wave commit failed'));
+  // Frames reach the screens showing their bed at once; `ui` exists before any device connects.
+  const liveWaves = liveWaveSink(waves, (deviceId) => registry.record(deviceId)?.bedId ?? null, (update) => ui.publish({ type: 'wave', update }, (session) => wantsWave(session, update)));
   const batchReader = new BatchReader(db);
   // Batches are read, serialized and compressed on their own thread: a catch-up after hours
   // offline sends thousands of them, and the event loop acknowledging frames must not wait.
@@ -173,9 +176,9 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       ? null
       : new WebSocketChannel(
           { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs, admit: (device, socket) => admitDevice(device, socket, null) },
-          { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer, waves },
+          { directory: registry, sink, logger: logger.child({ component: 'websocket' }), storage: writer, waves: liveWaves },
         );
-  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger, storage: writer, waves }) : null;
+  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory: registry, sink, logger, storage: writer, waves: liveWaves }) : null;
   const channels: Channel[] = [...(websocket ? [websocket] : []), ...(secure?.channels ?? [])];
   // Loaded only when used: a station without HL7 or serial never loads their native bindings.
   const optional =
@@ -281,6 +284,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
         registry.assign(String(deviceId), bedId === null ? null : String(bedId), actorOf(session));
         return { ok: true };
       },
+      'waves.subscribe': (params, session) => subscribeWaves(params, session),
       'trend.get': async (params) => {
         const { bedId, code, from, to } = params;
         if (typeof bedId !== 'string' || typeof code !== 'string' || !isVitalCode(code) || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) {

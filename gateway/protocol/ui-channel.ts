@@ -4,6 +4,7 @@
  * browser on a second screen. Pure types and constants: no Node, no DOM.
  */
 import type { VitalCode } from './vitals.js';
+import type { WaveCode } from './wave-frames.js';
 import type { Alarm, AlarmEvent, AlarmPriority } from './alarm-types.js';
 
 /** Present alarms and what the speaker should do, pushed on every change. */
@@ -61,12 +62,26 @@ export interface BedVitalsUpdate {
 }
 
 /** Messages the gateway pushes. */
+/** Live samples of one wave of a bed, as received (before storage), for the tiles' strips. */
+export interface BedWaveUpdate {
+  readonly bedId: string;
+  readonly wave: WaveCode;
+  readonly startTs: number;
+  readonly sampleRate: number;
+  readonly scale: number;
+  readonly offset: number;
+  /** Raw values; -32768 is no sample (a gap). */
+  readonly samples: readonly number[];
+}
+
 export type UiEvent =
   | { readonly type: 'snapshot'; readonly ward: WardSnapshot }
   | { readonly type: 'status'; readonly status: StationStatus }
   | { readonly type: 'alarms'; readonly events: readonly AlarmEvent[]; readonly view: AlarmsView }
   | { readonly type: 'vitals'; readonly updates: readonly BedVitalsUpdate[] }
-  | { readonly type: 'device'; readonly device: UiDevice };
+  | { readonly type: 'device'; readonly device: UiDevice }
+  /** Only to screens that subscribed to the bed and wave (`waves.subscribe`). */
+  | { readonly type: 'wave'; readonly update: BedWaveUpdate };
 
 /** A downsampled trend: min/max/mean per bucket, so short events survive downsampling. */
 export interface TrendSeries {
@@ -142,6 +157,8 @@ export interface UiMethods {
   'ward.transfer': { params: { fromBedId: string; toBedId: string }; result: { ok: true } };
   'devices.assign': { params: { deviceId: string; bedId: string | null }; result: { ok: true } };
   /** Trend of the patient now in `bedId`, read from SQLite; at most `maxPoints` buckets. */
+  /** Live wave frames of these beds (the tiles on screen), replacing the previous subscription; at most 256 beds. */
+  'waves.subscribe': { params: { bedIds: readonly string[]; waves: readonly WaveCode[] }; result: { ok: true } };
   'trend.get': { params: { bedId: string; code: VitalCode; from: number; to: number; maxPoints?: number }; result: TrendSeries };
 }
 
