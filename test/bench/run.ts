@@ -12,6 +12,7 @@ import { benchSizes, cloudBookingBench } from './cloud-booking-bench.js';
 import { floodBench } from './flood-bench.js';
 import { cloudSecurityBench } from './cloud-security-bench.js';
 import { codecComparison, diskPerBedHour, gatewayWaves, rawWaveInsertCeiling } from './waves-bench.js';
+import { waveStripsBench } from './wave-strips-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -19,6 +20,7 @@ async function main() {
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'ingest') await ingest();
   if (!only || only === 'waves') await waves();
+  if (!only || only === 'strips') await strips();
   if (!only || only === 'flood') await flood();
   if (!only || only === 'ui') await ui();
   if (!only || only === 'cloud') await cloud();
@@ -59,6 +61,16 @@ async function waves() {
       `wave ack p50 ${fmt(r.waveAckP50Ms, 1)} ms p99 ${fmt(r.waveAckP99Ms, 1)} ms; numeric ack p99 ${fmt(r.numericAckP99Ms, 1)} ms; ` +
       `${fmt(r.bytesPerSample, 3)} bytes/sample on disk; gateway CPU ${fmt(r.gatewayCpuPercent)} %, peak RSS ${fmt(r.gatewayPeakRssMb)} MB; lost / duplicated ${r.lost} / ${r.duplicated}`,
   );
+}
+
+async function strips() {
+  console.error('\n== Live wave strips (headless Chromium 1920x1080, the demo ward streaming real waves; ECG and pleth on every tile, 600 frames) ==');
+  for (const beds of [16, 32]) {
+    const r = await waveStripsBench(beds);
+    console.error(
+      `${beds} beds, ${r.strips} strips sweeping: frame p50 ${fmt(r.medianMs, 1)} ms (${fmt(1000 / r.medianMs)} fps), p95 ${fmt(r.p95Ms, 1)} ms | baseline: empty page p50 ${fmt(r.emptyPageMedianMs, 1)} ms; load average ${fmt(loadavg()[0]!, 1)} on ${cpus().length} cores`,
+    );
+  }
 }
 
 async function flood() {
