@@ -20,8 +20,14 @@ interface Strip {
   readonly bedId: string;
   readonly wave: WaveCode;
   colour: string;
-  /** Per-column extremes of the last draw, reused to avoid garbage at 60 fps. */
+  /** Per-column extremes of the last full draw, reused to avoid garbage at 60 fps. */
   columns: Float32Array;
+  /** Column the sweep drew last; -1: redraw the whole strip next frame. */
+  lastCursor: number;
+  /** The vertical scale in use, and the y where the line ended (null: in a gap). */
+  low: number;
+  high: number;
+  lastY: number | null;
 }
 
 export interface StripHandle {
@@ -58,13 +64,15 @@ export class WaveStrips {
   }
 
   attach(canvas: HTMLCanvasElement, bedId: string, wave: WaveCode, colour: string): StripHandle {
-    const strip: Strip = { canvas, bedId, wave, colour, columns: new Float32Array(0) };
+    const strip: Strip = { canvas, bedId, wave, colour, columns: new Float32Array(0), lastCursor: -1, low: 1, high: 0, lastY: null };
     this.strips.add(strip);
     this.changed();
     if (this.frame === null) this.frame = requestAnimationFrame(this.loop);
     return {
       setColour: (c) => {
         strip.colour = c;
+        // The whole strip takes the new colour at once (an alarm starting must show everywhere).
+        strip.lastCursor = -1;
       },
       detach: () => {
         this.strips.delete(strip);
@@ -103,6 +111,11 @@ export class WaveStrips {
     this.frame = requestAnimationFrame(this.loop);
   };
 
+  /**
+   * Like a monitor's sweep: each frame draws only the columns the cursor passed since the last
+   * frame (one or two) and erases the band ahead of it; the whole strip is redrawn only when it is
+   * new, resized, recoloured, or was not drawn for half a sweep (a hidden tab).
+   */
   private draw(strip: Strip, now: number): void {
     const { canvas } = strip;
     const width = canvas.clientWidth;
@@ -112,16 +125,64 @@ export class WaveStrips {
     if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
       canvas.width = Math.round(width * dpr);
       canvas.height = Math.round(height * dpr);
+      strip.lastCursor = -1;
     }
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
     const ring = this.rings.get(`${strip.bedId}|${strip.wave}`);
-    if (!ring) return;
     const playout = now - PLAYOUT_DELAY_MS;
     const msPerPx = 1000 / SWEEP_PX_PER_S;
     const cursor = Math.floor(((playout / 1000) * SWEEP_PX_PER_S) % width);
+    const advanced = strip.lastCursor < 0 ? width : (cursor - strip.lastCursor + width) % width;
+    if (!ring || advanced > width / 2 || strip.lastCursor < 0 || strip.high < strip.low) {
+      ctx.clearRect(0, 0, width, height);
+      strip.lastCursor = cursor;
+      strip.lastY = null;
+      if (ring) this.drawAll(strip, ctx, ring, width, height, playout, cursor);
+      return;
+    }
+    if (advanced === 0) return;
+    const y = this.yScale(strip, height);
+    ctx.strokeStyle = strip.colour;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    let wrapped = false;
+    for (let k = 1; k <= advanced; k++) {
+      const x = (strip.lastCursor + k) % width;
+      if (x === 0) {
+        strip.lastY = null;
+        wrapped = true;
+      }
+      // Erase this column and the band ahead: the previous sweep's line goes as the new one comes.
+      ctx.clearRect(x, 0, 1 + ERASE_PX, height);
+      if (x + 1 + ERASE_PX > width) ctx.clearRect(0, 0, x + 1 + ERASE_PX - width, height);
+      const behind = cursor >= x ? cursor - x : cursor + width - x;
+      const r = ring.range(playout - (behind + 1) * msPerPx, playout - behind * msPerPx);
+      if (!r) {
+        strip.lastY = null;
+        continue;
+      }
+      if (strip.lastY === null) ctx.moveTo(x + 0.5, y(r.min));
+      else {
+        ctx.moveTo(x - 0.5, strip.lastY);
+        ctx.lineTo(x + 0.5, y(r.min));
+      }
+      ctx.lineTo(x + 0.5, y(r.max));
+      strip.lastY = y(r.max);
+    }
+    ctx.stroke();
+    // Each new sweep redraws once with a scale fitted to what is on screen now.
+    strip.lastCursor = wrapped ? -1 : cursor;
+  }
+
+  private yScale(strip: Strip, height: number): (v: number) => number {
+    const pad = (strip.high - strip.low) * 0.08 || 1;
+    return (v: number) => height - 1 - ((v - strip.low + pad) / (strip.high - strip.low + 2 * pad)) * (height - 2);
+  }
+
+  private drawAll(strip: Strip, ctx: CanvasRenderingContext2D, ring: WaveRing, width: number, height: number, playout: number, cursor: number): void {
+    const msPerPx = 1000 / SWEEP_PX_PER_S;
     if (strip.columns.length !== width * 2) strip.columns = new Float32Array(width * 2);
     const cols = strip.columns;
     let low = Number.POSITIVE_INFINITY;
@@ -138,8 +199,10 @@ export class WaveStrips {
       }
     }
     if (!(low <= high)) return;
-    const pad = (high - low) * 0.08 || 1;
-    const y = (v: number) => height - 1 - ((v - low + pad) / (high - low + 2 * pad)) * (height - 2);
+    // The scale is fixed until the next full redraw, so old and new sweeps stay comparable.
+    strip.low = low;
+    strip.high = high;
+    const y = this.yScale(strip, height);
     ctx.strokeStyle = strip.colour;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
@@ -158,5 +221,7 @@ export class WaveStrips {
       drawing = true;
     }
     ctx.stroke();
+    const atCursor = cols[2 * cursor + 1]!;
+    strip.lastY = Number.isNaN(atCursor) ? null : y(atCursor);
   }
 }
