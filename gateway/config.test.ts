@@ -21,7 +21,7 @@ describe('configuration', () => {
     expect(config.demo).toEqual({ enabled: true, beds: 16 });
     expect([config.devices.port, config.mllp.port, config.ui.port]).toEqual([7400, 2575, 7401]);
     expect(config.ui.host).toBe('127.0.0.1');
-    expect(config.storage).toEqual({ synchronous: 'FULL', hotWindowHours: 72, diskBudgetMb: 2048 });
+    expect(config.storage).toEqual({ synchronous: 'FULL', hotWindowHours: 72, diskBudgetMb: 2048, waveRetentionHours: 72 });
   });
 
   it('starts an installed station without the demo ward, unless its file or a flag asks for it', () => {

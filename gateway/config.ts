@@ -184,6 +184,7 @@ export const ConfigFileSchema = Type.Object(
           synchronous: Type.Optional(Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')])),
           hotWindowHours: Type.Optional(Type.Number({ minimum: 1 })),
           diskBudgetMb: Type.Optional(Type.Number({ minimum: 16 })),
+          waveRetentionHours: Type.Optional(Type.Number({ minimum: 1 })),
         },
         { additionalProperties: false },
       ),
@@ -207,7 +208,7 @@ export interface StationConfig {
   readonly backup: { readonly dir: string; readonly everyHours: number; readonly keep: number } | null;
   readonly serialPorts: readonly SerialPortConfig[];
   readonly demo: { readonly enabled: boolean; readonly beds: number };
-  readonly storage: { readonly synchronous: 'FULL' | 'NORMAL'; readonly hotWindowHours: number; readonly diskBudgetMb: number };
+  readonly storage: { readonly synchronous: 'FULL' | 'NORMAL'; readonly hotWindowHours: number; readonly diskBudgetMb: number; readonly waveRetentionHours: number };
   /** Configured offline timeouts (ms) by device id and by model; unlisted devices get one from their pace. */
   readonly alarms: { readonly offlineAfterMs: { readonly devices: Readonly<Record<string, number>>; readonly models: Readonly<Record<string, number>> } };
   /** Where to sync to; null = no cloud (the station works fully without one). */
@@ -302,6 +303,7 @@ export function loadConfig(cli: CliOverrides = {}, env: NodeJS.ProcessEnv = proc
       synchronous: file.storage?.synchronous ?? 'FULL',
       hotWindowHours: file.storage?.hotWindowHours ?? 72,
       diskBudgetMb: file.storage?.diskBudgetMb ?? 2048,
+      waveRetentionHours: file.storage?.waveRetentionHours ?? 72,
     },
     alarms: { offlineAfterMs: { devices: secondsToMs(file.alarms?.offlineAfterSeconds?.devices), models: secondsToMs(file.alarms?.offlineAfterSeconds?.models) } },
     cloud: file.cloud ? { ...file.cloud, ...(file.cloud.caFile && configFile ? { caFile: resolve(dirname(configFile), file.cloud.caFile) } : {}) } : null,

@@ -27,6 +27,9 @@ import { DemoWard, provisionDemoWard } from './demo/demo-ward.js';
 import type { HealthServer } from './health/health-server.js';
 import type { HealthReport } from './health/station-health.js';
 import { StationMonitoring } from './health/station-monitoring.js';
+import type { WaveWriter } from './waves/wave-writer.js';
+import { createWaveWriter, startWaveRetention } from './waves/station-waves.js';
+import { liveWaveSink, wantsWave } from './waves/live-waves.js';
 import { EventLoopPressure } from './ingest/event-loop-pressure.js';
 import { startAcmForwarding, type StationAcm } from './acm/station-acm.js';
 
@@ -40,6 +43,7 @@ export interface Station {
   readonly nurses: NurseDirectory;
   readonly alarms: AlarmService;
   readonly writer: ObservationWriter;
+  readonly waves: WaveWriter;
   readonly state: WardState;
   readonly ui: UiServer;
   /** Clear-text ws:// port; 0 when that listener is off (tls.plainWebsocket false). */
@@ -101,11 +105,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       sync?.client.nudge();
     },
   });
+  const waves = createWaveWriter(writerThread, registry, (error) => log.error({ err: error.message }, 'wave commit failed'));
+  // Wave frames reach the screens showing their bed at once; `ui` exists before any device connects.
+  const liveWaves = liveWaveSink(waves, (deviceId) => registry.record(deviceId)?.bedId ?? null, (update) => ui.publish({ type: 'wave', update }, (session) => wantsWave(session, update)));
   const { sink, technical } = createIngestSink(config, { state, registry, alarms, writer, metrics: monitoring.metrics, counters: monitoring.counters });
   // When devices together send more than the event loop reads, the busiest wait, not the alarms.
   const loopLoad = new EventLoopPressure();
   loopLoad.start();
-  const transports = await createDeviceTransports(config, { directory: registry, sink, logger, storage: writer, load: loopLoad });
+  const transports = await createDeviceTransports(config, { directory: registry, sink, logger, storage: writer, load: loopLoad, waves: liveWaves });
   const ui = createStationUi(config, { db, state, ward, registry, nurses, alarms, audit, trends: reader, status: () => monitoring.status() }, logger);
   // Registrations, revocations and admissions take effect at once (revoked devices are cut off,
   // the UI gets the new layout); changes by another process (the CLI) within a second.
@@ -142,6 +149,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   transports.secure?.credentials.watch();
   state.start();
   retention.start();
+  const stopWaveRetention = startWaveRetention(db, config.storage, () => retention.use(), logger.child({ component: 'retention' }));
   sync?.client.start();
   alarms.start();
   backups?.start();
@@ -158,7 +166,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   log.info({ ...ports, uiPort: ui.port, demo: config.demo.enabled }, 'station started');
 
   return {
-    ...{ config, db, registry, ward, nurses, alarms, writer, state, ui, technical, backups, acm, ...ports },
+    ...{ config, db, registry, ward, nurses, alarms, writer, waves, state, ui, technical, backups, acm, ...ports },
     ...{ tls: transports.secure?.credentials ?? null, sync: sync?.client ?? null, health: monitoring.health, healthReport: () => monitoring.report() },
     async stop() {
       clearInterval(registryWatch);
@@ -167,12 +175,14 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       alarms.stop();
       await acm?.stop();
       retention.stop();
+      stopWaveRetention();
       await sync?.close();
       await demo?.stop();
       transports.secure?.credentials.close();
       for (const channel of [...transports.channels].reverse()) await channel.stop();
       loopLoad.stop();
       await alarms.persisted().catch(() => undefined);
+      await waves.close();
       await writer.close();
       await Promise.all([checkpointer.close(), reader.close()]);
       state.stop();

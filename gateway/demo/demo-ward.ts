@@ -6,6 +6,8 @@ import { lastSeq } from '../storage/observation-queries.js';
 import { DeviceClient } from './device-client.js';
 import { demoPatientName } from './demo-names.js';
 import { SimulatedPatient } from './simulated-patient.js';
+import { DemoWaveSource } from './demo-wave-source.js';
+import { lastWaveSeq } from '../waves/wave-queries.js';
 
 export const DEMO_ACTOR = 'demo-ward';
 /** The demo's nurse account, printed at start so a newcomer can try acknowledging and admitting. */
@@ -50,7 +52,7 @@ export function provisionDemoWard(registry: DeviceRegistry, ward: WardRepository
 
 /** Runs the simulated monitors: real WebSocket clients of the station's device port. */
 export class DemoWard {
-  private readonly clients: Array<{ client: DeviceClient; patient: SimulatedPatient }> = [];
+  private readonly clients: Array<{ client: DeviceClient; patient: SimulatedPatient; waves: DemoWaveSource }> = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -63,8 +65,9 @@ export class DemoWard {
   async start(): Promise<void> {
     const now = Date.now();
     this.devices.forEach((d, i) => {
-      const client = new DeviceClient({ url: this.url, key: d.key, firstSeq: lastSeq(this.db, d.deviceId) + 1 });
-      this.clients.push({ client, patient: new SimulatedPatient(1000 + i, d.deteriorating, now) });
+      const client = new DeviceClient({ url: this.url, key: d.key, firstSeq: lastSeq(this.db, d.deviceId) + 1, firstWaveSeq: lastWaveSeq(this.db, d.deviceId) + 1 });
+      // Waves start with the second just past, so no frame is ever ahead of the station's clock.
+      this.clients.push({ client, patient: new SimulatedPatient(1000 + i, d.deteriorating, now), waves: new DemoWaveSource(2000 + i, now - 1000) });
     });
     await Promise.all(this.clients.map(({ client }) => client.connect()));
     this.tick();
@@ -79,6 +82,10 @@ export class DemoWard {
 
   private tick(): void {
     const now = Date.now();
-    for (const { client, patient } of this.clients) client.send(patient.next(now), now);
+    for (const { client, patient, waves } of this.clients) {
+      const vitals = patient.next(now);
+      client.send(vitals, now);
+      for (const frame of waves.next(vitals)) client.sendWave(frame);
+    }
   }
 }

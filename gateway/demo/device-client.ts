@@ -1,17 +1,22 @@
 import { WebSocket } from 'ws';
 import type { VitalValues } from '../protocol/vitals.js';
+import type { WaveFrame } from '../protocol/wave-frames.js';
+import { WaveOutbox } from './wave-outbox.js';
 
 export interface DeviceClientOptions {
   readonly url: string;
   readonly key: string;
   /** First seq to use; a device continues its sequence across restarts. */
   readonly firstSeq?: number;
+  /** First wave-frame seq (its own sequence); a device continues it across restarts. */
+  readonly firstWaveSeq?: number;
   /** Reconnect after a drop (a real monitor does); tests of refusal turn it off. */
   readonly reconnect?: boolean;
   /** Longest wait between reconnect attempts after a failure; default 10 s. */
   readonly maxReconnectDelayMs?: number;
   readonly onAck?: (seq: number) => void;
   readonly onError?: (frame: { seq: number | null; code: string; message: string }) => void;
+  readonly onWaveError?: (frame: { seq: number | null; code: string; message: string }) => void;
   readonly onRefused?: (status: number) => void;
   readonly onClose?: (code: number) => void;
   /** For wss://: the CA that signed the station's certificate and, for mutual TLS, this device's certificate and key (PEM). */
@@ -43,12 +48,15 @@ export class DeviceClient {
   private openWaiters: Array<() => void> = [];
   private ackWaiters: Array<{ seq: number; resolve: () => void }> = [];
   lastAck = -1;
+  /** Wave frames awaiting their `wave_ack`. */
+  readonly waves: WaveOutbox;
   /** Device→ack latency of each acknowledged frame (ms), when measuring. */
   readonly latencies: number[] = [];
   measure = false;
 
   constructor(private readonly options: DeviceClientOptions) {
     this.nextSeq = options.firstSeq ?? 1;
+    this.waves = new WaveOutbox(options.firstWaveSeq ?? 1);
   }
 
   get connected(): boolean {
@@ -77,6 +85,13 @@ export class DeviceClient {
     const text = JSON.stringify({ type: 'obs', seq, ts, vitals });
     this.unacked.push({ seq, text, sentAt: performance.now() });
     if (this.connected) this.socket!.send(text);
+    return seq;
+  }
+
+  /** Sends one wave frame (binary); returns its wave seq. Kept until acknowledged. */
+  sendWave(frame: Omit<WaveFrame, 'seq'>): number {
+    const { seq, bytes } = this.waves.add(frame);
+    if (this.connected) this.socket!.send(bytes);
     return seq;
   }
 
@@ -114,6 +129,7 @@ export class DeviceClient {
       this.restarting = false;
       // Resend everything not yet acknowledged, in order; the station stores each seq once.
       for (let i = this.head; i < this.unacked.length; i++) socket.send(this.unacked[i]!.text);
+      for (const bytes of this.waves.pending()) socket.send(bytes);
       const waiters = this.openWaiters;
       this.openWaiters = [];
       for (const w of waiters) w();
@@ -165,6 +181,10 @@ export class DeviceClient {
         this.ackWaiters = this.ackWaiters.filter((w) => w.seq > this.lastAck);
         for (const w of ready) w.resolve();
       }
+    } else if (frame.type === 'wave_ack' && typeof frame.seq === 'number') {
+      this.waves.acked(frame.seq);
+    } else if (frame.type === 'wave_error') {
+      this.options.onWaveError?.({ seq: frame.seq ?? null, code: frame.code ?? 'unknown', message: frame.message ?? '' });
     } else if (frame.type === 'error') {
       this.options.onError?.({ seq: frame.seq ?? null, code: frame.code ?? 'unknown', message: frame.message ?? '' });
     }

@@ -8,6 +8,7 @@ import { admitDevice } from './tls/device-admission.js';
 import { createSecureChannels, type SecureChannels } from './tls/secure-channels.js';
 import type { StoragePressure } from '../domain/ingest-sink.js';
 import type { LoadPressure } from './event-loop-pressure.js';
+import type { WaveSink } from '../waves/wave-sink.js';
 
 export interface DeviceTransports {
   /** In start order: clear-text WebSocket, the TLS listeners, then HL7 and serial. */
@@ -26,16 +27,16 @@ export interface DeviceTransports {
  * registered TLS-only are refused there), then TLS; HL7 and serial are loaded only when used, so
  * a station without them never loads their native bindings.
  */
-export async function createDeviceTransports(config: StationConfig, deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger; storage: StoragePressure; load?: LoadPressure }): Promise<DeviceTransports> {
-  const { directory, sink, logger, storage, load } = deps;
+export async function createDeviceTransports(config: StationConfig, deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger; storage: StoragePressure; load?: LoadPressure; waves?: WaveSink }): Promise<DeviceTransports> {
+  const { directory, sink, logger, storage, load, waves } = deps;
   const websocket =
     config.tls?.plainWebsocket === false
       ? null
       : new WebSocketChannel(
           { host: config.devices.host, port: config.devices.port, heartbeatMs: config.devices.heartbeatMs, admit: (device, socket) => admitDevice(device, socket, null) },
-          { directory, sink, logger: logger.child({ component: 'websocket' }), storage, load },
+          { directory, sink, logger: logger.child({ component: 'websocket' }), storage, load, waves },
         );
-  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory, sink, logger, storage, load }) : null;
+  const secure = config.tls ? createSecureChannels({ ...config, tls: config.tls }, { directory, sink, logger, storage, load, waves }) : null;
   const optional =
     config.mllp.enabled || config.serialPorts.length > 0
       ? await (await import('./optional-channels.js')).createOptionalChannels(config, { directory, sink, logger })

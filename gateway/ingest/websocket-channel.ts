@@ -14,6 +14,8 @@ import type { LoadPressure } from './event-loop-pressure.js';
 import { TokenBucket } from './token-bucket.js';
 import { ClockFaults } from './clock-faults.js';
 import type { Logger } from '../log.js';
+import type { WaveSink } from '../waves/wave-sink.js';
+import { WaveStream } from './wave-stream.js';
 
 export interface WebSocketChannelOptions {
   readonly host: string;
@@ -67,6 +69,8 @@ interface DeviceConnection {
   drainTimer: NodeJS.Timeout | null;
   alive: boolean;
   failed: boolean;
+  /** The connection's waveform frames, from its first binary frame on. */
+  waves: WaveStream | null;
 }
 
 /**
@@ -122,6 +126,8 @@ export class WebSocketChannel implements Channel {
       storage?: StoragePressure;
       /** While the event loop is behind, devices sending more than their share are not read. */
       load?: LoadPressure;
+      /** Where binary (waveform) frames go; without it they are refused as before. */
+      waves?: WaveSink;
     },
   ) {
     this.name = options.name ?? 'websocket';
@@ -244,6 +250,7 @@ export class WebSocketChannel implements Channel {
       drainTimer: null,
       alive: true,
       failed: false,
+      waves: null,
     };
     this.connections.set(device.id, conn);
     this.deps.sink.connection(device.id, 'websocket', 'connected');
@@ -307,6 +314,7 @@ export class WebSocketChannel implements Channel {
     if (conn.failed) return;
     const now = this.now();
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    if (isBinary && this.deps.waves) return this.handleWaveFrame(conn, data);
     if (isBinary) return this.sendError(conn, null, 'invalid_frame', 'frames must be UTF-8 text (JSON)');
     if (size > this.maxFrameBytes) {
       this.deps.sink.rejected(conn.device.id, 'websocket', 'frame_too_large');
@@ -339,6 +347,31 @@ export class WebSocketChannel implements Channel {
         () => this.committed(conn, seq),
         (error: Error) => this.storageFailed(conn, seq, error),
       );
+  }
+
+  /** Binary frames are waveforms: same tokens, in-flight limit and drain on stop as numerics. */
+  private handleWaveFrame(conn: DeviceConnection, data: RawData): void {
+    const id = conn.device.id;
+    conn.waves ??= new WaveStream(id, this.deps.waves!, {
+      send: (text) => conn.socket.send(text),
+      refused: (code, clockFault) => (clockFault ? this.clockFaults.refused(id, clockFault) : this.deps.sink.rejected(id, 'websocket', code)),
+      accepted: () => this.clockFaults.accepted(id),
+      storageFailed: (error) => {
+        conn.failed = true;
+        this.deps.logger.error({ device: id, err: error.message }, 'wave storage failed; closing device connection');
+        conn.socket.close(1011, 'storage unavailable');
+      },
+    });
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    const commit = conn.waves.receive(bytes, this.now());
+    if (!commit) return;
+    conn.inFlight++;
+    if (conn.inFlight >= this.maxInFlight) this.pause(conn, 'backlog');
+    void commit.then(() => {
+      conn.inFlight--;
+      this.notifyDrain();
+      if (conn.pausedFor.has('backlog') && conn.inFlight <= this.maxInFlight / 2) this.resume(conn, 'backlog');
+    });
   }
 
   private reportRejectedVitals(conn: DeviceConnection, rejected: readonly { vital: string; code: string }[] | undefined): void {

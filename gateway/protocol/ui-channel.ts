@@ -6,6 +6,7 @@
 import type { VitalCode } from './vitals.js';
 import type { AlarmEvent, AlarmView } from './alarm-types.js';
 import type { UiErrorCode, UiParams } from './ui-requests.js';
+import type { WaveCode } from './wave-frames.js';
 
 export type DeviceConnectionState = 'connected' | 'disconnected' | 'never_seen';
 
@@ -56,12 +57,26 @@ export interface BedVitalsUpdate {
 }
 
 /** Messages the gateway pushes. */
+/** Live samples of one wave of a bed, as received (before storage), for the tiles' strips. */
+export interface BedWaveUpdate {
+  readonly bedId: string;
+  readonly wave: WaveCode;
+  readonly startTs: number;
+  readonly sampleRate: number;
+  readonly scale: number;
+  readonly offset: number;
+  /** Raw values; -32768 is no sample (a gap). */
+  readonly samples: readonly number[];
+}
+
 export type UiEvent =
   | { readonly type: 'snapshot'; readonly ward: WardSnapshot }
   | { readonly type: 'status'; readonly status: StationStatus }
   | { readonly type: 'alarms'; readonly events: readonly AlarmEvent[]; readonly view: AlarmView }
   | { readonly type: 'vitals'; readonly updates: readonly BedVitalsUpdate[] }
-  | { readonly type: 'device'; readonly device: UiDevice };
+  | { readonly type: 'device'; readonly device: UiDevice }
+  /** Only to screens that subscribed to the bed and wave (`waves.subscribe`). */
+  | { readonly type: 'wave'; readonly update: BedWaveUpdate };
 
 /** A downsampled trend: min/max/mean per bucket, so short events survive downsampling. */
 export interface TrendSeries {
@@ -152,6 +167,8 @@ export interface UiMethods {
   'ward.transfer': { params: UiParams['ward.transfer']; result: { ok: true } };
   'devices.assign': { params: UiParams['devices.assign']; result: { ok: true } };
   /** Trend of the patient now in `bedId`, read from SQLite; at most `maxPoints` buckets. */
+  /** Live wave frames of these beds (the tiles on screen), replacing the previous subscription; at most 256 beds. */
+  'waves.subscribe': { params: UiParams['waves.subscribe']; result: { ok: true } };
   'trend.get': { params: UiParams['trend.get']; result: TrendSeries };
 }
 

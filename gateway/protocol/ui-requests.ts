@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { VITAL_CODES } from './vitals.js';
+import { WAVE_CODES } from './wave-frames.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 /** Epoch milliseconds. */
@@ -38,6 +39,7 @@ export const UI_PARAMS = {
   'ward.discharge': Type.Object({ bedId: Id }),
   'ward.transfer': Type.Object({ fromBedId: Id, toBedId: Id }),
   'devices.assign': Type.Object({ deviceId: Id, bedId: Type.Union([Id, Type.Null()]) }),
+  'waves.subscribe': Type.Object({ bedIds: Type.Array(Id, { maxItems: 256 }), waves: Type.Array(Type.Union(WAVE_CODES.map((code) => Type.Literal(code))), { maxItems: WAVE_CODES.length }) }),
   'trend.get': Type.Object({ bedId: Id, code: Code, from: Time, to: Time, maxPoints: Type.Optional(Type.Number()) }),
 } as const;
 

@@ -14,13 +14,20 @@ import { StorageThread, type BatchExecutor } from './storage-thread.js';
 import type { TrendPoint } from './trend-queries.js';
 
 /** The only connection that writes vitals and alarm events, so commits never stall the event loop. */
-export class WriterThread extends StorageThread implements BatchExecutor, AlarmRecorder {
+import type { EncodedWaveBatch } from '../waves/wave-block-store.js';
+import type { WaveBatchExecutor } from '../waves/wave-writer.js';
+export class WriterThread extends StorageThread implements BatchExecutor, AlarmRecorder, WaveBatchExecutor {
   constructor(path: string, synchronous: SynchronousMode) {
     super(path, synchronous, 'writer');
   }
 
   async commit(batch: EncodedBatch): Promise<BatchResult> {
     return { ids: (await this.call({ type: 'commit', batch }, 'committed')).ids };
+  }
+
+  /** Commits full-disclosure wave blocks (compressed here, on the writer thread). */
+  async commitWaves(batch: EncodedWaveBatch): Promise<BatchResult> {
+    return { ids: (await this.call({ type: 'commitWaves', batch }, 'committed')).ids };
   }
 
   /** Persists alarm events with the engine state. */

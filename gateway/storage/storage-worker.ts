@@ -19,11 +19,13 @@ import type { VitalCode } from '../protocol/vitals.js';
 import type { AlarmEvent } from '../protocol/alarm-types.js';
 import { AlarmLog } from '../alarms/alarm-log.js';
 import type { EngineSnapshot } from '../alarms/alarm-engine.js';
+import { waveBatchCommitter, type EncodedWaveBatch } from '../waves/wave-block-store.js';
 
 export type StorageRequest =
   | { readonly type: 'open'; readonly path: string; readonly synchronous: SynchronousMode; readonly role: StorageRole }
   | { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number }
   | { readonly type: 'commit'; readonly batch: EncodedBatch }
+  | { readonly type: 'commitWaves'; readonly batch: EncodedWaveBatch }
   | { readonly type: 'recordAlarms'; readonly events: readonly AlarmEvent[]; readonly snapshot: EngineSnapshot; readonly now: number }
   | { readonly type: 'syncNext'; readonly limit: number; readonly after?: ReadAfter }
   | { readonly type: 'syncConfirm'; readonly stream: SyncStream; readonly lastId: number; readonly now: number }
@@ -54,6 +56,7 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 let db: Database | null = null;
 let commit: ((batch: EncodedBatch) => { ids: number[] }) | null = null;
 let alarmLog: AlarmLog | null = null;
+let commitWaves: ((batch: EncodedWaveBatch) => { ids: number[] }) | null = null;
 let timer: NodeJS.Timeout | null = null;
 let trends: TrendQueries | null = null;
 let batches: BatchReader | null = null;
@@ -86,6 +89,7 @@ port.on('message', (request: StorageRequest) => {
         if (request.role === 'writer') {
           commit = batchCommitter(db);
           alarmLog = new AlarmLog(db);
+          commitWaves = waveBatchCommitter(db);
         } else if (request.role === 'reader') {
           trends = new TrendQueries(db);
         } else if (request.role === 'sync') {
@@ -98,6 +102,9 @@ port.on('message', (request: StorageRequest) => {
         return;
       case 'commit':
         port.postMessage({ type: 'committed', ids: commitAndGuardWal(request.batch).ids } satisfies StorageReply);
+        return;
+      case 'commitWaves':
+        port.postMessage({ type: 'committed', ids: commitWaves!(request.batch).ids } satisfies StorageReply);
         return;
       case 'recordAlarms':
         alarmLog!.record(request.events, request.snapshot, request.now);

@@ -13,6 +13,7 @@ import { sessionHandlers } from './handlers/session.js';
 import { trendHandlers, type TrendSource } from './handlers/trends.js';
 import { wardHandlers } from './handlers/ward.js';
 import { stationSetup } from './station-setup.js';
+import { subscribeWaves } from '../waves/live-waves.js';
 import { NurseSessions } from './nurse-sessions.js';
 import { UiServer } from './ui-server.js';
 import { loadOrCreateUiToken } from './ui-token.js';
@@ -34,6 +35,8 @@ export function createStationUi(
       ...wardHandlers(state, ward, registry, status),
       // What the set-up screen of a station without beds shows IT.
       'station.setup': () => stationSetup(config),
+      // Live wave frames only for the beds and waves this screen shows.
+      'waves.subscribe': (params, session) => subscribeWaves(params, session),
       ...alarmHandlers(alarms, new AlarmReview(db), ward, audit),
       ...sessionHandlers(nurses, new NurseSessions(token, config.ui.signInHours * 3600_000)),
       ...trendHandlers(ward, trends),

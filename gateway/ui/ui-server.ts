@@ -15,6 +15,8 @@ import type { Logger } from '../log.js';
 /** Per-connection state: who is signed in at this screen. */
 export interface UiSession {
   nurse: { readonly id: string; readonly name: string; readonly expiresAt: number } | null;
+  /** Beds and waves whose live wave frames this screen asked for (the tiles it shows). */
+  waves?: { readonly beds: ReadonlySet<string>; readonly codes: ReadonlySet<string> };
 }
 
 export type UiHandlers = {
@@ -57,6 +59,7 @@ export class UiServer {
   // messages) a 500-bed ward costs a page a few KB/s instead of tens.
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: { threshold: 512, concurrencyLimit: 4 } });
   private readonly clients = new Set<WebSocket>();
+  private readonly sessions = new Map<WebSocket, UiSession>();
   /** Bytes written to UI sockets, counted on the wire (after compression), for the benchmark. */
   private sentBytes = 0;
   private readonly sockets = new Map<WebSocket, { bytesWritten: number }>();
@@ -118,6 +121,17 @@ export class UiServer {
     }
   }
 
+  /** Sends an event only to the screens `wants` (e.g. those showing a bed's wave). */
+  publish(event: UiEvent, wants: (session: UiSession) => boolean): void {
+    let text: string | null = null;
+    for (const [ws, session] of this.sessions) {
+      if (!wants(session)) continue;
+      text ??= JSON.stringify(event);
+      if (ws.bufferedAmount > 8 * 1024 * 1024) ws.terminate();
+      else ws.send(text);
+    }
+  }
+
   /** Every byte written to UI clients since start, on the wire. */
   bytesWritten(): number {
     let total = this.sentBytes;
@@ -128,6 +142,7 @@ export class UiServer {
   async stop(): Promise<void> {
     for (const ws of this.clients) ws.terminate();
     this.clients.clear();
+    this.sessions.clear();
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((r) => server.close(() => r()));
@@ -142,8 +157,13 @@ export class UiServer {
   private accept(ws: WebSocket): void {
     this.clients.add(ws);
     const session: UiSession = { nurse: null };
-    ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => this.clients.delete(ws));
+    this.sessions.set(ws, session);
+    const gone = () => {
+      this.clients.delete(ws);
+      this.sessions.delete(ws);
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
     ws.on('message', (data) => void this.onRequest(ws, data.toString(), session));
     this.onClient((event) => ws.send(JSON.stringify(event)));
   }

@@ -14,6 +14,7 @@ import { ConnectionBanner } from './ConnectionBanner.js';
 import { alarmsByBed } from './tile-alarms.js';
 import { WardAlarmReview } from './WardAlarmReview.js';
 import { SetupGuide } from './SetupGuide.js';
+import { WaveStrips } from './wave-strips.js';
 
 /** In Electron: tray count, window restore and an OS notification for new high-priority alarms. */
 function tellShell(events: readonly AlarmEvent[], present: number, ward: WardView): void {
@@ -42,6 +43,7 @@ export function App({ client }: { client: GatewayClient }) {
   const [showDevices, setShowDevices] = useState(false);
   const [showReview, setShowReview] = useState(false);
   const sparks = useMemo(() => new SparklineStore(), []);
+  const strips = useMemo(() => new WaveStrips((bedIds, waves) => client.call('waves.subscribe', { bedIds, waves })), [client]);
   const tones = useMemo(() => new AlarmTones(), []);
   const [soundOn, setSoundOn] = useState(() => tones.running);
   const [error, setError] = useState<string | null>(null);
@@ -52,6 +54,8 @@ export function App({ client }: { client: GatewayClient }) {
   useEffect(() => {
     const offStatus = client.onStatus(setStatus);
     const offEvent = client.onEvent((event) => {
+      // Wave frames go to the strips' own loop, never through React state.
+      if (event.type === 'wave') return strips.apply(event);
       latest.current = applyEvent(latest.current, event);
       if (event.type === 'alarms') tellShell(event.events, event.view.present.length, latest.current);
       sparks.apply(event);
@@ -68,7 +72,11 @@ export function App({ client }: { client: GatewayClient }) {
       offEvent();
       clearInterval(clock);
     };
-  }, [client, sparks]);
+  }, [client, sparks, strips]);
+  // The station forgets a screen's wave subscription when the connection drops.
+  useEffect(() => {
+    if (live) strips.resubscribe();
+  }, [live, strips]);
 
   useEffect(() => tones.onRunningChange(setSoundOn), [tones]);
   // Sparklines start with the last ten minutes the gateway kept, not empty.
@@ -117,7 +125,7 @@ export function App({ client }: { client: GatewayClient }) {
       </header>
       <AlarmBar view={ward.alarms} labels={ward.labels} client={client} now={now} live={live} onError={setError} />
       <main className="main">
-        {ward.beds.length === 0 && live ? <SetupGuide client={client} /> : <WardGrid ward={ward} alarmsByBed={byBed} sparks={sparks} now={now} live={live} onOpen={setOpenBed} />}
+        {ward.beds.length === 0 && live ? <SetupGuide client={client} /> : <WardGrid ward={ward} alarmsByBed={byBed} sparks={sparks} strips={strips} now={now} live={live} onOpen={setOpenBed} />}
         {showReview && <WardAlarmReview client={client} labels={ward.labels} onClose={() => setShowReview(false)} />}
         {showDevices && <DeviceList devices={[...ward.devices.values()]} beds={ward.beds} now={now} onClose={() => setShowDevices(false)} />}
         {bed && <BedDetail bed={bed} beds={ward.beds} labels={ward.labels} devices={[...ward.devices.values()]} client={client} onClose={() => setOpenBed(null)} />}

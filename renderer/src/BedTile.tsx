@@ -6,6 +6,9 @@ import { Sparkline } from './Sparkline.js';
 import type { SparklineStore } from './sparkline-store.js';
 import { cellAlarms, highestPriority, type CellAlarm, type TileCell } from './tile-alarms.js';
 import { PARAMETER_COLOUR } from './parameter-colours.js';
+import { WaveStrip } from './WaveStrip.js';
+import type { WaveStrips } from './wave-strips.js';
+import type { AlarmPriority } from '../../gateway/protocol/alarm-types.js';
 
 const TILE_VITALS: ReadonlyArray<Exclude<TileCell, 'NIBP'>> = ['HR', 'SPO2', 'RR', 'TEMP', 'ETCO2'];
 const SHORT_LABEL: Readonly<Record<TileCell, string>> = { HR: 'HR', SPO2: 'SpO₂', RR: 'RR', TEMP: 'Temp', ETCO2: 'EtCO₂', NIBP: 'NIBP' };
@@ -30,7 +33,12 @@ export interface BedTileProps {
   readonly alarms: readonly Alarm[];
   /** False while the page has lost the station: nothing on the tile may look current. */
   readonly live: boolean;
+  /** Live waveform strips (ECG and pleth); absent, the tile shows numbers only. */
+  readonly strips?: WaveStrips;
 }
+
+/** A bed in alarm draws its strips in the alarm's colour (as its border), like the monitor does. */
+const ALARM_STROKE: Readonly<Record<AlarmPriority, string>> = { high: '#ff453a', medium: '#ffd60a', low: '#64d2ff' };
 
 function limitText(alarm: CellAlarm | undefined): string | null {
   if (!alarm || alarm.limit === null) return null;
@@ -63,7 +71,7 @@ function Cell({ cell, unit, number, stale, alarm }: { cell: TileCell; unit: stri
  * One bed: fixed layout (no jumps as values change), large tabular numerics, units always shown.
  * A parameter in alarm is filled with its priority colour and shows the limit it crossed.
  */
-export const BedTile = memo(function BedTile({ bed, devices, sparks, now, onOpen, alarms, live }: BedTileProps) {
+export const BedTile = memo(function BedTile({ bed, devices, sparks, now, onOpen, alarms, live, strips }: BedTileProps) {
   const online = devices.some((d) => d.state === 'connected');
   const problems = devices.flatMap((d) => d.conditions);
   const cells = cellAlarms(alarms);
@@ -107,6 +115,12 @@ export const BedTile = memo(function BedTile({ bed, devices, sparks, now, onOpen
         })}
         <Cell cell="NIBP" unit="mmHg" number={sys && dia ? `${sys.value}/${dia.value}` : '–'} stale={sys !== undefined && now - sys.ts > NIBP_STALE_MS} alarm={cells.NIBP} />
       </div>
+      {strips && (
+        <div className="waves">
+          <WaveStrip strips={strips} bedId={bed.id} wave="ECG_II" colour={priority ? ALARM_STROKE[priority] : PARAMETER_COLOUR.HR} />
+          <WaveStrip strips={strips} bedId={bed.id} wave="PLETH" colour={priority ? ALARM_STROKE[priority] : PARAMETER_COLOUR.SPO2} />
+        </div>
+      )}
       <div className="sparks">
         <Sparkline ring={sparks.ring(bed.id, 'HR')} color={PARAMETER_COLOUR.HR} min={30} max={180} now={now} />
         <Sparkline ring={sparks.ring(bed.id, 'SPO2')} color={PARAMETER_COLOUR.SPO2} min={70} max={100} now={now} />

@@ -6,6 +6,7 @@ import { BedTile } from './BedTile.js';
 import type { SparklineStore } from './sparkline-store.js';
 import type { WardView } from './ward-store.js';
 import { TILE_GAP, wardLayout } from './ward-layout.js';
+import type { WaveStrips } from './wave-strips.js';
 
 const EMPTY_DEVICES: UiDevice[] = [];
 const EMPTY_ALARMS: Alarm[] = [];
@@ -18,7 +19,7 @@ const PADDING = { x: 24, y: 12 };
  * Tiles get props whose identity changes only when their bed changes, so a pushed update or a
  * scroll re-renders only the tiles it concerns.
  */
-export function WardGrid({ ward, alarmsByBed, sparks, now, live, onOpen }: { ward: WardView; alarmsByBed: ReadonlyMap<string, Alarm[]>; sparks: SparklineStore; now: number; live: boolean; onOpen: (bedId: string) => void }) {
+export function WardGrid({ ward, alarmsByBed, sparks, strips, now, live, onOpen }: { ward: WardView; alarmsByBed: ReadonlyMap<string, Alarm[]>; sparks: SparklineStore; strips?: WaveStrips; now: number; live: boolean; onOpen: (bedId: string) => void }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [area, setArea] = useState({ width: 1200, height: 800 });
   useLayoutEffect(() => {
@@ -53,7 +54,7 @@ export function WardGrid({ ward, alarmsByBed, sparks, now, live, onOpen }: { war
         {virtualizer.getVirtualItems().map((row) => (
           <div key={row.key} className="ward-row" style={{ transform: `translateY(${row.start}px)`, height: rowHeight - TILE_GAP, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
             {ward.beds.slice(row.index * columns, row.index * columns + columns).map((bed) => (
-              <BedTile key={bed.id} alarms={alarmsByBed.get(bed.id) ?? EMPTY_ALARMS} bed={bed} devices={devicesByBed.get(bed.id) ?? EMPTY_DEVICES} sparks={sparks} now={now} live={live} onOpen={onOpen} />
+              <BedTile key={bed.id} alarms={alarmsByBed.get(bed.id) ?? EMPTY_ALARMS} bed={bed} devices={devicesByBed.get(bed.id) ?? EMPTY_DEVICES} sparks={sparks} strips={strips} now={now} live={live} onOpen={onOpen} />
             ))}
           </div>
         ))}

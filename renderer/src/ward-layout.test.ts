@@ -6,7 +6,7 @@ describe('ward layout', () => {
     const layout = wardLayout(16, 1896, 900);
     expect(layout.fits).toBe(true);
     expect(layout.columns * Math.ceil(16 / layout.columns)).toBeGreaterThanOrEqual(16);
-    expect(layout.scale).toBeGreaterThan(1.1);
+    expect(layout.scale).toBeGreaterThan(1);
     expect(layout.numberPx).toBeGreaterThanOrEqual(40);
     // The rows fill the height exactly (the last gap falls outside).
     expect(Math.ceil(16 / layout.columns) * layout.rowHeight - TILE_GAP).toBeCloseTo(900);

@@ -1,5 +1,5 @@
 /** The tile every size is drawn for at scale 1; larger screens scale it up. */
-export const BASE_TILE = { width: 300, height: 186 } as const;
+export const BASE_TILE = { width: 300, height: 202 } as const;
 export const TILE_GAP = 10;
 const MAX_SCALE = 3;
 
@@ -17,11 +17,11 @@ export interface WardLayout {
 
 /**
  * The largest number that fits a value cell of a `width` x `height` tile drawn at `scale`: the
- * tile's fixed parts (border, padding, head, patient line, sparklines, label line) scale with it,
+ * tile's fixed parts (border, padding, head, patient line, wave strips, sparklines, label line) scale with it,
  * the six cells share the rest (columns 1 : 1 : 1.3, two rows), and "37.1" is about 2.3 em wide.
  */
 export function numberSize(width: number, height: number, scale: number): number {
-  const valuesHeight = height - 4 - 72 * scale;
+  const valuesHeight = height - 4 - 84 * scale;
   const byHeight = (valuesHeight / 2 - 3 * scale - 13 * scale) / 1.1;
   const narrowColumn = (width - 4 - 36 * scale) / 3.3 - 8 * scale;
   return Math.floor(Math.min(byHeight, narrowColumn / 2.3));

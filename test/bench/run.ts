@@ -15,12 +15,16 @@ import { replicasBench } from './replicas-bench.js';
 import { acmBench } from './acm-bench.js';
 import { cliBench } from './cli-bench.js';
 import { pushBench } from './push-bench.js';
+import { codecComparison, diskPerBedHour, gatewayWaves, rawWaveInsertCeiling } from './waves-bench.js';
+import { waveStripsBench } from './wave-strips-bench.js';
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'ingest') await ingest();
+  if (!only || only === 'waves') await waves();
+  if (!only || only === 'strips') await strips();
   if (!only || only === 'flood') await flood();
   if (!only || only === 'ui') await ui();
   if (!only || only === 'cloud') await cloud();
@@ -86,6 +90,38 @@ async function security() {
   console.error(`  the hostile station: ${fmt(r.ingest.hostileBatches)} batches of 320 rows (300 a week apart from 2030, 20 on old days), ${fmt(r.ingest.hostileRowsRefused)} rows refused; answers: ${Object.entries(r.ingest.hostileAnswers).map(([a, n]) => `${fmt(n)} x ${a}`).join(', ')}`);
   const c = r.revocationCheck;
   console.error(`revocation check per request: token verification ${fmt(c.verifyWithCheckMicros, 1)} µs with it (${fmt(c.revokedSessions)} revoked sessions held) | baseline: ${fmt(c.verifyMicros, 1)} µs without`);
+}
+
+async function waves() {
+  const beds = Number(process.env.BENCH_WAVE_BEDS ?? 64);
+  const rate = Number(process.env.BENCH_WAVE_RATE ?? 250);
+  const seconds = Number(process.env.BENCH_WAVE_SECONDS ?? 20);
+  console.error(`\n== Waveforms (gateway as its own process; ${beds} beds x 3 waves x ${rate} Hz, 1 s frames, plus 1 numeric frame/s per bed; ${seconds} s; synchronous=FULL) ==`);
+  console.error('encodings on demo waves (4 beds x 300 s; ECG 250 Hz, pleth and resp 125 Hz; payload only):');
+  for (const c of codecComparison()) console.error(`  ${c.name.padEnd(48)} ${fmt(c.bytesPerSample, 3)} bytes/sample, ${fmt(c.microsPerBlock, 1)} µs/block`);
+  const disk = diskPerBedHour();
+  console.error(
+    `on disk (table + indexes, dbstat), demo waves: ${fmt(disk.bytesPerSample, 3)} bytes/sample, ${fmt(disk.bytesPerBedHour / 1e6, 2)} MB per bed-hour; ` +
+      `32 beds x 72 h: ${fmt((disk.bytesPerBedHour * 32 * 72) / 1e9, 2)} GB (${fmt(disk.samples)} samples measured)`,
+  );
+  const ceiling = rawWaveInsertCeiling(beds, rate);
+  console.error(`ceiling: raw better-sqlite3 inserts of the same blocks (precompressed, batches of 192), synchronous=FULL: ${fmt(ceiling.samplesPerSecond)} samples/s`);
+  const r = await gatewayWaves({ beds, rate, seconds });
+  console.error(
+    `gateway: offered ${fmt(r.offeredSamplesPerSecond)} samples/s, sustained ${fmt(r.samplesPerSecond)} (${fmt((r.samplesPerSecond / ceiling.samplesPerSecond) * 100, 1)} % of ceiling); ` +
+      `wave ack p50 ${fmt(r.waveAckP50Ms, 1)} ms p99 ${fmt(r.waveAckP99Ms, 1)} ms; numeric ack p99 ${fmt(r.numericAckP99Ms, 1)} ms; ` +
+      `${fmt(r.bytesPerSample, 3)} bytes/sample on disk; gateway CPU ${fmt(r.gatewayCpuPercent)} %, peak RSS ${fmt(r.gatewayPeakRssMb)} MB; lost / duplicated ${r.lost} / ${r.duplicated}`,
+  );
+}
+
+async function strips() {
+  console.error('\n== Live wave strips (headless Chromium 1920x1080, the demo ward streaming real waves; ECG and pleth on every tile, 600 frames) ==');
+  for (const beds of [16, 32]) {
+    const r = await waveStripsBench(beds);
+    console.error(
+      `${beds} beds, ${r.strips} strips sweeping: frame p50 ${fmt(r.medianMs, 1)} ms (${fmt(1000 / r.medianMs)} fps), p95 ${fmt(r.p95Ms, 1)} ms | baseline: empty page p50 ${fmt(r.emptyPageMedianMs, 1)} ms; load average ${fmt(loadavg()[0]!, 1)} on ${cpus().length} cores`,
+    );
+  }
 }
 
 async function flood() {

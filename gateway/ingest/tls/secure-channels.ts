@@ -12,6 +12,7 @@ import type { DeviceDirectory } from '../../domain/device.js';
 import type { IngestSink } from '../../domain/ingest-sink.js';
 import type { StoragePressure } from '../../domain/ingest-sink.js';
 import type { LoadPressure } from '../event-loop-pressure.js';
+import type { WaveSink } from '../../waves/wave-sink.js';
 import { MllpChannel } from '../mllp-channel.js';
 import { WebSocketChannel } from '../websocket-channel.js';
 import { localUtcOffsetMinutes } from '../optional-channels.js';
@@ -50,7 +51,7 @@ function watchHandshakes<S extends TlsServer>(server: S, credentials: TlsCredent
   return server;
 }
 
-export function createSecureChannels(config: StationConfig & { tls: StationTlsConfig }, deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger; storage?: StoragePressure; load?: LoadPressure }): SecureChannels {
+export function createSecureChannels(config: StationConfig & { tls: StationTlsConfig }, deps: { directory: DeviceDirectory; sink: IngestSink; logger: Logger; storage?: StoragePressure; load?: LoadPressure; waves?: WaveSink }): SecureChannels {
   const tls = config.tls;
   const logger = deps.logger.child({ component: 'tls' });
   let credentials: TlsCredentials;
@@ -74,7 +75,7 @@ export function createSecureChannels(config: StationConfig & { tls: StationTlsCo
         createServer: (handler) => watchHandshakes(createHttpsServer(serverOptions(tls, credentials), handler), credentials, logger, 'websocket-tls'),
         admit: (device, socket) => admitDevice(device, socket, policy),
       },
-      { directory: deps.directory, sink: deps.sink, logger: deps.logger.child({ component: 'websocket-tls' }), storage: deps.storage, load: deps.load },
+      { directory: deps.directory, sink: deps.sink, logger: deps.logger.child({ component: 'websocket-tls' }), storage: deps.storage, load: deps.load, waves: deps.waves },
     );
     channels.push(websocket);
   }
