@@ -9,7 +9,7 @@ import { WardRepository } from './storage/ward-repository.js';
 import { NurseDirectory } from './storage/nurse-directory.js';
 import { ObservationWriter } from './storage/observation-writer.js';
 import { CheckpointerThread, ReaderThread, WriterThread } from './storage/storage-threads.js';
-import { RetentionJob } from './storage/retention.js';
+import { RetentionSchedule } from './storage/retention-schedule.js';
 import { BackupSchedule } from './storage/backup-schedule.js';
 import { BatchReader } from './storage/batch-reader.js';
 import { createStationSync } from './sync/station-sync.js';
@@ -28,7 +28,7 @@ import type { HealthServer } from './health/health-server.js';
 import type { HealthReport } from './health/station-health.js';
 import { StationMonitoring } from './health/station-monitoring.js';
 import type { WaveWriter } from './waves/wave-writer.js';
-import { createWaveWriter, startWaveRetention } from './waves/station-waves.js';
+import { createWaveWriter } from './waves/station-waves.js';
 import { liveWaveSink, wantsWave } from './waves/live-waves.js';
 import { EventLoopPressure } from './ingest/event-loop-pressure.js';
 import { startAcmForwarding, type StationAcm } from './acm/station-acm.js';
@@ -85,7 +85,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   const state = new WardState(config.stationName, registry, ward);
   const batchReader = new BatchReader(db);
   const sync = createStationSync(config, dbPath, () => batchReader.queued(), logger);
-  const retention = new RetentionJob(db, config.storage, logger.child({ component: 'retention' }));
+  const retention = new RetentionSchedule(writerThread, db, config.storage, logger.child({ component: 'retention' }));
   // Paging systems hear of an alarm after the screens, and never hold them up.
   const acm = config.acm ? startAcmForwarding({ ...config, acm: config.acm }, alarms, logger) : null;
   const monitoring = new StationMonitoring(config.health, {
@@ -149,7 +149,6 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
   transports.secure?.credentials.watch();
   state.start();
   retention.start();
-  const stopWaveRetention = startWaveRetention(db, config.storage, () => retention.use(), logger.child({ component: 'retention' }));
   sync?.client.start();
   alarms.start();
   backups?.start();
@@ -175,7 +174,6 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
       alarms.stop();
       await acm?.stop();
       retention.stop();
-      stopWaveRetention();
       await sync?.close();
       await demo?.stop();
       transports.secure?.credentials.close();

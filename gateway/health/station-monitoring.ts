@@ -2,7 +2,7 @@ import type { AlarmService } from '../alarms/alarm-service.js';
 import type { StationConfig } from '../config.js';
 import type { WardState } from '../live/ward-state.js';
 import type { StationStatus, UiEvent } from '../protocol/ui-channel.js';
-import type { RetentionJob } from '../storage/retention.js';
+import type { StorageUse } from '../storage/retention.js';
 import type { SyncClient } from '../sync/sync-client.js';
 import { HealthServer } from './health-server.js';
 import { healthReport, type HealthReport } from './station-health.js';
@@ -31,7 +31,7 @@ export class StationMonitoring {
     private readonly parts: {
       state: WardState;
       alarms: AlarmService;
-      retention: RetentionJob;
+      retention: { readonly lastUse: StorageUse | null; use(): StorageUse };
       sync: SyncClient | null;
       queuedRows: () => number;
       /** Alarm forwarding to an ACM, when configured. */

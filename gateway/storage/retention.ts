@@ -13,6 +13,36 @@ export const DELETE_OLD_SYNCED_VALUES = `DELETE FROM observation_values WHERE ob
 export const DELETE_OLD_SYNCED = `DELETE FROM observations WHERE id IN (
   SELECT id FROM observations WHERE id <= @cursor AND ts < @before ORDER BY id LIMIT @limit)`;
 
+/** What the database takes on disk (used pages and the WAL) against its budget; a read, no lock. */
+export function storageUse(db: Database, diskBudgetMb: number): StorageUse {
+  const pageCount = db.pragma('page_count', { simple: true }) as number;
+  const freePages = db.pragma('freelist_count', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  let walBytes = 0;
+  try {
+    walBytes = statSync(`${db.name}-wal`).size;
+  } catch {
+    walBytes = 0;
+  }
+  const bytes = (pageCount - freePages) * pageSize + walBytes;
+  const budgetBytes = diskBudgetMb * 1024 * 1024;
+  return { bytes, budgetBytes, nearBudget: bytes >= budgetBytes * 0.9 };
+}
+
+/** The windows and budget the station keeps its local data within. */
+export interface RetentionOptions {
+  readonly hotWindowHours: number;
+  readonly diskBudgetMb: number;
+  readonly waveRetentionHours: number;
+}
+
+/** What one retention pass deleted, and the disk use after it. */
+export interface RetentionPass {
+  readonly deleted: number;
+  readonly wavesDeleted: number;
+  readonly use: StorageUse;
+}
+
 export interface StorageUse {
   readonly bytes: number;
   readonly budgetBytes: number;
@@ -79,18 +109,7 @@ export class RetentionJob {
   }
 
   use(): StorageUse {
-    const pageCount = this.db.pragma('page_count', { simple: true }) as number;
-    const freePages = this.db.pragma('freelist_count', { simple: true }) as number;
-    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
-    let walBytes = 0;
-    try {
-      walBytes = statSync(`${this.db.name}-wal`).size;
-    } catch {
-      walBytes = 0;
-    }
-    const bytes = (pageCount - freePages) * pageSize + walBytes;
-    const budgetBytes = this.options.diskBudgetMb * 1024 * 1024;
-    return { bytes, budgetBytes, nearBudget: bytes >= budgetBytes * 0.9 };
+    return storageUse(this.db, this.options.diskBudgetMb);
   }
 
   private deleteOldAlarmEvents(before: number, limit = 20_000): void {

@@ -16,6 +16,7 @@ import type { TrendPoint } from './trend-queries.js';
 /** The only connection that writes vitals and alarm events, so commits never stall the event loop. */
 import type { EncodedWaveBatch } from '../waves/wave-block-store.js';
 import type { WaveBatchExecutor } from '../waves/wave-writer.js';
+import type { RetentionOptions, RetentionPass } from './retention.js';
 export class WriterThread extends StorageThread implements BatchExecutor, AlarmRecorder, WaveBatchExecutor {
   constructor(path: string, synchronous: SynchronousMode) {
     super(path, synchronous, 'writer');
@@ -28,6 +29,11 @@ export class WriterThread extends StorageThread implements BatchExecutor, AlarmR
   /** Commits full-disclosure wave blocks (compressed here, on the writer thread). */
   async commitWaves(batch: EncodedWaveBatch): Promise<BatchResult> {
     return { ids: (await this.call({ type: 'commitWaves', batch }, 'committed')).ids };
+  }
+
+  /** One retention pass (vitals, alarm events, waves) on this thread, between commits. */
+  async retain(options: RetentionOptions, now: number): Promise<RetentionPass> {
+    return (await this.call({ type: 'retain', options, now }, 'retained')).pass;
   }
 
   /** Persists alarm events with the engine state. */

@@ -20,6 +20,9 @@ import type { AlarmEvent } from '../protocol/alarm-types.js';
 import { AlarmLog } from '../alarms/alarm-log.js';
 import type { EngineSnapshot } from '../alarms/alarm-engine.js';
 import { waveBatchCommitter, type EncodedWaveBatch } from '../waves/wave-block-store.js';
+import { WaveRetention } from '../waves/wave-retention.js';
+import { RetentionJob, storageUse, type RetentionOptions, type RetentionPass } from './retention.js';
+import { silentLogger } from '../log.js';
 
 export type StorageRequest =
   | { readonly type: 'open'; readonly path: string; readonly synchronous: SynchronousMode; readonly role: StorageRole }
@@ -29,6 +32,7 @@ export type StorageRequest =
   | { readonly type: 'recordAlarms'; readonly events: readonly AlarmEvent[]; readonly snapshot: EngineSnapshot; readonly now: number }
   | { readonly type: 'syncNext'; readonly limit: number; readonly after?: ReadAfter }
   | { readonly type: 'syncConfirm'; readonly stream: SyncStream; readonly lastId: number; readonly now: number }
+  | { readonly type: 'retain'; readonly options: RetentionOptions; readonly now: number }
   | { readonly type: 'close' };
 
 export type StorageReply =
@@ -39,6 +43,7 @@ export type StorageReply =
   | { readonly type: 'trend'; readonly bucketMs: number; readonly points: TrendPoint[] }
   | { readonly type: 'syncBatch'; readonly batch: PreparedBatch | null }
   | { readonly type: 'syncConfirmed' }
+  | { readonly type: 'retained'; readonly pass: RetentionPass }
   | { readonly type: 'closed' };
 
 /**
@@ -61,6 +66,8 @@ let timer: NodeJS.Timeout | null = null;
 let trends: TrendQueries | null = null;
 let batches: BatchReader | null = null;
 let commitsSinceWalCheck = 0;
+let retention: { vitals: RetentionJob; waves: WaveRetention } | null = null;
+let retentionNow = 0;
 const port = parentPort!;
 
 function walBytes(path: string): number {
@@ -122,6 +129,19 @@ port.on('message', (request: StorageRequest) => {
         batches!.confirm(request.lastId, request.now, request.stream);
         port.postMessage({ type: 'syncConfirmed' } satisfies StorageReply);
         return;
+      case 'retain': {
+        // On the writer's own connection: the deletes take turns with the vitals commits instead
+        // of waiting for the write lock on the event loop that acknowledges frames.
+        retentionNow = request.now;
+        retention ??= {
+          vitals: new RetentionJob(db!, request.options, silentLogger(), () => retentionNow),
+          waves: new WaveRetention(db!, request.options, () => storageUse(db!, request.options.diskBudgetMb), silentLogger(), () => retentionNow),
+        };
+        const deleted = retention.vitals.run();
+        const wavesDeleted = retention.waves.run();
+        port.postMessage({ type: 'retained', pass: { deleted, wavesDeleted, use: storageUse(db!, request.options.diskBudgetMb) } } satisfies StorageReply);
+        return;
+      }
       case 'close':
         if (timer) clearInterval(timer);
         // A last full checkpoint leaves a compact database file behind on a clean stop.
