@@ -13,7 +13,7 @@ interface Logger {
 export function reportWorker(logger?: Logger) {
   return (ctx: CloudContext): { stop(): Promise<void> } => {
     const config = ctx.config.reports;
-    const worker = new ReportWorker(ctx.sql, new ReportJobs(ctx.sql), { leaseMs: config.leaseMs, pollMs: config.pollMs, ...(logger ? { logger } : {}) });
+    const worker = new ReportWorker(ctx.sql, new ReportJobs(ctx.sql), { leaseMs: config.leaseMs, pollMs: config.pollMs, reads: ctx.reads, ...(logger ? { logger } : {}) });
     // Listen first, then look: a job queued before the subscription is found by the first claim,
     // one queued after it wakes the worker.
     void ctx.bus

@@ -4,6 +4,8 @@ import { parseLsn } from '../../cloud/db/lsn.js';
 import { addUser, api, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 import { startReplicatedPostgres, type ReplicatedPostgres } from '../helpers/replicated-postgres.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { ReportJobs } from '../../cloud/reports/report-jobs.js';
+import { ReportWorker } from '../../cloud/reports/report-worker.js';
 
 interface Slot {
   startsAt: string;
@@ -140,6 +142,38 @@ describe('reads from a streaming replica see the client’s own writes', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'invalid_request' });
     expect(bad.body.message).toMatch(/x-read-after/);
+  });
+
+  /** Produces one report with a worker on this cloud's routing; returns where its data was read and its rows. */
+  async function doctorDayReport(): Promise<{ readFrom: unknown; rows: number }> {
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = { info: (o: object) => logged.push(o as Record<string, unknown>), warn: () => undefined, error: () => undefined };
+    const jobs = new ReportJobs(cloud.service.ctx.sql);
+    const requester = await addUser(cloud.service, 'physician');
+    const job = await jobs.create('doctor_appointments', { doctorId, date: MONDAY }, requester.id, { maxAttempts: 1, retentionMs: DAY_MS });
+    const worker = new ReportWorker(cloud.service.ctx.sql, jobs, { leaseMs: 60_000, pollMs: 60_000, reads: cloud.service.ctx.reads, logger });
+    expect((await worker.runOnce())?.job.id).toBe(job.id);
+    const [done] = await cloud.service.ctx.sql<[{ status: string; row_count: number }]>`SELECT status, row_count FROM report_jobs WHERE id = ${job.id}`;
+    expect(done.status).toBe('done');
+    return { readFrom: logged.find((l) => l.report === job.id)?.readFrom, rows: done.row_count };
+  }
+
+  it('reads a report’s data from the replica once it has everything committed before the claim, else from the primary', async () => {
+    const before = await doctorDayReport();
+    expect(before.readFrom).toBe('replica');
+    // A booking the replica has not replayed: the report must still include it, so the primary serves it.
+    await standby`SELECT pg_wal_replay_pause()`;
+    try {
+      const [{ id: other }] = await cloud.service.ctx.sql<[{ id: number }]>`INSERT INTO patients (mrn, name) VALUES ('RR-2', 'Report Reader') RETURNING id`;
+      const booked = await api<{ id: number; message?: string }>(cloud.url, '/v1/appointments', { method: 'POST', token: nurse, body: { doctorId, patientId: other, startsAt: at('11:30'), endsAt: at('12:00') } });
+      expect(booked.body.message ?? '').toBe('');
+      expect(booked.status).toBe(201);
+      const after = await doctorDayReport();
+      expect(after.readFrom).toBe('primary');
+      expect(after.rows).toBe(before.rows + 1);
+    } finally {
+      await standby`SELECT pg_wal_replay_resume()`;
+    }
   });
 
   it('reads from the primary when the replica is gone', async () => {
