@@ -21,7 +21,7 @@ export interface WardLayout {
  * the six cells share the rest (columns 1 : 1 : 1.3, two rows), and "37.1" is about 2.3 em wide.
  */
 export function numberSize(width: number, height: number, scale: number): number {
-  const valuesHeight = height - 4 - 84 * scale;
+  const valuesHeight = height - 4 - 81 * scale;
   const byHeight = (valuesHeight / 2 - 3 * scale - 13 * scale) / 1.1;
   const narrowColumn = (width - 4 - 36 * scale) / 3.3 - 8 * scale;
   return Math.floor(Math.min(byHeight, narrowColumn / 2.3));
