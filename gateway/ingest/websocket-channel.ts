@@ -16,6 +16,7 @@ import { ClockFaults } from './clock-faults.js';
 import type { Logger } from '../log.js';
 import type { WaveSink } from '../waves/wave-sink.js';
 import { WaveStream } from './wave-stream.js';
+import { AckFlusher } from './ack-flusher.js';
 
 export interface WebSocketChannelOptions {
   readonly host: string;
@@ -56,7 +57,6 @@ interface DeviceConnection {
   inFlight: number;
   ackedSeq: number;
   pendingAckSeq: number;
-  ackScheduled: boolean;
   /** Why the station is not reading this socket now; it reads again once the set is empty. */
   readonly pausedFor: Set<PauseReason>;
   /** Frames handled lately (halved every second): how much of the event loop this device takes. */
@@ -109,6 +109,8 @@ export class WebSocketChannel implements Channel {
   private decayTimer: NodeJS.Timeout | null = null;
   /** Sum of every connection's `recentFrames`. */
   private recentFrames = 0;
+  /** Acks a commit released, written a chunk of connections at a time. */
+  private readonly acks = new AckFlusher<DeviceConnection>((conn) => this.sendAck(conn));
   private stopping = false;
   private drainWaiters: Array<() => void> = [];
   private readonly maxFrameBytes: number;
@@ -201,8 +203,7 @@ export class WebSocketChannel implements Channel {
   private async drained(): Promise<void> {
     const inFlight = () => [...this.connections.values()].some((conn) => conn.inFlight > 0);
     while (inFlight()) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
-    // Acks are sent from a microtask after the commit callbacks: let them go out first.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.acks.idle();
   }
 
   /** Closes the connections of devices that are no longer registered or whose key was revoked. */
@@ -243,7 +244,6 @@ export class WebSocketChannel implements Channel {
       inFlight: 0,
       ackedSeq: -1,
       pendingAckSeq: -1,
-      ackScheduled: false,
       pausedFor: new Set(),
       recentFrames: 0,
       overRate: [],
@@ -262,6 +262,7 @@ export class WebSocketChannel implements Channel {
       // Frames still waiting for a token were never acknowledged: the device resends them.
       if (conn.drainTimer) clearTimeout(conn.drainTimer);
       conn.overRate.length = 0;
+      this.acks.delete(conn);
       if (this.connections.get(device.id) === conn) {
         this.connections.delete(device.id);
         this.recentFrames -= conn.recentFrames;
@@ -386,19 +387,20 @@ export class WebSocketChannel implements Channel {
     if (conn.pausedFor.has('backlog') && conn.inFlight <= this.maxInFlight / 2) this.resume(conn, 'backlog');
     if (conn.failed) return;
     if (seq > conn.pendingAckSeq) conn.pendingAckSeq = seq;
-    if (!conn.ackScheduled) {
-      conn.ackScheduled = true;
-      // Runs after the other commit callbacks of this batch: one ack per connection per commit.
-      queueMicrotask(() => this.sendAck(conn));
-    }
+    this.acks.add(conn);
   }
 
-  private sendAck(conn: DeviceConnection): void {
-    conn.ackScheduled = false;
-    if (conn.failed || conn.pendingAckSeq <= conn.ackedSeq) return;
+  private sendAck(conn: DeviceConnection): boolean {
+    if (conn.failed || conn.pendingAckSeq <= conn.ackedSeq) return false;
     conn.ackedSeq = conn.pendingAckSeq;
     const ack: AckFrame = { type: 'ack', seq: conn.ackedSeq };
     conn.socket.send(JSON.stringify(ack));
+    return true;
+  }
+
+  /** Acks written since start. */
+  get acksSent(): number {
+    return this.acks.sent;
   }
 
   /**
