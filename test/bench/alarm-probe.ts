@@ -1,9 +1,16 @@
 /**
  * The alarm probe of the ingest bench, in a process of its own as the station's screen is:
- * monitors at a bedside monitor's pace (one frame a second each, staggered), whose heart rate
- * flips between severe and normal, so every frame changes an alarm, and a UI client that times
+ * monitors at a bedside monitor's pace (one frame a second each, staggered), whose systolic
+ * pressure flips between 170 mmHg (over the 160 limit) and 120, and a UI client that times
  * frame → alarm event per bed. Kept out of the load generator's event loop, which is busy sending
  * tens of thousands of frames a second and would add its own lag.
+ *
+ * Why systolic pressure: it is judged with no alarm delay and its alarm (medium) does not latch,
+ * so every frame starts or ends an alarm whatever the spacing of the frames. A heart rate that
+ * flips between severe and normal does not: its alarm ends only once less than a third of the
+ * last 5 s was beyond the limit, so a normal frame handled late (more than ~1.7 s after the high
+ * one) leaves the alarm on, no event follows, and this probe — which sends the next change only
+ * after the last one is on screen — would wait for its closing frame and time that instead.
  *
  * argv: device URL, UI channel URL with token, then one `bedId=key` per monitor. Prints one JSON
  * line {"latencies":[...],"sent":N} when stdin closes.
@@ -42,7 +49,7 @@ probes.forEach((p, i) => {
     if (sentAt.has(p.bedId)) return; // the previous change is not on screen yet
     p.high = !p.high;
     sentAt.set(p.bedId, performance.now());
-    p.client.send({ HR: p.high ? 170 : 80 });
+    p.client.send({ NIBP_SYS: p.high ? 170 : 120 });
     sent++;
   };
   setTimeout(() => {
@@ -55,7 +62,7 @@ process.stdout.write('{"probing":true}\n');
 process.stdin.resume();
 process.stdin.on('end', () => {
   for (const p of probes) if (p.timer) clearInterval(p.timer);
-  const lastSeqs = probes.map((p) => p.client.send({ HR: 80 }));
+  const lastSeqs = probes.map((p) => p.client.send({ NIBP_SYS: 120 }));
   void Promise.all(probes.map((p, i) => p.client.acked(lastSeqs[i]!))).then(async () => {
     await Promise.all(probes.map((p) => p.client.close()));
     ui.close();
