@@ -13,13 +13,13 @@
  * after the last one is on screen — would wait for its closing frame and time that instead.
  *
  * argv: device URL, UI channel URL with token, then one `bedId=key` per monitor. Prints one JSON
- * line {"latencies":[...],"sent":N} when stdin closes.
+ * line {"samples":[[sent at (epoch ms), latency ms], ...],"sent":N,"frames":N} when stdin closes.
  */
 import { WebSocket } from 'ws';
 import { DeviceClient } from '../../gateway/demo/device-client.js';
 
 const [deviceUrl, channelUrl, ...monitors] = process.argv.slice(2) as [string, string, ...string[]];
-const latencies: number[] = [];
+const samples: Array<[number, number]> = [];
 /** Per bed: when its last frame left, until the alarm event for it arrives. */
 const sentAt = new Map<string, number>();
 
@@ -32,7 +32,7 @@ ui.on('message', (data) => {
     const bed = event.alarm?.bedId;
     const at = bed ? sentAt.get(bed) : undefined;
     if (bed && at !== undefined) {
-      latencies.push(performance.now() - at);
+      samples.push([performance.timeOrigin + at, performance.now() - at]);
       sentAt.delete(bed);
     }
   }
@@ -68,7 +68,7 @@ process.stdin.on('end', () => {
     ui.close();
     // Every probe frame (its seqs start at 1) is in the station's table like any other.
     const frames = lastSeqs.reduce((n, seq) => n + seq, 0);
-    process.stdout.write(`${JSON.stringify({ latencies, sent, frames })}\n`);
+    process.stdout.write(`${JSON.stringify({ samples, sent, frames })}\n`);
     process.exit(0);
   });
 });

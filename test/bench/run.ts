@@ -261,8 +261,9 @@ async function ui() {
 async function ingest() {
   const devices = Number(process.env.BENCH_DEVICES ?? 1000);
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+  const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
   const baselineRoot = process.env.BENCH_BASELINE_ROOT;
-  console.error(`\n== Station ingest (${devices} WebSocket devices, 6 vitals a frame, ${seconds} s per step, synchronous=FULL) ==`);
+  console.error(`\n== Station ingest (${devices} WebSocket devices, 6 vitals a frame, ${seconds} s measured per step after ${warmupSeconds} s of the same load, synchronous=FULL) ==`);
   const ceiling = rawInsertCeiling();
   console.error(`ceiling: raw better-sqlite3 batched insert, same schema, synchronous=FULL: ${fmt(ceiling.vitalsPerSecond)} vitals/s`);
   const engine = benchEngine();
@@ -283,9 +284,9 @@ async function ingest() {
         `${fmt(r.alarmP50Ms, 1)} / ${fmt(r.alarmP99Ms, 1)} ms (${r.alarmSamples}) | ${fmt(r.gatewayPeakRssMb)} MB | ${fmt(r.gatewayCpuPercent)} % | ${r.lost} / ${r.duplicated} |`,
     );
   for (const rate of offered) {
-    row('', rate, await gatewayIngest({ devices, vitalsPerSecond: rate, seconds }));
+    row('', rate, await gatewayIngest({ devices, vitalsPerSecond: rate, seconds, warmupSeconds }));
     // The same step against another checkout's gateway, for a before/after in one run.
-    if (baselineRoot) row('baseline @ ', rate, await gatewayIngest({ devices, vitalsPerSecond: rate, seconds, root: baselineRoot }));
+    if (baselineRoot) row('baseline @ ', rate, await gatewayIngest({ devices, vitalsPerSecond: rate, seconds, warmupSeconds, root: baselineRoot }));
   }
 }
 
