@@ -10,6 +10,15 @@ describe('notification messages', () => {
     expect(body).toContain('Dear Ada');
     expect(body).toContain('North Clinic');
   });
+  it('writes each clinic its own zone, whichever zone was formatted before', () => {
+    const berlin = () => composeMessage('booked', 'sms', facts).subject;
+    const newYork = () => composeMessage('booked', 'sms', { ...facts, timezone: 'America/New_York' }).subject;
+    for (let i = 0; i < 2; i++) {
+      expect(berlin()).toContain('10:30');
+      expect(newYork()).toContain('04:30');
+    }
+    expect(() => composeMessage('booked', 'sms', { ...facts, timezone: 'Not/AZone' })).toThrow(RangeError);
+  });
   it('keeps SMS to one sentence and says video appointments are by video', () => {
     const { body } = composeMessage('reminder_1h', 'sms', { ...facts, mode: 'video' });
     expect(body).not.toContain('Dear');

@@ -18,7 +18,7 @@ export interface CloudReady {
 
 /** Starts `cloud/main.ts` as its own process (as `npm run cloud` does), waits for it to listen. */
 export async function startCloudProcess(env: Record<string, string>): Promise<{ child: ChildProcess; ready: CloudReady; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cloud', 'main.ts'), '--ready-json'], {
+  const child = spawn(process.execPath, [...(process.env.WARD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WARD_PROFILE_DIR}`] : []), '--import', 'tsx', join(ROOT, 'cloud', 'main.ts'), '--ready-json'], {
     cwd: ROOT,
     // The first admin's password goes to a file (stdout is not a terminal here): a fresh one per process.
     env: { ...process.env, CLOUD_LOG_LEVEL: 'warn', CLOUD_HOST: '127.0.0.1', CLOUD_ADMIN_PASSWORD_FILE: join(mkdtempSync(join(tmpdir(), 'ward-cloud-admin-')), 'password'), ...env },
