@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { connect } from '../../cloud/db/sql.js';
 import { createTestDatabase } from '../helpers/cloud-database.js';
+import { readEnvironmentFile, readUnit, startUntilReady, stopWithSigterm, type ReadyProcess } from '../helpers/systemd-unit.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DEPLOY = join(ROOT, 'cloud', 'deploy');
@@ -15,27 +15,11 @@ const UNITS = ['ward-cloud.service', 'ward-cloud-report-worker.service'];
 const VERIFY_ENV = { ...process.env, SYSTEMD_LOG_TARGET: 'console' };
 const temp = mkdtempSync(join(tmpdir(), 'ward-cloud-deploy-'));
 
-/** The [Service] settings of a unit: ExecStart's words and the Environment= assignments. */
-function unit(name: string): { text: string; execStart: string[]; environment: Record<string, string>; settings: Map<string, string[]> } {
-  const text = readFileSync(join(DEPLOY, name), 'utf8');
-  const settings = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const match = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (match) settings.set(match[1]!, [...(settings.get(match[1]!) ?? []), match[2]!]);
-  }
-  const environment = Object.fromEntries((settings.get('Environment') ?? []).flatMap((value) => value.split(' ').map((pair) => pair.split('=') as [string, string])));
-  return { text, execStart: settings.get('ExecStart')![0]!.split(' '), environment, settings };
-}
+/** A unit of cloud/deploy. */
+const unit = (name: string) => readUnit(join(DEPLOY, name));
 
 /** The env file IT copies to /etc/ward-cloud/cloud.env. */
-function exampleEnvironment(): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(join(DEPLOY, 'cloud.env.example'), 'utf8')
-      .split('\n')
-      .filter((line) => /^[A-Z_]+=/.test(line))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
+const exampleEnvironment = () => readEnvironmentFile(join(DEPLOY, 'cloud.env.example'));
 
 /**
  * What this machine must change to run the settings here: the test database, loopback and free
@@ -46,28 +30,15 @@ function local(databaseUrl: string): Record<string, string> {
   return { DATABASE_URL: databaseUrl, CLOUD_HOST: '127.0.0.1', CLOUD_PORT: '0', CLOUD_METRICS_HOST: '127.0.0.1', CLOUD_METRICS_PORT: '0', CLOUD_DATA_DIR: mkdtempSync(join(temp, 'data-')), CLOUD_STORAGE_MODE: inject('storageMode'), CLOUD_LOG_LEVEL: 'warn' };
 }
 
-/** Runs a command as its unit or container would, and waits for its `{"ready": …}` line. */
-async function run(argv: string[], env: Record<string, string>): Promise<{ child: ChildProcess; first: Record<string, unknown>; exited: Promise<number | null> }> {
+/** Runs a command as its unit or container would (from this checkout), and waits for its `{"ready": …}` line. */
+async function run(argv: string[], env: Record<string, string>): Promise<ReadyProcess> {
   const [command, ...args] = argv.map((word) => word.replace('/opt/ward-cloud', ROOT));
   const executable = command === '/usr/bin/node' || command === 'node' ? process.execPath : command!;
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CLOUD_') && name !== 'DATABASE_URL')) as Record<string, string>;
-  const child = spawn(executable, args, { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('{"ready"')) resolve(JSON.parse(line) as Record<string, unknown>);
-    });
-    void exited.then((code) => reject(new Error(`${argv.join(' ')} exited (${code}): ${stderr}`)));
-  });
-  return { child, first, exited };
+  return startUntilReady(executable, args, { cwd: ROOT, env: { ...base, ...env } });
 }
 
-async function stop(process: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
-  process.child.kill('SIGTERM');
-  return process.exited;
-}
+const stop = stopWithSigterm;
 
 const metric = (text: string, line: string) => Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1]);
 
