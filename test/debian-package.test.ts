@@ -111,6 +111,8 @@ describe('the Debian package of the headless station (README: Installing and ope
         expect(modules).toEqual(expect.arrayContaining(['better-sqlite3', 'serialport', 'ws', 'undici']));
         for (const tooling of ['tsx', 'electron', 'typescript', 'vitest', 'prebuild-install']) expect(modules).not.toContain(tooling);
         expect(shell(`dpkg-deb --info ${deb}`).stdout).toMatch(/Depends: nodejs \(>= \d+\.19\), nodejs \(<< \d+\), adduser/);
+        // The desktop station's deb makes /usr/bin/ward-station too (test/station-packages.test.ts).
+        expect(shell(`dpkg-deb --field ${deb} Conflicts`).stdout.trim()).toBe('ward-station-desktop');
       } else if (line.startsWith('dpkg -i')) {
         expect(shell('command -v ward-station').stdout.trim()).toBe('/usr/bin/ward-station');
         expect(shell('id -nG ward-station').stdout.trim().split(' ')).toEqual(expect.arrayContaining(['ward-station', 'dialout']));

@@ -12,6 +12,9 @@ export function debControl({ version, arch, nodeMajor, installedKb }) {
     `Architecture: ${arch}`,
     'Maintainer: Ward station team <ward-station@localhost>',
     `Depends: nodejs (>= ${nodeMajor}.19), nodejs (<< ${nodeMajor + 1}), adduser`,
+    // The desktop station's deb (electron-builder) makes /usr/bin/ward-station too, this service's
+    // program, and listens on the same ports: one station per machine, dpkg refuses the second.
+    'Conflicts: ward-station-desktop',
     'Section: misc',
     'Priority: optional',
     `Installed-Size: ${installedKb}`,
