@@ -172,23 +172,46 @@ describe('the Debian package of the headless station (README: Installing and ope
       writeFileSync(control, readFileSync(control, 'utf8').replace(/^Version: .*$/m, 'Version: 0.1.1'));
       const next = join(work, 'ward-station_0.1.1_amd64.deb');
       expect(shell(`dpkg-deb --root-owner-group -b ${work}/next ${next}`).status).toBe(0);
-      // systemctl as the maintainer scripts will call it: it records what it is asked.
+      // systemctl as the maintainer scripts call it: it records what it is asked and, for a stop
+      // (try-restart, disable --now), does what systemd does before returning: SIGTERM to the
+      // service's main process, then waits for it to end. The test starts the new files itself.
       mkdirSync(join(work, 'bin'));
-      writeFileSync(join(work, 'bin/systemctl'), `#!/bin/sh\necho "$*" >> ${work}/systemctl.log\n`);
+      writeFileSync(
+        join(work, 'bin/systemctl'),
+        [
+          '#!/bin/sh',
+          `echo "$*" >> ${work}/systemctl.log`,
+          'case "$*" in',
+          `  *--now*|stop*|try-restart*|restart*) pid=$(cat ${work}/main.pid) && kill -TERM "$pid" && tail --pid="$pid" -f /dev/null ;;`,
+          'esac',
+          '',
+        ].join('\n'),
+      );
       chmodSync(join(work, 'bin/systemctl'), 0o755);
+      /**
+       * A dpkg command in a mount namespace where /run/systemd/system exists: the maintainer
+       * scripts see a running systemd. What they asked systemctl, one call a line.
+       */
+      const asIfSystemdRuns = async (command: string): Promise<string[]> => {
+        rmSync(join(work, 'systemctl.log'), { force: true });
+        writeFileSync(join(work, 'main.pid'), String(unit.child.pid));
+        // Not spawnSync: this process must go on reaping the station when the stub stops it.
+        const child = spawn('unshare', ['--mount', 'sh', '-ec', `mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && ${command}`], {
+          cwd: ROOT,
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: `${join(work, 'bin')}:${process.env.PATH}` },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr!.on('data', (d) => (stderr += d));
+        const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+        expect(status, `${command}\n${stderr}`).toBe(0);
+        return readFileSync(join(work, 'systemctl.log'), 'utf8').split('\n');
+      };
 
       for (const line of readmeCommands('upgrade: each line, in order')) {
         if (line === 'dpkg -i ward-station_NEW_amd64.deb') {
-          // In a mount namespace where /run/systemd/system exists, the scripts see a running systemd.
-          const result = spawnSync('unshare', ['--mount', 'sh', '-ec', `mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && dpkg -i ${next}`], {
-            cwd: ROOT,
-            encoding: 'utf8',
-            env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: `${join(work, 'bin')}:${process.env.PATH}` },
-          });
-          expect(result.status, `${line}\n${result.stderr}`).toBe(0);
-          expect(readFileSync(join(work, 'systemctl.log'), 'utf8').split('\n')).toContain('try-restart ward-station.service');
-          // What systemd does for try-restart of a running unit: a graceful stop, then the new files.
-          unit.child.kill('SIGTERM');
+          expect(await asIfSystemdRuns(`dpkg -i ${next}`)).toContain('try-restart ward-station.service');
+          // try-restart of a running unit: a graceful stop (done), then the new files.
           expect(await unit.exited).toBe(0);
           unit = await startUnit(journal);
           expect(shell("dpkg-query -W -f='${Version}' ward-station").stdout).toBe('0.1.1');
@@ -205,11 +228,10 @@ describe('the Debian package of the headless station (README: Installing and ope
       expect(shell(`runuser -u ward-station -- ward-station devices export --to ${DATA}/devices-after-upgrade.csv`).status).toBe(0);
       expect(readFileSync(`${DATA}/devices-after-upgrade.csv`, 'utf8')).toMatch(/\r\nmon-4b01,Philips MX450,websocket,4B-01,Bed 1,/);
       expect(readFileSync(CONFIG, 'utf8')).toBe(configuration);
-      unit.child.kill('SIGTERM');
-      expect(await unit.exited).toBe(0);
 
-      // Purge: the configuration and the account go, the data stays.
-      expect(shell('dpkg --purge ward-station').status).toBe(0);
+      // Purge: the service is stopped (SIGTERM), the configuration and the account go, the data stays.
+      expect(await asIfSystemdRuns('dpkg --purge ward-station')).toContain('disable --now ward-station.service');
+      expect(await unit.exited).toBe(0);
       expect(existsSync('/etc/ward-station')).toBe(false);
       expect(shell('getent passwd ward-station').status).not.toBe(0);
       expect(existsSync(`${DATA}/station.db`)).toBe(true);
