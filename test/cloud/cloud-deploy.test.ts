@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -105,6 +105,35 @@ describe('the cloud for IT: systemd units and the compose file, run here as proc
     } finally {
       await db.drop();
     }
+  });
+
+  it("the README's password line for the compose file makes passwords that its DATABASE_URLs carry intact (and cloud.env's says to percent-encode others)", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- run-by: test/cloud/cloud-deploy.test.ts (the first line only');
+    expect(start).toBeGreaterThan(0);
+    const line = /```sh\n(.*)\n/.exec(readme.slice(start))![1]!;
+    expect(line).toMatch(/^echo "POSTGRES_PASSWORD=.*" > cloud\/deploy\/\.env(\s|$)/);
+    const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> };
+    const urls = Object.values(compose.services).flatMap((service) => (service.environment?.DATABASE_URL ? [service.environment.DATABASE_URL] : []));
+    expect(urls.length).toBeGreaterThan(0);
+    const checkout = mkdtempSync(join(temp, 'checkout-'));
+    mkdirSync(join(checkout, 'cloud/deploy'), { recursive: true });
+    // Random passwords: enough of them that any character a URL cannot carry as is turns up.
+    for (let i = 0; i < 40; i++) {
+      expect(spawnSync('sh', ['-ec', line], { cwd: checkout }).status).toBe(0);
+      const password = readEnvironmentFile(join(checkout, 'cloud/deploy/.env')).POSTGRES_PASSWORD!;
+      expect(password.length).toBeGreaterThanOrEqual(32);
+      for (const url of urls) {
+        // What docker compose substitutes, then what the cloud's driver reads from it.
+        const options = (connect(url.replace('${POSTGRES_PASSWORD}', password), { max: 1 }) as unknown as { options: { host: string[]; user: string; pass: string; database: string } }).options;
+        expect({ host: options.host, user: options.user, pass: options.pass, database: options.database }, url).toEqual({ host: ['timescaledb'], user: 'ward', pass: password, database: 'ward_cloud' });
+      }
+    }
+    // cloud.env's DATABASE_URL, written by hand: a password with any other character, percent-encoded.
+    const chosen = 'a/b@c:d#e?f%g+h';
+    const options = (connect(`postgres://ward:${encodeURIComponent(chosen)}@db.hospital.internal:5432/ward_cloud`, { max: 1 }) as unknown as { options: { host: string[]; pass: string } }).options;
+    expect({ host: options.host, pass: options.pass }).toEqual({ host: ['db.hospital.internal'], pass: chosen });
+    expect(readFileSync(join(DEPLOY, 'cloud.env.example'), 'utf8')).toContain('percent-encoded');
   });
 
   it("documents a compose file with TimescaleDB whose cloud and report-worker settings run here as processes", { timeout: 120_000 }, async () => {
