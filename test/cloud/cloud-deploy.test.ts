@@ -136,6 +136,19 @@ describe('the cloud for IT: systemd units and the compose file, run here as proc
     expect(readFileSync(join(DEPLOY, 'cloud.env.example'), 'utf8')).toContain('percent-encoded');
   });
 
+  it("runs the compose file's TimescaleDB with the README's archiving settings (into its volume) and the max_connections the pool sizing counts on", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- run-by: test/postgres-pitr.test.ts (settings) -->');
+    expect(start).toBeGreaterThan(0);
+    const settings = /```\n([\s\S]*?)```/.exec(readme.slice(start))![1]!.trim().split('\n').map((line) => line.replace(' = ', '=').replace(/^(archive_command=)'(.*)'$/, '$1$2').replaceAll('/srv/pg-wal-archive', '/wal-archive'));
+    const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8')) as { services: { timescaledb: { command: string[]; volumes: string[] } } };
+    const { command, volumes } = compose.services.timescaledb;
+    const set = command.filter((_, i) => command[i - 1] === '-c');
+    expect(set).toEqual(expect.arrayContaining([...settings, 'max_connections=100']));
+    expect(volumes).toContain('walarchive:/wal-archive');
+    expect(readme).toMatch(/the embedded server and the compose file set 300 and 100/);
+  });
+
   it("documents a compose file with TimescaleDB whose cloud and report-worker settings run here as processes", { timeout: 120_000 }, async () => {
     const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8')) as {
       services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; healthcheck?: unknown; build?: { context: string; dockerfile: string } }>;
