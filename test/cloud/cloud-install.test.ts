@@ -73,7 +73,8 @@ function removeInstallation(): void {
   for (const unit of UNITS) rmSync(join(UNIT_DIR, `${unit}.service`), { force: true });
   run('userdel', [ACCOUNT]);
   run('groupdel', [ACCOUNT]);
-  for (const path of [CHECKOUT, SETTINGS, HOME, ...(uid === undefined ? [] : [join(tmpdir(), `tsx-${uid}`)])]) rmSync(path, { recursive: true, force: true });
+  // rm rather than rmSync: half a gigabyte of node_modules, on a machine that may be busy.
+  run('nice', ['-n', '19', 'rm', '-rf', CHECKOUT, SETTINGS, HOME, ...(uid === undefined ? [] : [join(tmpdir(), `tsx-${uid}`)])]);
   rmSync(MARKER, { force: true });
 }
 
@@ -192,9 +193,9 @@ describe('installing and upgrading the cloud as systemd services: the README blo
     if (owned) removeInstallation();
     await db?.drop();
     rmSync(temp, { recursive: true, force: true });
-  });
+  }, 600_000);
 
-  it('install: the account, a checkout of the release with its modules and nothing built, settings and units in place, both services running from there as ward-cloud', { timeout: 600_000 }, async () => {
+  it('install: the account, a checkout of the release with its modules and nothing built, settings and units in place, both services running from there as ward-cloud', { timeout: 1_200_000 }, async () => {
     if (existsSync(MARKER)) removeInstallation();
     const present = installedThings();
     if (present.length > 0) throw new Error(`refusing to install over what this test did not make: ${present.join(', ')} already exist`);
@@ -274,7 +275,7 @@ describe('installing and upgrading the cloud as systemd services: the README blo
     expect([...running.keys()]).toEqual(UNITS);
   });
 
-  it('upgrade: the checkout moves to the next release with its modules, the migration runs as ward-cloud, both services restart from it', { timeout: 600_000 }, async () => {
+  it('upgrade: the checkout moves to the next release with its modules, the migration runs as ward-cloud, both services restart from it', { timeout: 1_200_000 }, async () => {
     expect([...running.keys()], 'the install left both services running').toEqual(UNITS);
     const next = nextRelease();
     let cwd = mkdtempSync(join(temp, 'root-'));
