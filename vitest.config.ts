@@ -43,6 +43,8 @@ export default defineConfig({
                   // They start their own embedded server with nothing configured: the same in both modes.
                   'test/cloud/cloud-first-start.test.ts',
                   'test/cloud/embedded-postgres.test.ts',
+                  // It installs the cloud on this machine (account, /opt, /etc): once per run, in "native".
+                  'test/cloud/cloud-install.test.ts',
                   // Page layout of printed reports: it seeds the native rollup tables directly (in
                   // TimescaleDB mode they are continuous aggregates); the reports' data in TimescaleDB
                   // mode is checked by reports.test.ts and the timescaledb-mode test.

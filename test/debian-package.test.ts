@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,10 +13,10 @@ const UNIT = '/lib/systemd/system/ward-station.service';
 const DATA = '/var/lib/ward-station';
 const CONFIG = '/etc/ward-station/station.json';
 
-/** The README's block for the Debian package, line by line: the test runs exactly these. */
-function readmeCommands(): string[] {
+/** A README block for the Debian package, line by line: the test runs exactly these. */
+function readmeCommands(marker: 'each line, in order' | 'upgrade: each line, in order' = 'each line, in order'): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('<!-- run-by: test/debian-package.test.ts');
+  const start = readme.indexOf(`<!-- run-by: test/debian-package.test.ts (${marker}) -->`);
   expect(start).toBeGreaterThan(0);
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start))![1]!;
   return block.split('\n').filter((line) => line.trim() !== '');
@@ -111,6 +112,8 @@ describe('the Debian package of the headless station (README: Installing and ope
         expect(modules).toEqual(expect.arrayContaining(['better-sqlite3', 'serialport', 'ws', 'undici']));
         for (const tooling of ['tsx', 'electron', 'typescript', 'vitest', 'prebuild-install']) expect(modules).not.toContain(tooling);
         expect(shell(`dpkg-deb --info ${deb}`).stdout).toMatch(/Depends: nodejs \(>= \d+\.19\), nodejs \(<< \d+\), adduser/);
+        // The desktop station's deb makes /usr/bin/ward-station too (test/station-packages.test.ts).
+        expect(shell(`dpkg-deb --field ${deb} Conflicts`).stdout.trim()).toBe('ward-station-desktop');
       } else if (line.startsWith('dpkg -i')) {
         expect(shell('command -v ward-station').stdout.trim()).toBe('/usr/bin/ward-station');
         expect(shell('id -nG ward-station').stdout.trim().split(' ')).toEqual(expect.arrayContaining(['ward-station', 'dialout']));
@@ -152,5 +155,90 @@ describe('the Debian package of the headless station (README: Installing and ope
       }
     }
     expect(starts).toBe(2);
+  });
+  it('upgrades with the README lines: a backup, then dpkg -i of the next version restarts the service on it; configuration and data kept, and purge keeps the data', { timeout: 600_000 }, async () => {
+    const deb = join(ROOT, 'out/deb/ward-station_0.1.0_amd64.deb');
+    expect(existsSync(deb), 'the package built by the test above').toBe(true);
+    // The installed release: the package again, over what `dpkg -r` kept (configuration, data, devices).
+    expect(shell(`dpkg -i ${deb}`).status).toBe(0);
+    const configuration = readFileSync(CONFIG, 'utf8');
+    const journal: string[] = [];
+    let unit = await startUnit(journal);
+    const work = mkdtempSync(join(tmpdir(), 'ward-station-next-'));
+    try {
+      // The next release: this package with its version raised, nothing else changed.
+      expect(shell(`dpkg-deb -R ${deb} ${work}/next`).status).toBe(0);
+      const control = join(work, 'next/DEBIAN/control');
+      writeFileSync(control, readFileSync(control, 'utf8').replace(/^Version: .*$/m, 'Version: 0.1.1'));
+      const next = join(work, 'ward-station_0.1.1_amd64.deb');
+      expect(shell(`dpkg-deb --root-owner-group -b ${work}/next ${next}`).status).toBe(0);
+      // systemctl as the maintainer scripts call it: it records what it is asked and, for a stop
+      // (try-restart, disable --now), does what systemd does before returning: SIGTERM to the
+      // service's main process, then waits for it to end. The test starts the new files itself.
+      mkdirSync(join(work, 'bin'));
+      writeFileSync(
+        join(work, 'bin/systemctl'),
+        [
+          '#!/bin/sh',
+          `echo "$*" >> ${work}/systemctl.log`,
+          'case "$*" in',
+          `  *--now*|stop*|try-restart*|restart*) pid=$(cat ${work}/main.pid) && kill -TERM "$pid" && tail --pid="$pid" -f /dev/null ;;`,
+          'esac',
+          '',
+        ].join('\n'),
+      );
+      chmodSync(join(work, 'bin/systemctl'), 0o755);
+      /**
+       * A dpkg command in a mount namespace where /run/systemd/system exists: the maintainer
+       * scripts see a running systemd. What they asked systemctl, one call a line.
+       */
+      const asIfSystemdRuns = async (command: string): Promise<string[]> => {
+        rmSync(join(work, 'systemctl.log'), { force: true });
+        writeFileSync(join(work, 'main.pid'), String(unit.child.pid));
+        // Not spawnSync: this process must go on reaping the station when the stub stops it.
+        const child = spawn('unshare', ['--mount', 'sh', '-ec', `mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system && ${command}`], {
+          cwd: ROOT,
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: `${join(work, 'bin')}:${process.env.PATH}` },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr!.on('data', (d) => (stderr += d));
+        const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+        expect(status, `${command}\n${stderr}`).toBe(0);
+        return readFileSync(join(work, 'systemctl.log'), 'utf8').split('\n');
+      };
+
+      for (const line of readmeCommands('upgrade: each line, in order')) {
+        if (line === 'dpkg -i ward-station_NEW_amd64.deb') {
+          expect(await asIfSystemdRuns(`dpkg -i ${next}`)).toContain('try-restart ward-station.service');
+          // try-restart of a running unit: a graceful stop (done), then the new files.
+          expect(await unit.exited).toBe(0);
+          unit = await startUnit(journal);
+          expect(shell("dpkg-query -W -f='${Version}' ward-station").stdout).toBe('0.1.1');
+          continue;
+        }
+        const result = shell(line);
+        expect(result.status, `${line}\n${result.stderr}`).toBe(0);
+        expect(line).toContain('ward-station backup');
+        expect(JSON.parse(result.stdout)).toMatchObject({ file: `${DATA}/backups/before-upgrade.db` });
+      }
+
+      const health = shell('runuser -u ward-station -- ward-station health');
+      expect((JSON.parse(health.stdout) as HealthReport).status).toBe('ok');
+      expect(shell(`runuser -u ward-station -- ward-station devices export --to ${DATA}/devices-after-upgrade.csv`).status).toBe(0);
+      expect(readFileSync(`${DATA}/devices-after-upgrade.csv`, 'utf8')).toMatch(/\r\nmon-4b01,Philips MX450,websocket,4B-01,Bed 1,/);
+      expect(readFileSync(CONFIG, 'utf8')).toBe(configuration);
+
+      // Purge: the service is stopped (SIGTERM), the configuration and the account go, the data stays.
+      expect(await asIfSystemdRuns('dpkg --purge ward-station')).toContain('disable --now ward-station.service');
+      expect(await unit.exited).toBe(0);
+      expect(existsSync('/etc/ward-station')).toBe(false);
+      expect(shell('getent passwd ward-station').status).not.toBe(0);
+      expect(existsSync(`${DATA}/station.db`)).toBe(true);
+      expect(existsSync(`${DATA}/backups/before-upgrade.db`)).toBe(true);
+    } finally {
+      if (unit.child.exitCode === null && unit.child.signalCode === null) unit.child.kill('SIGKILL');
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

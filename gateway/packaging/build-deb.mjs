@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIfStale } from './build-if-stale.mjs';
 import { copyRuntimeModules } from './runtime-modules.mjs';
+import { debControl } from './deb-control.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const here = join(root, 'gateway', 'packaging', 'debian');
@@ -49,24 +50,7 @@ copyFileSync(join(root, 'README.md'), join(stage, 'usr', 'share', 'doc', 'ward-s
 
 mkdirSync(join(stage, 'DEBIAN'));
 const installedKb = Math.ceil(Number(execFileSync('du', ['-sk', stage], { encoding: 'utf8' }).split('\t')[0]));
-writeFileSync(
-  join(stage, 'DEBIAN', 'control'),
-  [
-    'Package: ward-station',
-    `Version: ${pkg.version}`,
-    `Architecture: ${arch}`,
-    'Maintainer: Ward station team <ward-station@localhost>',
-    `Depends: nodejs (>= ${nodeMajor}.19), nodejs (<< ${nodeMajor + 1}), adduser`,
-    'Section: misc',
-    'Priority: optional',
-    `Installed-Size: ${installedKb}`,
-    'Description: Ward station, headless: the ward\'s device gateway and alarms as a service',
-    ' Receives vitals from bedside monitors (WebSocket, HL7 v2 over MLLP, serial), stores them',
-    ' in SQLite, raises alarms locally, serves the ward screen to browsers on loopback and syncs',
-    ' to the cloud. Runs as the ward-station systemd service; data in /var/lib/ward-station.',
-    '',
-  ].join('\n'),
-);
+writeFileSync(join(stage, 'DEBIAN', 'control'), debControl({ version: pkg.version, arch, nodeMajor, installedKb }));
 writeFileSync(join(stage, 'DEBIAN', 'conffiles'), '/etc/ward-station/station.json\n');
 for (const script of ['postinst', 'prerm', 'postrm']) {
   copyFileSync(join(here, script), join(stage, 'DEBIAN', script));

@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { connect } from '../../cloud/db/sql.js';
 import { createTestDatabase } from '../helpers/cloud-database.js';
+import { readEnvironmentFile, readUnit, startUntilReady, stopWithSigterm, type ReadyProcess } from '../helpers/systemd-unit.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DEPLOY = join(ROOT, 'cloud', 'deploy');
@@ -15,27 +15,11 @@ const UNITS = ['ward-cloud.service', 'ward-cloud-report-worker.service'];
 const VERIFY_ENV = { ...process.env, SYSTEMD_LOG_TARGET: 'console' };
 const temp = mkdtempSync(join(tmpdir(), 'ward-cloud-deploy-'));
 
-/** The [Service] settings of a unit: ExecStart's words and the Environment= assignments. */
-function unit(name: string): { text: string; execStart: string[]; environment: Record<string, string>; settings: Map<string, string[]> } {
-  const text = readFileSync(join(DEPLOY, name), 'utf8');
-  const settings = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    const match = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (match) settings.set(match[1]!, [...(settings.get(match[1]!) ?? []), match[2]!]);
-  }
-  const environment = Object.fromEntries((settings.get('Environment') ?? []).flatMap((value) => value.split(' ').map((pair) => pair.split('=') as [string, string])));
-  return { text, execStart: settings.get('ExecStart')![0]!.split(' '), environment, settings };
-}
+/** A unit of cloud/deploy. */
+const unit = (name: string) => readUnit(join(DEPLOY, name));
 
 /** The env file IT copies to /etc/ward-cloud/cloud.env. */
-function exampleEnvironment(): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(join(DEPLOY, 'cloud.env.example'), 'utf8')
-      .split('\n')
-      .filter((line) => /^[A-Z_]+=/.test(line))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
-}
+const exampleEnvironment = () => readEnvironmentFile(join(DEPLOY, 'cloud.env.example'));
 
 /**
  * What this machine must change to run the settings here: the test database, loopback and free
@@ -46,28 +30,15 @@ function local(databaseUrl: string): Record<string, string> {
   return { DATABASE_URL: databaseUrl, CLOUD_HOST: '127.0.0.1', CLOUD_PORT: '0', CLOUD_METRICS_HOST: '127.0.0.1', CLOUD_METRICS_PORT: '0', CLOUD_DATA_DIR: mkdtempSync(join(temp, 'data-')), CLOUD_STORAGE_MODE: inject('storageMode'), CLOUD_LOG_LEVEL: 'warn' };
 }
 
-/** Runs a command as its unit or container would, and waits for its `{"ready": …}` line. */
-async function run(argv: string[], env: Record<string, string>): Promise<{ child: ChildProcess; first: Record<string, unknown>; exited: Promise<number | null> }> {
+/** Runs a command as its unit or container would (from this checkout), and waits for its `{"ready": …}` line. */
+async function run(argv: string[], env: Record<string, string>): Promise<ReadyProcess> {
   const [command, ...args] = argv.map((word) => word.replace('/opt/ward-cloud', ROOT));
   const executable = command === '/usr/bin/node' || command === 'node' ? process.execPath : command!;
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CLOUD_') && name !== 'DATABASE_URL')) as Record<string, string>;
-  const child = spawn(executable, args, { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('{"ready"')) resolve(JSON.parse(line) as Record<string, unknown>);
-    });
-    void exited.then((code) => reject(new Error(`${argv.join(' ')} exited (${code}): ${stderr}`)));
-  });
-  return { child, first, exited };
+  return startUntilReady(executable, args, { cwd: ROOT, env: { ...base, ...env } });
 }
 
-async function stop(process: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
-  process.child.kill('SIGTERM');
-  return process.exited;
-}
+const stop = stopWithSigterm;
 
 const metric = (text: string, line: string) => Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1]);
 
@@ -134,6 +105,48 @@ describe('the cloud for IT: systemd units and the compose file, run here as proc
     } finally {
       await db.drop();
     }
+  });
+
+  it("the README's password line for the compose file makes passwords that its DATABASE_URLs carry intact (and cloud.env's says to percent-encode others)", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- run-by: test/cloud/cloud-deploy.test.ts (the first line only');
+    expect(start).toBeGreaterThan(0);
+    const line = /```sh\n(.*)\n/.exec(readme.slice(start))![1]!;
+    expect(line).toMatch(/^echo "POSTGRES_PASSWORD=.*" > cloud\/deploy\/\.env(\s|$)/);
+    const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { environment?: Record<string, string> }> };
+    const urls = Object.values(compose.services).flatMap((service) => (service.environment?.DATABASE_URL ? [service.environment.DATABASE_URL] : []));
+    expect(urls.length).toBeGreaterThan(0);
+    const checkout = mkdtempSync(join(temp, 'checkout-'));
+    mkdirSync(join(checkout, 'cloud/deploy'), { recursive: true });
+    // Random passwords: enough of them that any character a URL cannot carry as is turns up.
+    for (let i = 0; i < 40; i++) {
+      expect(spawnSync('sh', ['-ec', line], { cwd: checkout }).status).toBe(0);
+      const password = readEnvironmentFile(join(checkout, 'cloud/deploy/.env')).POSTGRES_PASSWORD!;
+      expect(password.length).toBeGreaterThanOrEqual(32);
+      for (const url of urls) {
+        // What docker compose substitutes, then what the cloud's driver reads from it.
+        const options = (connect(url.replace('${POSTGRES_PASSWORD}', password), { max: 1 }) as unknown as { options: { host: string[]; user: string; pass: string; database: string } }).options;
+        expect({ host: options.host, user: options.user, pass: options.pass, database: options.database }, url).toEqual({ host: ['timescaledb'], user: 'ward', pass: password, database: 'ward_cloud' });
+      }
+    }
+    // cloud.env's DATABASE_URL, written by hand: a password with any other character, percent-encoded.
+    const chosen = 'a/b@c:d#e?f%g+h';
+    const options = (connect(`postgres://ward:${encodeURIComponent(chosen)}@db.hospital.internal:5432/ward_cloud`, { max: 1 }) as unknown as { options: { host: string[]; pass: string } }).options;
+    expect({ host: options.host, pass: options.pass }).toEqual({ host: ['db.hospital.internal'], pass: chosen });
+    expect(readFileSync(join(DEPLOY, 'cloud.env.example'), 'utf8')).toContain('percent-encoded');
+  });
+
+  it("runs the compose file's TimescaleDB with the README's archiving settings (into its volume) and the max_connections the pool sizing counts on", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- run-by: test/postgres-pitr.test.ts (settings) -->');
+    expect(start).toBeGreaterThan(0);
+    const settings = /```\n([\s\S]*?)```/.exec(readme.slice(start))![1]!.trim().split('\n').map((line) => line.replace(' = ', '=').replace(/^(archive_command=)'(.*)'$/, '$1$2').replaceAll('/srv/pg-wal-archive', '/wal-archive'));
+    const compose = parse(readFileSync(join(DEPLOY, 'docker-compose.yml'), 'utf8')) as { services: { timescaledb: { command: string[]; volumes: string[] } } };
+    const { command, volumes } = compose.services.timescaledb;
+    const set = command.filter((_, i) => command[i - 1] === '-c');
+    expect(set).toEqual(expect.arrayContaining([...settings, 'max_connections=100']));
+    expect(volumes).toContain('walarchive:/wal-archive');
+    expect(readme).toMatch(/the embedded server and the compose file set 300 and 100/);
   });
 
   it("documents a compose file with TimescaleDB whose cloud and report-worker settings run here as processes", { timeout: 120_000 }, async () => {
