@@ -79,17 +79,20 @@ export abstract class StorageThread {
     this.worker = worker;
     worker.on('message', (reply: StorageReply) => this.waiting.shift()?.resolve(reply));
     const died = (error: Error) => {
-      if (this.worker === worker) {
-        this.worker = null;
-        this.opening = null;
-      }
+      // A worker already let go (a failed open) had its answer; the requests waiting now are its successor's.
+      if (this.worker !== worker) return;
+      this.worker = null;
+      this.opening = null;
       for (const waiting of this.waiting.splice(0)) waiting.reject(error);
     };
     worker.on('error', died);
     worker.on('exit', (code) => died(new StorageError(`${this.role} thread exited (${code})`, null)));
     this.opening = this.request({ type: 'open', path: this.path, synchronous: this.synchronous, role: this.role }).then((reply) => {
       if (reply.type !== 'opened') {
+        // The next request spawns a fresh worker: this one must not stay behind, idle but alive.
+        if (this.worker === worker) this.worker = null;
         this.opening = null;
+        void worker.terminate();
         throw new StorageError(`${this.role} thread failed to open: ${reply.type === 'failed' ? reply.message : reply.type}`, null);
       }
     });
