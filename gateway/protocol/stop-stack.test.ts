@@ -18,12 +18,13 @@ describe('StopStack', () => {
       throw new Error('listener stuck');
     });
     stack.adopt('threads', 'thread', async (thread) => stopped.push(thread));
+    await stack.start('timer', { start: () => stopped.push('timer started'), stop: () => stopped.push('timer') });
     await expect(stack.stopAll()).rejects.toThrow('listener stuck');
-    expect(stopped).toEqual(['thread', 'database']);
+    expect(stopped).toEqual(['timer started', 'timer', 'thread', 'database']);
     expect(logged).toEqual([`stop failed ${JSON.stringify({ part: 'listener', err: 'listener stuck' })}`]);
     // Each part is stopped once: a second stop has nothing left to do.
     await stack.stopAll();
-    expect(stopped).toEqual(['thread', 'database']);
+    expect(stopped).toEqual(['timer started', 'timer', 'thread', 'database']);
   });
 
   it('undoes the steps of a start that fails, and throws the start error', async () => {

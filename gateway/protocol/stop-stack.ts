@@ -21,6 +21,13 @@ export class StopStack {
     return value;
   }
 
+  /** Starts `part` and records its stop; a part whose start throws has nothing to stop. */
+  async start<T extends { start(): unknown; stop(): unknown }>(name: string, part: T): Promise<T> {
+    await part.start();
+    this.defer(name, () => part.stop());
+    return part;
+  }
+
   /**
    * Stops everything, newest first. A stop that fails is logged and the others still run (one
    * stuck listener must not keep the database open); the first failure is thrown at the end.
