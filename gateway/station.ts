@@ -87,7 +87,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     if (transports.secure) stops.adopt('tls', transports.secure.credentials, (credentials) => credentials.close()).watch();
     await stops.start('ward state', state);
     await stops.start('retention', retention);
-    if (sync) await stops.start('sync', { start: () => sync.client.start(), stop: () => sync.close() });
+    if (sync) await stops.start('sync', sync);
     await stops.start('alarms', alarms);
     const backup = config.backup && { dir: config.backup.dir, intervalMs: config.backup.everyHours * 3600_000, keep: config.backup.keep };
     const backups = backup ? await stops.start('backups', new BackupSchedule(storage.path, backup, logger.child({ component: 'backup' }))) : null;

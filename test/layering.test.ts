@@ -46,7 +46,7 @@ describe('layering rules', () => {
   it('points the gateway\'s inner arrows down: protocol <- domain <- ingest/storage/alarms <- sync/ui <- station', async () => {
     const imports = (from: string) => `import { a } from '${from}';\nexport const b = a;\n`;
     // The moves that made the layering true stay true.
-    expect(await violations('gateway/storage/storage-worker.ts', imports('../sync/sync-client.js'))).toHaveLength(1);
+    expect(await violations('gateway/storage/sync-worker.ts', imports('../sync/sync-client.js'))).toHaveLength(1);
     expect(await violations('gateway/ingest/serial-channel.ts', imports('../sync/backoff.js'))).toHaveLength(1);
     expect(await violations('gateway/ingest/serial-channel.ts', imports('../common/backoff.js'))).toHaveLength(0);
     expect(await violations('gateway/ui/ui-server.ts', imports('../ingest/listen.js'))).toHaveLength(0);
