@@ -1,6 +1,10 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { STORAGE_ROLES, workerEntry } from './gateway/storage/storage-messages.js';
+
+/** One entry file per storage thread's role, beside the gateway bundle (out/main/<role>-worker.js). */
+const STORAGE_WORKERS = Object.fromEntries(STORAGE_ROLES.map((role) => [workerEntry(role), resolve(`gateway/storage/${workerEntry(role)}.ts`)]));
 
 /**
  * Three builds: main (the Electron shell, plus the gateway bundled beside it so the shell can
@@ -15,7 +19,7 @@ export default defineConfig({
       // took most of each IT command's start-up. Native modules and ws/undici stay outside.
       externalizeDeps: { exclude: ['@sinclair/typebox', 'pino'] },
       rollupOptions: {
-        input: { index: resolve('main/index.ts'), gateway: resolve('gateway/cli.ts'), 'storage-worker': resolve('gateway/storage/storage-worker.ts'), 'backup-worker': resolve('gateway/storage/backup-worker.ts') },
+        input: { index: resolve('main/index.ts'), gateway: resolve('gateway/cli.ts'), ...STORAGE_WORKERS, 'backup-worker': resolve('gateway/storage/backup-worker.ts') },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

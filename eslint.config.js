@@ -117,4 +117,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The cloud's SQL styles (cloud/db/sql.ts): a SQL constant with parameters goes through run(),
+    // never a hand-written copy of it. Only run() itself and the report cursor (which needs the
+    // query object, not its rows) call sql.unsafe with parameters.
+    files: ['cloud/**/*.ts'],
+    ignores: ['cloud/db/sql.ts', 'cloud/reports/stream-rows.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='unsafe'][arguments.length>1]",
+          message: 'sql.unsafe(TEXT, params) is run() spelled out: use run(sql, TEXT, params) from cloud/db/sql.ts',
+        },
+      ],
+    },
+  },
 );

@@ -28,6 +28,7 @@ import { VitalsMaintenance } from './vitals/vitals-maintenance.js';
 import { CloudMetrics } from './metrics/cloud-metrics.js';
 import type { MetricsConfig } from './metrics/metrics-config.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
+import { StopStack } from '../gateway/protocol/stop-stack.js';
 
 export interface CloudService {
   readonly app: CloudApp;
@@ -55,13 +56,19 @@ export interface ServiceOptions {
  */
 export async function startCloudService(config: CloudConfig & { databaseUrl: string }, options: ServiceOptions = {}): Promise<CloudService> {
   const logger = options.logger ?? (pino({ level: config.logLevel, base: { app: 'ward-cloud' } }) as FastifyBaseLogger);
-  const sql = connect(config.databaseUrl, { max: config.poolSize });
-  const reads = new ReadRouting(sql, config.readDatabaseUrls.map((url) => connect(url, { max: config.poolSize, applicationName: 'ward-cloud-reads' })), { waitMs: config.readWaitMs });
-  await configurePasswordHashing(config.passwordHashing);
-  try {
+  // Everything started is stopped newest first: on close, and when a later start step fails.
+  const stops = new StopStack(logger);
+  return stops.startOrUnwind(async () => {
+    const sql = connect(config.databaseUrl, { max: config.poolSize });
+    const reads = new ReadRouting(sql, config.readDatabaseUrls.map((url) => connect(url, { max: config.poolSize, applicationName: 'ward-cloud-reads' })), { waitMs: config.readWaitMs });
+    stops.defer('database', async () => {
+      await reads.close();
+      await sql.end({ timeout: 5 });
+    });
+    await configurePasswordHashing(config.passwordHashing);
     const { mode, applied } = await migrate(sql, MIGRATIONS, config.storageMode);
     if (applied.length > 0) logger.info({ applied, mode }, 'migrations applied');
-    const bus = new ClusterBus(sql);
+    const bus = stops.adopt('cluster bus', new ClusterBus(sql), (bus) => bus.close());
     const latestVitals = new LatestVitalsCache(sql);
     await bus.subscribe(LATEST_CHANNEL, (payload) => latestVitals.invalidate(payload.split(',').map(Number)));
     bus.onResync(() => latestVitals.clear());
@@ -92,37 +99,31 @@ export async function startCloudService(config: CloudConfig & { databaseUrl: str
       openSlots: new OpenSlots(sql, config.availabilityDays),
       metrics,
     };
+    stops.defer('audit', async () => {
+      await ctx.audit.flush();
+      await ctx.securityEvents.flush();
+    });
     const maintenance = new VitalsMaintenance(sql, mode, partitions, config.vitalsRetentionDays, logger);
+    stops.defer('vitals maintenance', () => maintenance.stop());
     await maintenance.start();
     // In the background: a first fill at full scale takes minutes; searches compute until then.
     const openSlotsReady = ctx.openSlots.start((error) => logger.warn({ err: error.message }, 'open slots maintenance failed'));
+    stops.defer('open slots', async () => {
+      ctx.openSlots.stop();
+      await openSlotsReady;
+    });
     const app = await buildApp(ctx, logger, options.extraRoutes, { trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, hsts: config.hsts });
+    stops.defer('api', () => app.close());
     await app.listen({ host: config.host, port: config.port });
-    const workers = (options.workers ?? []).map((start) => start(ctx));
-    const metricsServer = await startMetricsServer(metrics, options.metrics ?? { host: '127.0.0.1', port: null }, logger);
+    for (const start of options.workers ?? []) stops.adopt('worker', start(ctx), (worker) => worker.stop());
+    const metricsServer = stops.adopt('metrics', await startMetricsServer(metrics, options.metrics ?? { host: '127.0.0.1', port: null }, logger), (server) => server.close());
     const address = app.server.address() as { port: number };
     return {
       app,
       ctx,
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`,
       metricsUrl: metricsServer.url,
-      async close() {
-        for (const worker of workers) await worker.stop();
-        await metricsServer.close();
-        maintenance.stop();
-        ctx.openSlots.stop();
-        await openSlotsReady;
-        await app.close();
-        await ctx.audit.flush();
-        await ctx.securityEvents.flush();
-        await bus.close();
-        await reads.close();
-        await sql.end({ timeout: 5 });
-      },
+      close: () => stops.stopAll(),
     };
-  } catch (error) {
-    await reads.close();
-    await sql.end({ timeout: 1 });
-    throw error;
-  }
+  });
 }

@@ -1,17 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { DeviceClient } from '../gateway/demo/device-client.js';
-import { openDatabase } from '../gateway/storage/database.js';
-import { DeviceRegistry } from '../gateway/storage/device-registry.js';
+import type { DeviceClient } from '../gateway/demo/device-client.js';
 import { countObservations } from '../gateway/storage/observation-queries.js';
-import { ObservationWriter } from '../gateway/storage/observation-writer.js';
 import type { EncodedBatch, BatchResult } from '../gateway/storage/observation-batch.js';
 import type { BatchExecutor } from '../gateway/storage/storage-thread.js';
-import { WriterThread } from '../gateway/storage/storage-threads.js';
-import { WebSocketChannel } from '../gateway/ingest/websocket-channel.js';
-import type { IngestSink } from '../gateway/domain/ingest-sink.js';
-import { silentLogger } from '../gateway/log.js';
-import { tempDir } from './helpers/station-fixture.js';
+import { startIngestRig } from './helpers/ingest-rig.js';
 import { until } from './helpers/until.js';
 
 /** The real writer thread behind a valve: commits wait until the test opens it (a stalled disk). */
@@ -55,42 +47,22 @@ interface Limits {
  * already held), and once the writer moves again everything must be stored once and acknowledged.
  */
 async function stalledWriterScenario(limits: Limits): Promise<void> {
-  const dir = tempDir('ward-backpressure-');
-  cleanups.push(() => dir.remove());
-  const path = join(dir.path, 'station.db');
-  const db = openDatabase(path);
-  cleanups.push(() => void db.close());
-  const registry = new DeviceRegistry(db);
   const devices = 6;
   const framesEach = 2000;
-  const keys = Array.from({ length: devices }, (_, i) => registry.register({ id: `mon-${i}`, model: 'M', transport: 'websocket' }, 'test').key!);
-
-  const thread = new WriterThread(path, 'FULL');
-  await thread.open();
-  const executor = new StalledExecutor(thread);
-  const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch: 200, highWater: limits.highWater });
-  cleanups.push(() => writer.close());
-  let peakWaiting = 0;
-  const sink: IngestSink = {
-    store(observation) {
-      const stored = writer.store(observation);
-      peakWaiting = Math.max(peakWaiting, writer.pending);
-      return stored;
-    },
-    connection: () => undefined,
-    technical: () => undefined,
-    rejected: () => undefined,
-  };
+  let executor!: StalledExecutor;
   // No rate limit here: only storage's back-pressure may stop the reading.
-  const channel = new WebSocketChannel(
-    { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: limits.maxInFlight },
-    { directory: registry, sink, logger: silentLogger(), storage: writer },
+  const rig = await startIngestRig(
+    {
+      prefix: 'ward-backpressure-',
+      devices: Array.from({ length: devices }, (_, i) => `mon-${i}`),
+      executor: (thread) => (executor = new StalledExecutor(thread)),
+      writer: { maxBatch: 200, highWater: limits.highWater },
+      channel: { maxInFlight: limits.maxInFlight },
+    },
+    cleanups,
   );
-  await channel.start();
-  cleanups.push(() => channel.stop());
-  const clients = keys.map((key) => new DeviceClient({ url: `ws://127.0.0.1:${channel.port}/devices`, key }));
-  await Promise.all(clients.map((c) => c.connect()));
-  cleanups.push(() => Promise.all(clients.map((c) => c.close())).then(() => undefined));
+  cleanups.push(() => executor.release());
+  const { db, writer, channel, clients } = rig;
 
   const ts = Date.now();
   const lastSeqs = clients.map((c) => {
@@ -116,7 +88,7 @@ async function stalledWriterScenario(limits: Limits): Promise<void> {
   executor.release();
   await Promise.all(clients.map((c, i) => c.acked(lastSeqs[i]!)));
   expect(countObservations(db).observations).toBe(devices * framesEach);
-  expect(peakWaiting).toBeLessThanOrEqual(bound);
+  expect(rig.peakPending).toBeLessThanOrEqual(bound);
   expect(writer.backlogged).toBe(false);
   expect(channel.pausedDeviceIds).toEqual([]);
 }
@@ -127,42 +99,13 @@ async function stalledWriterScenario(limits: Limits): Promise<void> {
  * still read, so their alarms are judged while the disk is behind.
  */
 async function quietMonitorBesideAFlood(): Promise<void> {
-  const dir = tempDir('ward-backpressure-share-');
-  cleanups.push(() => dir.remove());
-  const path = join(dir.path, 'station.db');
-  const db = openDatabase(path);
-  cleanups.push(() => void db.close());
-  const registry = new DeviceRegistry(db);
-  const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
-  const quietKey = registry.register({ id: 'quiet', model: 'M', transport: 'websocket' }, 'test').key!;
-
-  const thread = new WriterThread(path, 'FULL');
-  await thread.open();
-  const executor = new StalledExecutor(thread);
-  const writer = new ObservationWriter(executor, { place: () => ({ bedId: null, patientId: null }), maxBatch: 50, highWater: 200 });
-  cleanups.push(() => writer.close());
-  cleanups.push(() => executor.release());
-  const seen: Array<{ deviceId: string; seq: number | null }> = [];
-  const sink: IngestSink = {
-    store(observation) {
-      seen.push({ deviceId: observation.deviceId, seq: observation.seq });
-      return writer.store(observation);
-    },
-    connection: () => undefined,
-    technical: () => undefined,
-    rejected: () => undefined,
-  };
-  const channel = new WebSocketChannel(
-    { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9 },
-    { directory: registry, sink, logger: silentLogger(), storage: writer },
+  let executor!: StalledExecutor;
+  const { db, writer, channel, clients, seen } = await startIngestRig(
+    { prefix: 'ward-backpressure-share-', devices: ['flood', 'quiet'], executor: (thread) => (executor = new StalledExecutor(thread)), writer: { maxBatch: 50, highWater: 200 } },
+    cleanups,
   );
-  await channel.start();
-  cleanups.push(() => channel.stop());
-  const url = `ws://127.0.0.1:${channel.port}/devices`;
-  const flood = new DeviceClient({ url, key: floodKey });
-  const quiet = new DeviceClient({ url, key: quietKey });
-  await Promise.all([flood.connect(), quiet.connect()]);
-  cleanups.push(() => Promise.all([flood.close(), quiet.close()]).then(() => undefined));
+  cleanups.push(() => executor.release());
+  const [flood, quiet] = clients as [DeviceClient, DeviceClient];
 
   const ts = Date.now();
   const firstQuiet = quiet.send({ HR: 72 }, ts);

@@ -1,18 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { DeviceClient } from '../gateway/demo/device-client.js';
-import { openDatabase } from '../gateway/storage/database.js';
-import { DeviceRegistry } from '../gateway/storage/device-registry.js';
+import type { DeviceClient } from '../gateway/demo/device-client.js';
 import { countObservations } from '../gateway/storage/observation-queries.js';
-import { ObservationWriter } from '../gateway/storage/observation-writer.js';
-import { WriterThread } from '../gateway/storage/storage-threads.js';
-import { WebSocketChannel } from '../gateway/ingest/websocket-channel.js';
 import { EventLoopPressure, type LoadPressure } from '../gateway/ingest/event-loop-pressure.js';
-import type { IngestSink } from '../gateway/domain/ingest-sink.js';
-import { silentLogger } from '../gateway/log.js';
-import { tempDir } from './helpers/station-fixture.js';
+import { startIngestRig } from './helpers/ingest-rig.js';
 import { until } from './helpers/until.js';
-
 
 /** The event loop's load as the test decides it (the real measurement is tested below). */
 class LoadSwitch implements LoadPressure {
@@ -35,41 +26,13 @@ afterEach(async () => {
 
 describe('event loop overloaded by devices', () => {
   it('stops reading the device sending more than its share, not a monitor at an ordinary pace', async () => {
-    const dir = tempDir('ward-load-share-');
-    cleanups.push(() => dir.remove());
-    const path = join(dir.path, 'station.db');
-    const db = openDatabase(path);
-    cleanups.push(() => void db.close());
-    const registry = new DeviceRegistry(db);
-    const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
-    const quietKey = registry.register({ id: 'quiet', model: 'M', transport: 'websocket' }, 'test').key!;
-    const thread = new WriterThread(path, 'FULL');
-    await thread.open();
-    const writer = new ObservationWriter(thread, { place: () => ({ bedId: null, patientId: null }) });
-    cleanups.push(() => writer.close());
-    const seen: Array<{ deviceId: string; seq: number | null }> = [];
-    const sink: IngestSink = {
-      store(observation) {
-        seen.push({ deviceId: observation.deviceId, seq: observation.seq });
-        return writer.store(observation);
-      },
-      connection: () => undefined,
-      technical: () => undefined,
-      rejected: () => undefined,
-    };
     const load = new LoadSwitch();
-    const channel = new WebSocketChannel(
+    const { db, channel, clients, seen } = await startIngestRig(
       // Counts never fade during this test: a paused flood stays paused while the loop is behind.
-      { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9, recentFramesHalfLifeMs: 3600_000 },
-      { directory: registry, sink, logger: silentLogger(), storage: writer, load },
+      { prefix: 'ward-load-share-', devices: ['flood', 'quiet'], channel: { recentFramesHalfLifeMs: 3600_000 }, load },
+      cleanups,
     );
-    await channel.start();
-    cleanups.push(() => channel.stop());
-    const url = `ws://127.0.0.1:${channel.port}/devices`;
-    const flood = new DeviceClient({ url, key: floodKey });
-    const quiet = new DeviceClient({ url, key: quietKey });
-    await Promise.all([flood.connect(), quiet.connect()]);
-    cleanups.push(() => Promise.all([flood.close(), quiet.close()]).then(() => undefined));
+    const [flood, quiet] = clients as [DeviceClient, DeviceClient];
 
     load.set(true);
     const ts = Date.now();
@@ -97,33 +60,9 @@ describe('event loop overloaded by devices', () => {
 
 describe('event loop behind for good', () => {
   it('lets a paused device take its turn once its recent frames fade: it is slowed, never starved', async () => {
-    const dir = tempDir('ward-load-turns-');
-    cleanups.push(() => dir.remove());
-    const path = join(dir.path, 'station.db');
-    const db = openDatabase(path);
-    cleanups.push(() => void db.close());
-    const registry = new DeviceRegistry(db);
-    const floodKey = registry.register({ id: 'flood', model: 'M', transport: 'websocket' }, 'test').key!;
-    const thread = new WriterThread(path, 'FULL');
-    await thread.open();
-    const writer = new ObservationWriter(thread, { place: () => ({ bedId: null, patientId: null }) });
-    cleanups.push(() => writer.close());
     const load = new LoadSwitch();
-    const sink: IngestSink = {
-      store: (observation) => writer.store(observation),
-      connection: () => undefined,
-      technical: () => undefined,
-      rejected: () => undefined,
-    };
-    const channel = new WebSocketChannel(
-      { host: '127.0.0.1', port: 0, maxFramesPerSecond: 1e9, burstFrames: 1e9, maxInFlight: 1e9, recentFramesHalfLifeMs: 5 },
-      { directory: registry, sink, logger: silentLogger(), storage: writer, load },
-    );
-    await channel.start();
-    cleanups.push(() => channel.stop());
-    const flood = new DeviceClient({ url: `ws://127.0.0.1:${channel.port}/devices`, key: floodKey });
-    await flood.connect();
-    cleanups.push(() => flood.close());
+    const { db, clients } = await startIngestRig({ prefix: 'ward-load-turns-', devices: ['flood'], channel: { recentFramesHalfLifeMs: 5 }, load }, cleanups);
+    const [flood] = clients as [DeviceClient];
 
     load.set(true);
     let last = 0;

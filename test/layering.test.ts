@@ -11,6 +11,13 @@ async function violations(file: string, code: string): Promise<string[]> {
   return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
+/** Messages of the rule that holds the cloud to its SQL styles (cloud/db/sql.ts). */
+async function sqlStyleViolations(file: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: ROOT });
+  const [result] = await eslint.lintText(code, { filePath: join(ROOT, file) });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+}
+
 describe('layering rules', () => {
   it('keeps Node and gateway internals out of the renderer', async () => {
     expect(await violations('renderer/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n")).toHaveLength(1);
@@ -46,7 +53,7 @@ describe('layering rules', () => {
   it('points the gateway\'s inner arrows down: protocol <- domain <- ingest/storage/alarms <- sync/ui <- station', async () => {
     const imports = (from: string) => `import { a } from '${from}';\nexport const b = a;\n`;
     // The moves that made the layering true stay true.
-    expect(await violations('gateway/storage/storage-worker.ts', imports('../sync/sync-client.js'))).toHaveLength(1);
+    expect(await violations('gateway/storage/sync-worker.ts', imports('../sync/sync-client.js'))).toHaveLength(1);
     expect(await violations('gateway/ingest/serial-channel.ts', imports('../sync/backoff.js'))).toHaveLength(1);
     expect(await violations('gateway/ingest/serial-channel.ts', imports('../common/backoff.js'))).toHaveLength(0);
     expect(await violations('gateway/ui/ui-server.ts', imports('../ingest/listen.js'))).toHaveLength(0);
@@ -63,5 +70,16 @@ describe('layering rules', () => {
     expect(await violations('gateway/station.ts', imports('./sync/sync-client.js'))).toHaveLength(0);
     // Every layer still keeps electron out.
     expect(await violations('gateway/storage/x.ts', imports('electron'))).toHaveLength(1);
+  });
+
+  it('holds the cloud to run() for a SQL constant with parameters, not a hand-written copy of it', async () => {
+    const header = "import { run, type Sql } from '../db/sql.js';\nconst PRUNE = 'DELETE FROM t WHERE at < $1';\n";
+    const copy = `${header}export const prune = (sql: Sql, at: Date) => sql.unsafe(PRUNE, [at], { prepare: true });\n`;
+    expect(await sqlStyleViolations('cloud/vitals/x.ts', copy)).toEqual(['sql.unsafe(TEXT, params) is run() spelled out: use run(sql, TEXT, params) from cloud/db/sql.ts']);
+    expect(await sqlStyleViolations('cloud/vitals/x.ts', `${header}export const prune = (sql: Sql, at: Date) => run(sql, PRUNE, [at]);\n`)).toEqual([]);
+    // DDL without parameters, and a constant fragment in a tagged template, are sql.unsafe's own cases.
+    expect(await sqlStyleViolations('cloud/vitals/x.ts', `${header}export const drop = (sql: Sql) => sql.unsafe('DROP TABLE IF EXISTS t');\nexport const cols = (sql: Sql) => sql\`SELECT \${sql.unsafe('a, b')} FROM t\`;\n`)).toEqual([]);
+    // run() itself, and the report cursor, are where it is spelled out.
+    expect(await sqlStyleViolations('cloud/db/sql.ts', copy)).toEqual([]);
   });
 });

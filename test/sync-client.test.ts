@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
-import { openDatabase } from '../gateway/storage/database.js';
-import { WardRepository } from '../gateway/storage/ward-repository.js';
 import { BatchReader, type ReadAfter, type SyncSource } from '../gateway/storage/batch-reader.js';
 import { Value } from '@sinclair/typebox/value';
 import { StationBatch } from '../gateway/protocol/sync-batch.js';
 import { SyncClient } from '../gateway/sync/sync-client.js';
 import { silentLogger } from '../gateway/log.js';
-import { tempDir } from './helpers/station-fixture.js';
+import { admitToBed, stationDatabase } from './helpers/station-database.js';
 
 interface Received {
   url: string;
@@ -62,13 +59,8 @@ describe('sync client', () => {
   });
 
   it('sends ordered gzip batches, retries the same batch after 503, moves the cursor only on success', async () => {
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const db = openDatabase(join(dir.path, 'station.db'));
-    cleanups.push(() => void db.close());
-    const ward = new WardRepository(db);
-    ward.addBed('B1', 'Bed 1', 't');
-    const patientId = ward.admit({ bedId: 'B1', mrn: 'M1', name: 'Pat', birthDate: '1950-01-01' }, 't');
+    const db = stationDatabase(cleanups);
+    const patientId = admitToBed(db, { mrn: 'M1', name: 'Pat', birthDate: '1950-01-01' });
     const insert = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)');
     const value = db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, ?, ?)');
     for (let i = 1; i <= 12; i++) {
@@ -103,13 +95,8 @@ describe('sync client', () => {
   });
 
   it('sends alarm events as their own stream, first, with the patient identity', async () => {
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const db = openDatabase(join(dir.path, 'station.db'));
-    cleanups.push(() => void db.close());
-    const ward = new WardRepository(db);
-    ward.addBed('B1', 'Bed 1', 't');
-    const patientId = ward.admit({ bedId: 'B1', mrn: 'M7', name: 'Pat Seven', birthDate: null }, 't');
+    const db = stationDatabase(cleanups);
+    const patientId = admitToBed(db, { mrn: 'M7', name: 'Pat Seven', birthDate: null });
     db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)').run('mon-1', 1, T0 + 5000, T0 + 5000, 'B1', patientId);
     db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (1, 1, 130)').run();
     const event = db.prepare(`INSERT INTO alarm_events (alarm_id, phase, at, condition, type, priority, state, inactivation, bed_id, patient_id, device_id, value, limit_value, actor, reason)
@@ -137,10 +124,7 @@ describe('sync client', () => {
   });
 
   it('keeps the cursor where it was while the cloud refuses, and says why', async () => {
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const db = openDatabase(join(dir.path, 'station.db'));
-    cleanups.push(() => void db.close());
+    const db = stationDatabase(cleanups);
     db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', 1, T0, T0);
     db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (1, 1, 70)').run();
     const cloud = await fakeCloud(Array.from({ length: 10_000 }, () => ({ status: 401 })));
@@ -156,10 +140,7 @@ describe('sync client', () => {
   });
 
   it('reads the next batch while one is on its way, and still sends each in order once the one before is confirmed', async () => {
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const db = openDatabase(join(dir.path, 'station.db'));
-    cleanups.push(() => void db.close());
+    const db = stationDatabase(cleanups);
     const insert = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)');
     const value = db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, 1, ?)');
     for (let i = 1; i <= 12; i++) value.run(insert.run('d', i, T0 + 1000 * i, T0 + 1000 * i).lastInsertRowid, 60 + i);
@@ -207,10 +188,7 @@ describe('sync client', () => {
   });
 
   it('commits flowing during Retry-After or backoff do not wake the client; they wake an idle one', async () => {
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const db = openDatabase(join(dir.path, 'station.db'));
-    cleanups.push(() => void db.close());
+    const db = stationDatabase(cleanups);
     let seq = 0;
     const commit = () => {
       const id = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at) VALUES (?, ?, ?, ?)').run('d', ++seq, T0 + seq, T0 + seq).lastInsertRowid;

@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { openDatabase } from '../gateway/storage/database.js';
-import { WardRepository } from '../gateway/storage/ward-repository.js';
 import { BatchReader } from '../gateway/storage/batch-reader.js';
 import { SyncClient } from '../gateway/sync/sync-client.js';
 import { silentLogger } from '../gateway/log.js';
-import { tempDir } from './helpers/station-fixture.js';
+import { admitToBed, stationDatabase } from './helpers/station-database.js';
 
 interface Request {
   batchId: string;
@@ -48,13 +45,8 @@ describe('sync client with several regions', () => {
   });
 
   function wardWithRows(count: number) {
-    const dir = tempDir();
-    cleanups.push(() => dir.remove());
-    const db = openDatabase(join(dir.path, 'station.db'));
-    cleanups.push(() => void db.close());
-    const ward = new WardRepository(db);
-    ward.addBed('B1', 'Bed 1', 't');
-    const patientId = ward.admit({ bedId: 'B1', mrn: 'M1', name: 'Pat', birthDate: null }, 't');
+    const db = stationDatabase(cleanups);
+    const patientId = admitToBed(db, { mrn: 'M1', name: 'Pat', birthDate: null });
     const insert = db.prepare('INSERT INTO observations (device_id, seq, ts, received_at, bed_id, patient_id) VALUES (?, ?, ?, ?, ?, ?)');
     const value = db.prepare('INSERT INTO observation_values (observation_id, vital, value) VALUES (?, 1, ?)');
     for (let i = 1; i <= count; i++) value.run(insert.run('mon-1', i, 1000 * i, 1000 * i, 'B1', patientId).lastInsertRowid, 60 + i);

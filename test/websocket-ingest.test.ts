@@ -6,40 +6,8 @@ import { countObservations, deviceSeqs } from '../gateway/storage/observation-qu
 import { databasePath, type Station } from '../gateway/station.js';
 import { startStation } from '../gateway/station.js';
 import { silentLogger } from '../gateway/log.js';
-import { startTestStation, tempDir, testConfig } from './helpers/station-fixture.js';
-
-type ServerFrame = { type: string; seq?: number | null; code?: string; message?: string };
-
-/** A raw device connection that records every frame the station sends. */
-async function rawDevice(port: number, key: string): Promise<{ ws: WebSocket; frames: ServerFrame[]; next(pred: (f: ServerFrame) => boolean): Promise<ServerFrame> }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/devices`, { headers: { authorization: `Bearer ${key}` } });
-  const frames: ServerFrame[] = [];
-  const waiters: Array<{ pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }> = [];
-  ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as ServerFrame;
-    frames.push(frame);
-    for (const w of [...waiters]) {
-      if (w.pred(frame)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(frame);
-      }
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`refused ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-  return {
-    ws,
-    frames,
-    next: (pred) => {
-      const seen = frames.find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ pred, resolve }));
-    },
-  };
-}
+import { startStationWithMonitor, tempDir, testConfig } from './helpers/station-fixture.js';
+import { rawDevice, type ServerFrame } from './helpers/raw-device.js';
 
 function refusalStatus(port: number, key: string | null): Promise<number> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/devices`, key ? { headers: { authorization: `Bearer ${key}` } } : {});
@@ -59,10 +27,7 @@ describe('WebSocket device ingest', () => {
   let key: string;
 
   beforeEach(async () => {
-    ({ station, stop } = await startTestStation());
-    station.ward.addBed('B1', 'Bed 1', 'test');
-    station.ward.admit({ bedId: 'B1', mrn: 'MRN1', name: 'Test Patient' }, 'test');
-    key = station.registry.register({ id: 'mon-1', model: 'Test monitor', transport: 'websocket', bedId: 'B1' }, 'test').key!;
+    ({ station, stop, key } = await startStationWithMonitor());
   });
   afterEach(async () => stop());
 

@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
-import { WebSocket } from 'ws';
 import { DeviceClient } from '../gateway/demo/device-client.js';
 import { databasePath, type Station } from '../gateway/station.js';
 import { encodeWaveFrame, WAVE_HEADER_BYTES, type WaveFrame } from '../gateway/protocol/wave-frames.js';
 import { WaveQueries } from '../gateway/waves/wave-queries.js';
-import { startTestStation } from './helpers/station-fixture.js';
-
-type ServerFrame = { type: string; seq?: number | null; code?: string; message?: string };
+import { startStationWithMonitor } from './helpers/station-fixture.js';
+import { rawDevice } from './helpers/raw-device.js';
 
 const second = (startTs: number, base = 0): Omit<WaveFrame, 'seq'> => ({
   startTs,
@@ -18,31 +16,6 @@ const second = (startTs: number, base = 0): Omit<WaveFrame, 'seq'> => ({
   samples: Int16Array.from({ length: 250 }, (_, i) => Math.round(200 * Math.sin((i + base) / 10))),
 });
 
-/** A raw connection that records every text frame the station sends. */
-async function rawDevice(port: number, key: string) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/devices`, { headers: { authorization: `Bearer ${key}` } });
-  const frames: ServerFrame[] = [];
-  const waiters: Array<{ pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }> = [];
-  ws.on('message', (data) => {
-    const frame = JSON.parse(data.toString()) as ServerFrame;
-    frames.push(frame);
-    for (const w of [...waiters]) {
-      if (!w.pred(frame)) continue;
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(frame);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const next = (pred: (f: ServerFrame) => boolean): Promise<ServerFrame> => {
-    const seen = frames.find(pred);
-    return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ pred, resolve }));
-  };
-  return { ws, frames, next };
-}
-
 describe('WebSocket waveform frames', () => {
   let station: Station;
   let stop: () => Promise<void>;
@@ -50,10 +23,7 @@ describe('WebSocket waveform frames', () => {
   let url: string;
 
   beforeEach(async () => {
-    ({ station, stop } = await startTestStation());
-    station.ward.addBed('B1', 'Bed 1', 'test');
-    station.ward.admit({ bedId: 'B1', mrn: 'MRN1', name: 'Test Patient' }, 'test');
-    key = station.registry.register({ id: 'mon-1', model: 'Test monitor', transport: 'websocket', bedId: 'B1' }, 'test').key!;
+    ({ station, stop, key } = await startStationWithMonitor());
     url = `ws://127.0.0.1:${station.devicePort}/devices`;
   });
   afterEach(async () => stop());

@@ -40,3 +40,8 @@ export function connect(url: string, options: { max?: number; applicationName?: 
 export function run<T extends object = Record<string, unknown>>(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<T[]> {
   return sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }) as unknown as Promise<T[]>;
 }
+
+/** run() for a statement whose answer is how many rows it touched (a DELETE without RETURNING). */
+export async function runCount(sql: Sql | TransactionSql, text: string, params: readonly unknown[] = []): Promise<number> {
+  return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })).count;
+}

@@ -1,4 +1,4 @@
-import { run, type Sql, type TransactionSql } from '../db/sql.js';
+import { run, runCount, type Sql, type TransactionSql } from '../db/sql.js';
 import { SELECT_LATEST, type LatestValue, type LatestVitals } from './latest-vitals-cache.js';
 import { vitalById } from '../../gateway/protocol/vitals.js';
 
@@ -73,6 +73,6 @@ export class VitalStreamLog {
 
   /** Events older than the resume window; a stream resuming from before it gets a snapshot. */
   async prune(olderThan: number): Promise<number> {
-    return (await this.sql.unsafe(PRUNE_STREAM_EVENTS, [new Date(olderThan)])).count;
+    return runCount(this.sql, PRUNE_STREAM_EVENTS, [new Date(olderThan)]);
   }
 }

@@ -8,7 +8,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-const OUTPUTS = ['out/main/index.js', 'out/main/gateway.js', 'out/main/storage-worker.js', 'out/main/backup-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+/** The storage threads' entries (one per role, see gateway/storage/storage-messages.ts) and the backup worker's. */
+const WORKERS = ['writer', 'checkpointer', 'reader', 'sync', 'backup'].map((name) => `out/main/${name}-worker.js`);
+const OUTPUTS = ['out/main/index.js', 'out/main/gateway.js', ...WORKERS, 'out/preload/index.cjs', 'out/renderer/index.html'];
 const SOURCES = ['main', 'preload', 'renderer', 'gateway'];
 
 function newestMtime(dir) {

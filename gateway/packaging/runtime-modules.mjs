@@ -10,7 +10,9 @@ import { dirname, join, relative } from 'node:path';
 /** Bare module names imported by the gateway's built files (not the Electron shell's). */
 export function importedPackages(root) {
   const dir = join(root, 'out', 'main');
-  const files = ['gateway.js', 'storage-worker.js', 'backup-worker.js', ...readdirSync(join(dir, 'chunks')).map((f) => `chunks/${f}`)];
+  // Every entry but the Electron shell's (index.js): the gateway, its worker threads, their chunks.
+  const entries = readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'index.js');
+  const files = [...entries, ...readdirSync(join(dir, 'chunks')).map((f) => `chunks/${f}`)];
   const names = new Set();
   for (const file of files) {
     const text = readFileSync(join(dir, file), 'utf8');

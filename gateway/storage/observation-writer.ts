@@ -3,6 +3,7 @@ import type { StoragePressure } from '../domain/ingest-sink.js';
 import { VITALS, type VitalCode } from '../protocol/vitals.js';
 import type { EncodedBatch } from './observation-batch.js';
 import type { BatchExecutor } from './storage-thread.js';
+import { GroupCommitQueue } from './group-commit.js';
 
 export { INSERT_OBSERVATION, INSERT_OBSERVATION_VALUE } from './observation-batch.js';
 
@@ -54,38 +55,28 @@ export interface ObservationWriterOptions {
   readonly onError?: (error: Error) => void;
 }
 
-interface Pending {
-  readonly observation: Observation;
-  readonly resolve: (outcome: StoreOutcome) => void;
-  readonly reject: (error: Error) => void;
+/** One transaction's observations, encoded for the writer thread, with where each was filed. */
+interface PlacedBatch {
+  readonly encoded: EncodedBatch;
+  readonly placements: readonly Placement[];
 }
 
 /**
- * Group commit for observations. Transports call `store` per frame; frames that arrive while a
- * commit is under way share the next transaction (one fsync), which makes a durable
- * acknowledgement affordable at tens of thousands of vitals per second. The executor commits
- * batches one at a time in the order it got them, so batches commit in arrival order: when frame
- * N of a device is committed, every earlier frame of that connection is too (what makes a
- * cumulative ack honest).
+ * Group commit for observations (GroupCommitQueue). Transports call `store` per frame; frames that
+ * arrive while a commit is under way share the next transaction (one fsync), which makes a durable
+ * acknowledgement affordable at tens of thousands of vitals per second. When frame N of a device
+ * is committed, every earlier frame of that connection is too (what makes a cumulative ack honest).
  *
  * Memory is bounded: past `highWater` waiting observations storage reports back-pressure and
  * the transports stop reading until the queue is down to `lowWater`. At most
  * `maxBatchesInFlight` batches wait in the executor.
  */
 export class ObservationWriter implements StoragePressure {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private inFlight = 0;
-  private closed = false;
+  private readonly queue: GroupCommitQueue<Observation, PlacedBatch>;
   private isBacklogged = false;
   private readonly pressureListeners = new Set<(backlogged: boolean) => void>();
   readonly highWater: number;
   private readonly lowWater: number;
-  private readonly maxBatchesInFlight: number;
-  private lastCommitAt = -Infinity;
-  private drainWaiters: Array<() => void> = [];
-  private readonly maxBatch: number;
-  private readonly minCommitIntervalMs: number;
   private readonly now: () => number;
   /** Frames committed since start (for status and benchmarks). */
   committedCount = 0;
@@ -94,17 +85,31 @@ export class ObservationWriter implements StoragePressure {
     private readonly executor: BatchExecutor,
     private readonly options: ObservationWriterOptions,
   ) {
-    this.maxBatch = options.maxBatch ?? 4000;
-    this.highWater = options.highWater ?? 10 * this.maxBatch;
+    const maxBatch = options.maxBatch ?? 4000;
+    this.highWater = options.highWater ?? 10 * maxBatch;
     this.lowWater = options.lowWater ?? Math.floor(this.highWater / 2);
-    this.maxBatchesInFlight = options.maxBatchesInFlight ?? 2;
-    this.minCommitIntervalMs = options.minCommitIntervalMs ?? 2;
     this.now = options.now ?? Date.now;
+    this.queue = new GroupCommitQueue({
+      maxBatch,
+      maxBatchesInFlight: options.maxBatchesInFlight ?? 2,
+      minCommitIntervalMs: options.minCommitIntervalMs ?? 2,
+      closedMessage: 'storage is closed',
+      encode: (observations) => {
+        const placements = observations.map((o) => this.options.place(o.deviceId));
+        return { encoded: this.encode(observations, placements), placements };
+      },
+      commit: (batch) => this.executor.commit(batch.encoded),
+      dequeued: () => {
+        if (this.isBacklogged && this.queue.pending <= this.lowWater) this.setBacklogged(false);
+      },
+      committed: (observations, { placements }, ids) => this.committed(observations, placements, ids),
+      failed: (error) => this.options.onError?.(error),
+    });
   }
 
   /** Observations waiting for a transaction (not yet handed to the writer thread). */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.pending;
   }
 
   get backlogged(): boolean {
@@ -117,56 +122,22 @@ export class ObservationWriter implements StoragePressure {
   }
 
   store(observation: Observation): Promise<StoreOutcome> {
-    if (this.closed) return Promise.reject(new Error('storage is closed'));
-    return new Promise<StoreOutcome>((resolve, reject) => {
-      this.queue.push({ observation, resolve, reject });
-      if (!this.isBacklogged && this.queue.length >= this.highWater) this.setBacklogged(true);
-      this.schedule();
-    });
+    const stored = this.queue.store(observation);
+    if (!this.isBacklogged && this.queue.pending >= this.highWater) this.setBacklogged(true);
+    return stored;
   }
 
   /** Resolves when everything queued so far is committed (or failed). */
   drained(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return this.queue.drained();
   }
 
   async close(): Promise<void> {
-    await this.drained();
-    this.closed = true;
+    await this.queue.close();
     await this.executor.close();
   }
 
-  /**
-   * A batch goes to the executor when none is in flight, or, while one commits, as soon as a
-   * quarter of a full batch is waiting: under load the next transaction is ready the moment the
-   * current one ends, and idle frames still commit one by one at once.
-   */
-  private schedule(): void {
-    if (this.scheduled || this.queue.length === 0) return;
-    if (this.inFlight >= this.maxBatchesInFlight) return;
-    if (this.inFlight > 0 && this.queue.length < this.maxBatch / 4) return;
-    this.scheduled = true;
-    const wait = this.inFlight > 0 ? 0 : this.lastCommitAt + this.minCommitIntervalMs - performance.now();
-    if (wait > 0) setTimeout(() => this.flush(), wait);
-    else setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    if (this.queue.length === 0) return this.notifyDrained();
-    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
-    this.queue = this.queue.length <= this.maxBatch ? [] : this.queue.slice(this.maxBatch);
-    if (this.isBacklogged && this.queue.length <= this.lowWater) this.setBacklogged(false);
-    this.inFlight++;
-    const placements = batch.map((p) => this.options.place(p.observation.deviceId));
-    this.executor.commit(this.encode(batch, placements)).then(
-      ({ ids }) => this.committed(batch, placements, ids),
-      (error: Error) => this.failed(batch, error),
-    );
-  }
-
-  private encode(batch: readonly Pending[], placements: readonly Placement[]): EncodedBatch {
+  private encode(batch: readonly Observation[], placements: readonly Placement[]): EncodedBatch {
     const encoded: EncodedBatch = {
       receivedAt: this.now(),
       deviceIds: [],
@@ -180,7 +151,7 @@ export class ObservationWriter implements StoragePressure {
       values: [],
     };
     for (let i = 0; i < batch.length; i++) {
-      const o = batch[i]!.observation;
+      const o = batch[i]!;
       encoded.deviceIds.push(o.deviceId);
       encoded.seqs.push(o.seq);
       encoded.messageIds.push(o.messageId);
@@ -198,44 +169,17 @@ export class ObservationWriter implements StoragePressure {
     return encoded;
   }
 
-  private committed(batch: readonly Pending[], placements: readonly Placement[], ids: readonly number[]): void {
+  private committed(observations: readonly Observation[], placements: readonly Placement[], ids: readonly number[]): void {
     const committed: CommittedObservation[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const id = ids[i]!;
-      if (id === 0) {
-        batch[i]!.resolve('duplicate');
-      } else {
-        batch[i]!.resolve('stored');
-        committed.push({ id, observation: batch[i]!.observation, bedId: placements[i]!.bedId, patientId: placements[i]!.patientId });
-      }
+    for (let i = 0; i < observations.length; i++) {
+      if (ids[i] !== 0) committed.push({ id: ids[i]!, observation: observations[i]!, bedId: placements[i]!.bedId, patientId: placements[i]!.patientId });
     }
     this.committedCount += committed.length;
-    this.afterCommit();
     if (committed.length > 0) this.options.onCommit?.(committed);
-  }
-
-  private failed(batch: readonly Pending[], error: Error): void {
-    for (const p of batch) p.reject(error);
-    this.afterCommit();
-    this.options.onError?.(error);
-  }
-
-  private afterCommit(): void {
-    this.inFlight--;
-    this.lastCommitAt = performance.now();
-    if (this.queue.length > 0) this.schedule();
-    else this.notifyDrained();
   }
 
   private setBacklogged(backlogged: boolean): void {
     this.isBacklogged = backlogged;
     for (const listener of this.pressureListeners) listener(backlogged);
-  }
-
-  private notifyDrained(): void {
-    if (this.inFlight > 0 || this.queue.length > 0) return;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const w of waiters) w();
   }
 }

@@ -11,13 +11,14 @@ import type { PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
 import type { SynchronousMode } from './database.js';
 import type { BatchResult, EncodedBatch } from './observation-batch.js';
 import { StorageThread, type BatchExecutor } from './storage-thread.js';
+import type { ReaderRequest, SyncRequest, WriterRequest } from './storage-messages.js';
 import type { TrendPoint } from './trend-queries.js';
-
-/** The only connection that writes vitals and alarm events, so commits never stall the event loop. */
 import type { EncodedWaveBatch } from '../waves/wave-block-store.js';
 import type { WaveBatchExecutor } from '../waves/wave-writer.js';
 import type { RetentionOptions, RetentionPass } from './retention.js';
-export class WriterThread extends StorageThread implements BatchExecutor, AlarmRecorder, WaveBatchExecutor {
+
+/** The only connection that writes vitals, waves and alarm events, so commits never stall the event loop. */
+export class WriterThread extends StorageThread<WriterRequest> implements BatchExecutor, AlarmRecorder, WaveBatchExecutor {
   constructor(path: string, synchronous: SynchronousMode) {
     super(path, synchronous, 'writer');
   }
@@ -43,14 +44,14 @@ export class WriterThread extends StorageThread implements BatchExecutor, AlarmR
 }
 
 /** Runs PASSIVE WAL checkpoints every second beside the writer, which never checkpoints itself. */
-export class CheckpointerThread extends StorageThread {
+export class CheckpointerThread extends StorageThread<never> {
   constructor(path: string, synchronous: SynchronousMode) {
     super(path, synchronous, 'checkpointer');
   }
 }
 
 /** Downsampled trends, computed off the event loop. */
-export class ReaderThread extends StorageThread {
+export class ReaderThread extends StorageThread<ReaderRequest> {
   constructor(path: string, synchronous: SynchronousMode) {
     super(path, synchronous, 'reader');
   }
@@ -62,7 +63,7 @@ export class ReaderThread extends StorageThread {
 }
 
 /** Reads, serializes and compresses the cloud's batches, and moves the sync cursors. */
-export class SyncThread extends StorageThread {
+export class SyncThread extends StorageThread<SyncRequest> {
   constructor(path: string, synchronous: SynchronousMode) {
     super(path, synchronous, 'sync');
   }

@@ -7,9 +7,10 @@ import { SyncClient } from './sync-client.js';
 /**
  * The station's link to the cloud, when one is configured. Batches are read, serialized and
  * compressed on their own storage thread: a catch-up after hours offline sends thousands of them,
- * and the event loop acknowledging frames must not wait.
+ * and the event loop acknowledging frames must not wait. The thread opens at start, so a station
+ * whose sync thread cannot run says so when it starts, not at its first batch.
  */
-export function createStationSync(config: StationConfig, dbPath: string, queued: () => number, logger: Logger): { client: SyncClient; close(): Promise<void> } | null {
+export function createStationSync(config: StationConfig, dbPath: string, queued: () => number, logger: Logger): { client: SyncClient; start(): Promise<void>; stop(): Promise<void> } | null {
   if (!config.cloud) return null;
   const thread = new SyncThread(dbPath, config.storage.synchronous);
   const http = cloudDispatcher(config.cloud);
@@ -20,7 +21,11 @@ export function createStationSync(config: StationConfig, dbPath: string, queued:
   );
   return {
     client,
-    async close() {
+    async start() {
+      await thread.open();
+      client.start();
+    },
+    async stop() {
       await client.stop();
       await http?.close();
       await thread.close();

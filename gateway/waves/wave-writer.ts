@@ -1,6 +1,7 @@
 import type { Placement } from '../storage/observation-writer.js';
 import type { EncodedWaveBatch } from './wave-block-store.js';
 import type { WaveBlock, WaveSink } from './wave-sink.js';
+import { GroupCommitQueue } from '../storage/group-commit.js';
 
 /** Something that commits wave batches one at a time, in order (the storage writer thread). */
 export interface WaveBatchExecutor {
@@ -24,105 +25,61 @@ export interface WaveWriterOptions {
   readonly onCommit?: (stored: number) => void;
 }
 
-interface Pending {
-  readonly block: WaveBlock;
-  readonly resolve: (outcome: 'stored' | 'duplicate') => void;
-  readonly reject: (error: Error) => void;
-}
-
 /**
- * Group commit for wave blocks, on the same writer thread as the vitals (one thread owns every
- * write, in order). Blocks queued while a commit is under way share the next transaction. The
- * thread commits batches in the order it got them, so when a block of a connection is committed,
- * every earlier block of that connection is too: what makes the cumulative `wave_ack` honest.
+ * Group commit for wave blocks (GroupCommitQueue), on the same writer thread as the vitals (one
+ * thread owns every write, in order), one batch at a time. Blocks queued while a commit is under
+ * way share the next transaction. When a block of a connection is committed, every earlier block
+ * of that connection is too: what makes the cumulative `wave_ack` honest.
  *
  * Memory: each device connection stops being read at 64 frames awaiting commit (its numeric and
  * wave frames together), so at most 64 blocks (≤ 128 KiB) per connection wait here.
  */
 export class WaveWriter implements WaveSink {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private inFlight = 0;
-  private closed = false;
-  private lastCommitAt = -Infinity;
-  private drainWaiters: Array<() => void> = [];
-  private readonly maxBatch: number;
-  private readonly minCommitIntervalMs: number;
+  private readonly queue: GroupCommitQueue<WaveBlock, EncodedWaveBatch>;
   private readonly now: () => number;
   /** Blocks committed since start (duplicates excluded), for status and benchmarks. */
   committedCount = 0;
 
   constructor(
-    private readonly executor: WaveBatchExecutor,
+    executor: WaveBatchExecutor,
     private readonly options: WaveWriterOptions,
   ) {
-    this.maxBatch = options.maxBatch ?? 2000;
-    this.minCommitIntervalMs = options.minCommitIntervalMs ?? 5;
     this.now = options.now ?? Date.now;
+    this.queue = new GroupCommitQueue({
+      maxBatch: options.maxBatch ?? 2000,
+      maxBatchesInFlight: 1,
+      minCommitIntervalMs: options.minCommitIntervalMs ?? 5,
+      closedMessage: 'wave storage is closed',
+      encode: (blocks) => this.encode(blocks),
+      commit: (batch) => executor.commitWaves(batch),
+      committed: (_blocks, _batch, ids) => {
+        const stored = ids.filter((id) => id !== 0).length;
+        this.committedCount += stored;
+        options.onCommit?.(stored);
+      },
+      failed: (error) => options.onError?.(error),
+    });
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.queue.pending;
   }
 
   store(block: WaveBlock): Promise<'stored' | 'duplicate'> {
-    if (this.closed) return Promise.reject(new Error('wave storage is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ block, resolve, reject });
-      this.schedule();
-    });
+    return this.queue.store(block);
   }
 
   /** Resolves when everything queued so far is committed (or failed). */
   drained(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return this.queue.drained();
   }
 
   /** Commits what is queued and refuses more; the executor belongs to the observation writer. */
-  async close(): Promise<void> {
-    await this.drained();
-    this.closed = true;
+  close(): Promise<void> {
+    return this.queue.close();
   }
 
-  /** One batch at a time: the next one collects everything that arrives during a commit. */
-  private schedule(): void {
-    if (this.scheduled || this.inFlight > 0 || this.queue.length === 0) return;
-    this.scheduled = true;
-    const wait = this.lastCommitAt + this.minCommitIntervalMs - performance.now();
-    if (wait > 0) setTimeout(() => this.flush(), wait);
-    else setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    if (this.queue.length === 0) return this.notifyDrained();
-    const batch = this.queue.slice(0, this.maxBatch);
-    this.queue = this.queue.slice(batch.length);
-    this.inFlight++;
-    this.executor.commitWaves(this.encode(batch)).then(
-      ({ ids }) => {
-        let stored = 0;
-        for (let i = 0; i < batch.length; i++) {
-          if (ids[i] === 0) batch[i]!.resolve('duplicate');
-          else {
-            stored++;
-            batch[i]!.resolve('stored');
-          }
-        }
-        this.committedCount += stored;
-        this.afterCommit();
-        this.options.onCommit?.(stored);
-      },
-      (error: Error) => {
-        for (const p of batch) p.reject(error);
-        this.afterCommit();
-        this.options.onError?.(error);
-      },
-    );
-  }
-
-  private encode(batch: readonly Pending[]): EncodedWaveBatch {
+  private encode(blocks: readonly WaveBlock[]): EncodedWaveBatch {
     const encoded: EncodedWaveBatch = {
       receivedAt: this.now(),
       deviceIds: [],
@@ -136,7 +93,7 @@ export class WaveWriter implements WaveSink {
       patientIds: [],
       samples: [],
     };
-    for (const { block } of batch) {
+    for (const block of blocks) {
       const placement = this.options.place(block.deviceId);
       const f = block.frame;
       encoded.deviceIds.push(block.deviceId);
@@ -151,17 +108,5 @@ export class WaveWriter implements WaveSink {
       encoded.samples.push(f.samples);
     }
     return encoded;
-  }
-
-  private afterCommit(): void {
-    this.inFlight--;
-    this.lastCommitAt = performance.now();
-    if (this.queue.length > 0) this.schedule();
-    else this.notifyDrained();
-  }
-
-  private notifyDrained(): void {
-    if (this.inFlight > 0 || this.queue.length > 0) return;
-    for (const w of this.drainWaiters.splice(0)) w();
   }
 }

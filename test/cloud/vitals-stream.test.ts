@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../cloud/db/sql.js';
+import { VitalStreamLog } from '../../cloud/vitals/vital-stream-log.js';
 import { addUser, api, putBatch, signIn, startTestCloud } from '../helpers/cloud-fixture.js';
 import { openSse, type SseClient } from '../helpers/sse-client.js';
 
@@ -142,6 +143,15 @@ describe('live vitals stream: two replicas on one database, ingest through one, 
       return null;
     });
     expect(again.status).toBe(200);
+  });
+
+  // Last: it empties the log the tests above read from.
+  it('prunes the log of events older than the cut and says how many it deleted', async () => {
+    const log = new VitalStreamLog(ingestReplica.service.ctx.sql);
+    const [{ n }] = await run<{ n: number }>(ingestReplica.service.ctx.sql, 'SELECT count(*)::int AS n FROM vital_stream_events');
+    expect(n).toBeGreaterThan(0);
+    expect(await log.prune(Date.now() + 60_000)).toBe(n);
+    expect(await log.prune(Date.now() + 60_000)).toBe(0);
   });
 });
 

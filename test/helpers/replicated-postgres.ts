@@ -1,29 +1,13 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { freePort } from './gateway-process.js';
+import { clusterFolder, run } from './postgres-cluster.js';
 
 /** Debian's PostgreSQL 15: initdb, pg_ctl and pg_basebackup (the embedded package has no pg_basebackup). */
 export const REPLICATION_PG_BIN = process.env.REPLICATION_PG_BIN || '/usr/lib/postgresql/15/bin';
 
 /** The standby's name as the primary sees it (synchronous_standby_names lists it). */
 export const STANDBY_NAME = 'standby_b';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PostgresNode {
   readonly name: string;
@@ -68,15 +52,8 @@ export interface ReplicationOptions {
  */
 export async function startReplicatedPostgres(options: ReplicationOptions = {}): Promise<ReplicatedPostgres> {
   if (!existsSync(join(REPLICATION_PG_BIN, 'pg_basebackup'))) throw new Error(`no PostgreSQL with pg_basebackup at ${REPLICATION_PG_BIN}`);
-  const dir = mkdtempSync(join(tmpdir(), 'ward-replication-'));
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const password = randomBytes(18).toString('base64url');
-  const env = { ...process.env, PGPASSWORD: password, LC_MESSAGES: 'C' };
-  const asServerUser = (binary: string, args: string[]) =>
-    isRoot ? run('runuser', ['-u', 'postgres', '--', join(REPLICATION_PG_BIN, binary), ...args], { env }) : run(join(REPLICATION_PG_BIN, binary), args, { env });
-  const owner = isRoot ? { uid: Number((await run('id', ['-u', 'postgres'])).stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) } : null;
-  if (owner) chownSync(dir, owner.uid, owner.gid);
-  chmodSync(dir, 0o700);
+  // Messages in English, for the failure text.
+  const { dir, password, asServerUser, initdb } = await clusterFolder(REPLICATION_PG_BIN, 'ward-replication-', { ...process.env, LC_MESSAGES: 'C' });
   const nodes: PostgresNode[] = [];
 
   const node = (name: string, port: number, dataDir: string): PostgresNode => ({
@@ -112,11 +89,7 @@ export async function startReplicatedPostgres(options: ReplicationOptions = {}):
   try {
     const primaryPort = await freePort();
     const primaryDir = join(dir, 'primary');
-    const passwordFile = join(dir, 'password');
-    writeFileSync(passwordFile, password, { mode: 0o600 });
-    if (owner) chownSync(passwordFile, owner.uid, owner.gid);
-    await asServerUser('initdb', ['-D', primaryDir, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-instructions']);
-    rmSync(passwordFile);
+    await initdb(primaryDir);
     // fsync off: the tests kill processes, not the machine, so the OS still holds every write.
     // synchronous_commit stays on: with synchronous_standby_names it is what makes a commit wait.
     appendFileSync(join(primaryDir, 'postgresql.conf'), [

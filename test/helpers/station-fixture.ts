@@ -27,3 +27,12 @@ export async function startTestStation(overrides: CliOverrides = {}): Promise<{ 
     },
   };
 }
+
+/** A test station with bed B1, a patient admitted to it, and monitor mon-1 (WebSocket) at that bed; `key` is the monitor's. */
+export async function startStationWithMonitor(): Promise<{ station: Station; stop(): Promise<void>; key: string }> {
+  const { station, stop } = await startTestStation();
+  station.ward.addBed('B1', 'Bed 1', 'test');
+  station.ward.admit({ bedId: 'B1', mrn: 'MRN1', name: 'Test Patient' }, 'test');
+  const key = station.registry.register({ id: 'mon-1', model: 'Test monitor', transport: 'websocket', bedId: 'B1' }, 'test').key!;
+  return { station, stop, key };
+}

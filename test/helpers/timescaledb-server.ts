@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { connect } from '../../cloud/db/sql.js';
-
-const run = promisify(execFile);
+import { freePort } from './gateway-process.js';
+import { clusterFolder, run } from './postgres-cluster.js';
 
 /** Debian's PostgreSQL 15, into which test/setup/system-deps.mjs installs TimescaleDB. */
 export const TIMESCALEDB_PG_BIN = process.env.TIMESCALEDB_PG_BIN || '/usr/lib/postgresql/15/bin';
@@ -18,17 +13,6 @@ export function timescaledbMissing(): string | null {
   const libDir = join(TIMESCALEDB_PG_BIN, '..', 'lib');
   if (!existsSync(join(libDir, 'timescaledb.so'))) return `PostgreSQL at ${TIMESCALEDB_PG_BIN} has no TimescaleDB (${libDir}/timescaledb.so)`;
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface TimescaledbServer {
@@ -53,22 +37,11 @@ export interface TimescaledbServer {
 export async function startTimescaledbServer(options: { durable?: boolean; backgroundJobs?: boolean } = {}): Promise<TimescaledbServer> {
   const missing = timescaledbMissing();
   if (missing) throw new Error(`cannot start a TimescaleDB server: ${missing}`);
-  const dir = mkdtempSync(join(tmpdir(), 'ward-timescaledb-'));
+  const { dir, password, asServerUser, initdb } = await clusterFolder(TIMESCALEDB_PG_BIN, 'ward-timescaledb-');
   const dataDir = join(dir, 'data');
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const asServerUser = async (binary: string, args: string[]) =>
-    isRoot ? run('runuser', ['-u', 'postgres', '--', join(TIMESCALEDB_PG_BIN, binary), ...args]) : run(join(TIMESCALEDB_PG_BIN, binary), args);
-  const password = randomBytes(18).toString('base64url');
   const port = await freePort();
   try {
-    const owner = isRoot ? { uid: Number((await run('id', ['-u', 'postgres'])).stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) } : null;
-    if (owner) chownSync(dir, owner.uid, owner.gid);
-    chmodSync(dir, 0o700);
-    const passwordFile = join(dir, 'password');
-    writeFileSync(passwordFile, password, { mode: 0o600 });
-    if (owner) chownSync(passwordFile, owner.uid, owner.gid);
-    await asServerUser('initdb', ['-D', dataDir, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--no-locale', '--no-instructions']);
-    rmSync(passwordFile);
+    await initdb(dataDir);
     const settings = [
       `port = ${port}`,
       `listen_addresses = '127.0.0.1'`,

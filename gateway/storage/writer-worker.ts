@@ -1,0 +1,70 @@
+/**
+ * The writer thread. It owns the only connection that writes vitals, waves and alarm events, so
+ * commits and fsyncs never stall the gateway's event loop: acknowledgements, alarms and the UI keep
+ * moving while the disk works. It never checkpoints by itself (a checkpoint inside a commit would
+ * hold every acknowledgement for its fsync); the checkpointer thread does, beside it.
+ */
+import { statSync } from 'node:fs';
+import { AlarmLog } from '../alarms/alarm-log.js';
+import { silentLogger } from '../log.js';
+import { waveBatchCommitter } from '../waves/wave-block-store.js';
+import { WaveRetention } from '../waves/wave-retention.js';
+import { batchCommitter, type EncodedBatch } from './observation-batch.js';
+import { RetentionJob, storageUse } from './retention.js';
+import type { WriterRequest } from './storage-messages.js';
+import { serveStorageRole } from './storage-worker-loop.js';
+
+/** Safety net: if the checkpointer is not keeping up (or died), the writer checkpoints itself. */
+const WAL_LIMIT_BYTES = 256 * 1024 * 1024;
+
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+serveStorageRole<WriterRequest>((db) => {
+  const commit = batchCommitter(db);
+  const commitWaves = waveBatchCommitter(db);
+  const alarmLog = new AlarmLog(db);
+  let commitsSinceWalCheck = 0;
+  let retention: { vitals: RetentionJob; waves: WaveRetention } | null = null;
+  let retentionNow = 0;
+  const commitAndGuardWal = (batch: EncodedBatch) => {
+    const result = commit(batch);
+    if (++commitsSinceWalCheck >= 50) {
+      commitsSinceWalCheck = 0;
+      if (walBytes(db.name) > WAL_LIMIT_BYTES) db.pragma('wal_checkpoint(PASSIVE)');
+    }
+    return result;
+  };
+  return {
+    handle(request) {
+      switch (request.type) {
+        case 'commit':
+          return { type: 'committed', ids: commitAndGuardWal(request.batch).ids };
+        case 'commitWaves':
+          return { type: 'committed', ids: commitWaves(request.batch).ids };
+        case 'recordAlarms':
+          alarmLog.record(request.events, request.snapshot, request.now);
+          return { type: 'alarmsRecorded' };
+        case 'retain': {
+          // On the writer's own connection: the deletes take turns with the vitals commits instead
+          // of waiting for the write lock on the event loop that acknowledges frames.
+          retentionNow = request.now;
+          retention ??= {
+            vitals: new RetentionJob(db, request.options, silentLogger(), () => retentionNow),
+            waves: new WaveRetention(db, request.options, () => storageUse(db, request.options.diskBudgetMb), silentLogger(), () => retentionNow),
+          };
+          const deleted = retention.vitals.run();
+          const wavesDeleted = retention.waves.run();
+          return { type: 'retained', pass: { deleted, wavesDeleted, use: storageUse(db, request.options.diskBudgetMb) } };
+        }
+      }
+    },
+    // A last checkpoint leaves a compact database file behind on a clean stop.
+    close: () => db.pragma('wal_checkpoint(PASSIVE)'),
+  };
+});
