@@ -2,6 +2,8 @@
  * The words of each notification, pure. Times are written in the clinic's time zone, because
  * that is where the patient has to be (or, for video, what the clinic's letters say).
  */
+import { dateTimeFormat } from '../date-time-format.js';
+
 export type NotificationKind = 'booked' | 'cancelled' | 'reminder_24h' | 'reminder_1h';
 export type Channel = 'email' | 'sms';
 
@@ -14,21 +16,10 @@ export interface AppointmentFacts {
   readonly mode: 'in_person' | 'video';
 }
 
-/**
- * One formatter per time zone, made once: building an `Intl.DateTimeFormat` loads the zone's and
- * locale's data and took more of the cloud's CPU than anything else in a booking (six messages
- * each). Keyed by the clinics' IANA zones, a few hundred at most; a zone Intl refuses throws here
- * as before and is not kept.
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const WHEN: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
 
 export function formatWhen(at: Date, timezone: string): string {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
-    formatters.set(timezone, formatter);
-  }
-  return formatter.format(at);
+  return dateTimeFormat('en-GB', timezone, WHEN).format(at);
 }
 
 export function composeMessage(kind: NotificationKind, channel: Channel, facts: AppointmentFacts): { subject: string; body: string } {

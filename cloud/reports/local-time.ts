@@ -2,14 +2,10 @@
  * Times as a reader of a printed report reads them: in one named time zone, 24-hour clock,
  * day-month-year. Pure functions over epoch milliseconds and IANA zone names.
  */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { dateTimeFormat } from '../date-time-format.js';
 
 function formatter(timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${timeZone}|${JSON.stringify(options)}`;
-  let f = formatters.get(key);
-  if (!f) formatters.set(key, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', ...options })));
-  return f;
+  return dateTimeFormat('en-GB', timeZone, { hourCycle: 'h23', ...options });
 }
 
 /** True when the runtime knows the zone (an unknown one would throw at the first format). */
