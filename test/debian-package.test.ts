@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { DeviceClient } from '../gateway/demo/device-client.js';
 import type { HealthReport } from '../gateway/health/station-health.js';
 import { freePort } from './helpers/gateway-process.js';
@@ -25,10 +25,23 @@ function readmeCommands(marker: 'each line, in order' | 'upgrade: each line, in 
 /** A command line as root, as IT types it (the tests run as root, like an administrator's shell). */
 function shell(line: string): { status: number | null; stdout: string; stderr: string } {
   // SYSTEMD_LOG_TARGET: without it systemd-analyze may log its findings to the journal or the
-  // console device, and an empty stderr would prove nothing.
-  const result = spawnSync('sh', ['-c', line], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', SYSTEMD_LOG_TARGET: 'console' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  // console device, and an empty stderr would prove nothing. The timeout is a hang guard only:
+  // a command that never returns fails naming itself instead of blocking the whole run.
+  const result = spawnSync('sh', ['-c', line], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', SYSTEMD_LOG_TARGET: 'console' },
+  });
+  const hung = result.error ? `\n(${result.error.message})` : '';
+  return { status: result.status, stdout: result.stdout, stderr: `${result.stderr}${hung}` };
 }
+
+/** The units this file started and that may still run: a failed test must not leave its station to the next. */
+const startedUnits = new Set<ChildProcess>();
+/** What the test is doing, for the report of a test that fails or hangs. */
+let currentStep = '';
+let currentJournal: string[] = [];
 
 /** The unit's ExecStart, User, Environment and WorkingDirectory, from the installed unit file. */
 function unitService(): { execStart: string[]; environment: string[]; user: string; workingDirectory: string } {
@@ -48,7 +61,12 @@ async function startUnit(journal: string[]): Promise<{ child: ChildProcess; exit
     cwd: unit.workingDirectory,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  startedUnits.add(child);
+  currentJournal = journal;
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  void exited.then(() => startedUnits.delete(child));
+  // journald keeps both streams; a refusal to start (exit 2) is said on standard error.
+  createInterface({ input: child.stderr! }).on('line', (line) => journal.push(`stderr: ${line}`));
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       journal.push(line);
@@ -60,6 +78,22 @@ async function startUnit(journal: string[]): Promise<{ child: ChildProcess; exit
 }
 
 describe('the Debian package of the headless station (README: Installing and operating)', () => {
+  beforeEach(() => {
+    currentStep = '';
+    currentJournal = [];
+    onTestFailed(() => {
+      console.error(`debian-package: failed at "${currentStep}"; the station's output:\n${currentJournal.slice(-40).join('\n')}`);
+    });
+  });
+  afterEach(async () => {
+    for (const child of startedUnits) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    startedUnits.clear();
+  });
   afterAll(() => {
     // Leave the machine as it was: package, configuration, account, and the data dpkg -r keeps.
     shell(`dpkg --purge ward-station; rm -rf ${DATA} /etc/ward-station`);
@@ -75,6 +109,7 @@ describe('the Debian package of the headless station (README: Installing and ope
     let starts = 0;
 
     for (const line of readmeCommands()) {
+      currentStep = line;
       if (line === 'systemctl start ward-station') {
         unit = await startUnit(journal);
         starts++;
@@ -209,6 +244,7 @@ describe('the Debian package of the headless station (README: Installing and ope
       };
 
       for (const line of readmeCommands('upgrade: each line, in order')) {
+        currentStep = line;
         if (line === 'dpkg -i ward-station_NEW_amd64.deb') {
           expect(await asIfSystemdRuns(`dpkg -i ${next}`)).toContain('try-restart ward-station.service');
           // try-restart of a running unit: a graceful stop (done), then the new files.
@@ -230,6 +266,7 @@ describe('the Debian package of the headless station (README: Installing and ope
       expect(readFileSync(CONFIG, 'utf8')).toBe(configuration);
 
       // Purge: the service is stopped (SIGTERM), the configuration and the account go, the data stays.
+      currentStep = 'dpkg --purge ward-station (systemd running)';
       expect(await asIfSystemdRuns('dpkg --purge ward-station')).toContain('disable --now ward-station.service');
       expect(await unit.exited).toBe(0);
       expect(existsSync('/etc/ward-station')).toBe(false);

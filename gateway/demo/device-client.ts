@@ -45,7 +45,9 @@ export class DeviceClient {
   private stopped = false;
   private reconnectDelay = 250;
   private restarting = false;
-  private openWaiters: Array<() => void> = [];
+  private openWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** The HTTP status of the last refused upgrade, for the error of a connect() that cannot retry. */
+  private refusedWith: number | null = null;
   private ackWaiters: Array<{ seq: number; resolve: () => void }> = [];
   lastAck = -1;
   /** Wave frames awaiting their `wave_ack`. */
@@ -73,10 +75,13 @@ export class DeviceClient {
     return this.opened();
   }
 
-  /** Resolves on the next successful open. */
+  /**
+   * Resolves on the next successful open. Without reconnecting, a connection that closes before
+   * it opens (refused key, nothing listening) rejects instead: nothing would ever resolve it.
+   */
   opened(): Promise<void> {
     if (this.connected) return Promise.resolve();
-    return new Promise((resolve) => this.openWaiters.push(resolve));
+    return new Promise((resolve, reject) => this.openWaiters.push({ resolve, reject }));
   }
 
   /** Sends one observation; returns its seq. Kept until acknowledged. */
@@ -122,6 +127,7 @@ export class DeviceClient {
   }
 
   private open(): void {
+    this.refusedWith = null;
     const socket = new WebSocket(this.options.url, { headers: { authorization: `Bearer ${this.options.key}` }, perMessageDeflate: false, ...this.options.tls });
     this.socket = socket;
     socket.on('open', () => {
@@ -132,11 +138,12 @@ export class DeviceClient {
       for (const bytes of this.waves.pending()) socket.send(bytes);
       const waiters = this.openWaiters;
       this.openWaiters = [];
-      for (const w of waiters) w();
+      for (const w of waiters) w.resolve();
     });
     socket.on('message', (data) => this.onMessage(data.toString()));
     socket.on('unexpected-response', (_req, res) => {
-      this.options.onRefused?.(res.statusCode ?? 0);
+      this.refusedWith = res.statusCode ?? 0;
+      this.options.onRefused?.(this.refusedWith);
       this.stopped = this.stopped || this.options.reconnect === false;
       socket.terminate();
     });
@@ -144,7 +151,13 @@ export class DeviceClient {
     socket.on('close', (code) => {
       if (this.socket === socket) this.socket = null;
       this.options.onClose?.(code);
-      if (this.stopped || this.options.reconnect === false) return;
+      if (this.stopped || this.options.reconnect === false) {
+        const waiters = this.openWaiters;
+        this.openWaiters = [];
+        const reason = this.refusedWith === null ? `closed before it opened (code ${code})` : `refused the connection (HTTP ${this.refusedWith})`;
+        for (const w of waiters) w.reject(new Error(`the station at ${this.options.url} ${reason}`));
+        return;
+      }
       // 1012: the station is restarting on purpose and will be back in seconds; retry about every
       // second until it is, instead of backing off towards 10 s as after a failure.
       if (code === SERVICE_RESTART) this.restarting = true;

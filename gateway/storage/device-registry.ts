@@ -141,15 +141,27 @@ export class DeviceRegistry implements DeviceDirectory {
     for (const listener of this.listeners) listener();
   }
 
+  /**
+   * A miss looks once more after refreshIfChanged(): a device IT registered from the command line
+   * a moment ago is let in at its first try, not refused until the next poll. A miss costs one
+   * `PRAGMA data_version` when nothing changed, so refused strangers stay cheap.
+   */
   findByKey(key: string): RegisteredDevice | undefined {
     const hash = hashDeviceKey(key);
-    const entry = this.byKeyHash.get(hash.toString('hex'));
-    // The map lookup already matched the hash; the comparison keeps the check explicit.
-    if (!entry || !timingSafeEqual(entry.hash, hash)) return undefined;
-    return entry.record;
+    return this.activeByKeyHash(hash) ?? (this.refreshIfChanged() ? this.activeByKeyHash(hash) : undefined);
   }
 
   findById(id: string): RegisteredDevice | undefined {
+    return this.activeById(id) ?? (this.refreshIfChanged() ? this.activeById(id) : undefined);
+  }
+
+  private activeByKeyHash(hash: Buffer): RegisteredDevice | undefined {
+    const entry = this.byKeyHash.get(hash.toString('hex'));
+    // The map lookup already matched the hash; the comparison keeps the check explicit.
+    return entry && timingSafeEqual(entry.hash, hash) ? entry.record : undefined;
+  }
+
+  private activeById(id: string): RegisteredDevice | undefined {
     const record = this.byId.get(id);
     return record && !record.revoked ? record : undefined;
   }

@@ -72,9 +72,12 @@ describe('device registry', () => {
     expect(registry.refreshIfChanged()).toBe(false);
     const other = openDatabase(path);
     new DeviceRegistry(other).register({ id: 'hl7-1', model: 'Gateway', transport: 'hl7' }, 'cli');
-    expect(registry.findById('hl7-1')).toBeUndefined();
-    expect(registry.refreshIfChanged()).toBe(true);
+    const { key } = new DeviceRegistry(other).register({ id: 'mon-1', model: 'Monitor', transport: 'websocket' }, 'cli');
+    // A miss looks again at once: no waiting for the station's next poll.
     expect(registry.findById('hl7-1')?.transport).toBe('hl7');
+    expect(registry.findByKey(key!)?.id).toBe('mon-1');
+    expect(registry.refreshIfChanged()).toBe(false);
+    expect(registry.findByKey('wsk_unknown')).toBeUndefined();
     other.close();
     db.close();
   });
