@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { AlarmLog } from '../alarms/alarm-log.js';
 import { silentLogger } from '../log.js';
 import { waveBatchCommitter } from '../waves/wave-block-store.js';
+import { CompactedSeqs, WaveCompaction } from '../waves/wave-compaction.js';
 import { WaveRetention } from '../waves/wave-retention.js';
 import { batchCommitter, type EncodedBatch } from './observation-batch.js';
 import { RetentionJob, storageUse } from './retention.js';
@@ -25,9 +26,34 @@ function walBytes(path: string): number {
   }
 }
 
+/** How often the writer looks for waves old enough to merge into segments. */
+const COMPACTION_INTERVAL_MS = 15_000;
+/** Segments merged before the writer turns back to its messages (about a millisecond each). */
+const SEGMENTS_PER_TURN = 4;
+
 serveStorageRole<WriterRequest>((db) => {
   const commit = batchCommitter(db);
-  const commitWaves = waveBatchCommitter(db);
+  const compactedSeqs = new CompactedSeqs(db);
+  const commitWaves = waveBatchCommitter(db, compactedSeqs);
+  // Full disclosure in minute segments, merged a few segments at a time between the commits
+  // (setImmediate lets waiting messages in first), never holding an acknowledgement for long.
+  const compaction = new WaveCompaction(db, compactedSeqs);
+  let compacting = false;
+  let closed = false;
+  const compactSome = () => {
+    if (closed) return;
+    try {
+      const { done } = compaction.run(Date.now(), SEGMENTS_PER_TURN);
+      compacting = !done;
+    } catch {
+      // SQLITE_BUSY from a CLI writer, say: the next interval tries again.
+      compacting = false;
+    }
+    if (compacting) setImmediate(compactSome);
+  };
+  const compactionTimer = setInterval(() => {
+    if (!compacting) compactSome();
+  }, COMPACTION_INTERVAL_MS);
   const alarmLog = new AlarmLog(db);
   let commitsSinceWalCheck = 0;
   let retention: { vitals: RetentionJob; waves: WaveRetention } | null = null;
@@ -65,6 +91,10 @@ serveStorageRole<WriterRequest>((db) => {
       }
     },
     // A last checkpoint leaves a compact database file behind on a clean stop.
-    close: () => db.pragma('wal_checkpoint(PASSIVE)'),
+    close: () => {
+      closed = true;
+      clearInterval(compactionTimer);
+      db.pragma('wal_checkpoint(PASSIVE)');
+    },
   };
 });

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { WaveCode } from '../protocol/wave-frames.js';
 import { encodeWaveSamples, WAVE_ENCODING_DELTA2_DEFLATE } from './wave-codec.js';
+import { CompactedSeqs } from './wave-compaction.js';
 
 /**
  * A batch of wave blocks in plain arrays, so it crosses to the writer thread with a cheap
@@ -24,12 +25,20 @@ export const INSERT_WAVE_BLOCK = `INSERT OR IGNORE INTO wave_blocks
   (device_id, seq, wave, start_ts, sample_rate, sample_count, scale, value_offset, received_at, bed_id, patient_id, encoding, samples)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** Prepares the statement once; returns a function committing one batch per transaction (ids, 0 = duplicate). */
-export function waveBatchCommitter(db: Database): (batch: EncodedWaveBatch) => { ids: number[] } {
+/**
+ * Prepares the statement once; returns a function committing one batch per transaction (ids, 0 =
+ * duplicate). A frame is a duplicate when its (device, seq) row exists, or when its seq is at or
+ * below what was merged into segments for its device (gateway/waves/wave-compaction.ts).
+ */
+export function waveBatchCommitter(db: Database, compacted = new CompactedSeqs(db)): (batch: EncodedWaveBatch) => { ids: number[] } {
   const insert: Statement = db.prepare(INSERT_WAVE_BLOCK);
   const inTransaction = db.transaction((batch: EncodedWaveBatch, encoded: Buffer[]) => {
     const ids: number[] = new Array(batch.deviceIds.length);
     for (let i = 0; i < batch.deviceIds.length; i++) {
+      if (batch.seqs[i]! <= compacted.highest(batch.deviceIds[i]!)) {
+        ids[i] = 0;
+        continue;
+      }
       const samples = batch.samples[i]!;
       const info = insert.run(
         batch.deviceIds[i],

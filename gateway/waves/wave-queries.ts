@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { MAX_FRAME_SECONDS, type WaveCode } from '../protocol/wave-frames.js';
+import type { WaveCode } from '../protocol/wave-frames.js';
 import { decodeWaveSamples, WAVE_ENCODING_DELTA2_DEFLATE } from './wave-codec.js';
+import { WAVE_SEGMENT_SECONDS } from './wave-compaction.js';
 
 /** A stored block, decoded. */
 export interface StoredWaveBlock {
@@ -15,8 +16,8 @@ export interface StoredWaveBlock {
 }
 
 /**
- * Uses wave_blocks_patient_wave_ts. A block starting up to 2 s (the longest frame) before `from`
- * may still reach into the range.
+ * Uses wave_blocks_patient_wave_ts. A block starting up to a minute (the longest segment) before
+ * `from` may still reach into the range.
  */
 export const SELECT_PATIENT_WAVE_BLOCKS = `SELECT device_id AS deviceId, seq, wave, start_ts AS startTs, sample_rate AS sampleRate,
   sample_count AS sampleCount, scale, value_offset AS "offset", encoding, samples
@@ -56,7 +57,7 @@ export class WaveQueries {
 
   /** A patient's blocks of one wave overlapping [from, to), oldest first, at most `limit`. */
   patientBlocks(patientId: number, wave: WaveCode, from: number, to: number, limit = 2000): StoredWaveBlock[] {
-    const rows = this.byPatient.all(patientId, wave, from - MAX_FRAME_SECONDS * 1000, to, limit) as Row[];
+    const rows = this.byPatient.all(patientId, wave, from - WAVE_SEGMENT_SECONDS * 1000, to, limit) as Row[];
     return rows.filter((r) => r.startTs + (r.sampleCount * 1000) / r.sampleRate > from).map(decode);
   }
 
@@ -66,7 +67,12 @@ export class WaveQueries {
   }
 }
 
-/** The highest wave seq stored for a device (0 if none): where a restarted demo monitor continues. */
+/**
+ * The highest wave seq stored for a device (0 if none): where a restarted demo monitor continues.
+ * A segment's row carries its first frame's seq; the last merged one is in wave_compaction.
+ */
 export function lastWaveSeq(db: Database, deviceId: string): number {
-  return (db.prepare('SELECT max(seq) AS seq FROM wave_blocks WHERE device_id = ?').get(deviceId) as { seq: number | null }).seq ?? 0;
+  const stored = (db.prepare('SELECT max(seq) AS seq FROM wave_blocks WHERE device_id = ?').get(deviceId) as { seq: number | null }).seq ?? 0;
+  const merged = (db.prepare('SELECT last_seq AS seq FROM wave_compaction WHERE device_id = ?').get(deviceId) as { seq: number } | undefined)?.seq ?? 0;
+  return Math.max(stored, merged);
 }

@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Logger } from '../log.js';
 import type { StorageUse } from '../storage/retention.js';
+import { WAVE_SEGMENT_SECONDS } from './wave-compaction.js';
 
 export const SELECT_WAVE_ID_RANGE = 'SELECT min(id) AS first, max(id) AS last FROM wave_blocks';
 /** The rowid lookup a binary search needs: the first block at or after an id. */
@@ -38,7 +39,9 @@ export class WaveRetention {
 
   /** One pass; returns the number of blocks deleted. */
   run(): number {
-    const before = this.now() - this.options.waveRetentionHours * 3600_000;
+    // A segment is filed under its first frame's receipt: a minute more keeps all of its last
+    // frame's window (gateway/waves/wave-compaction.ts).
+    const before = this.now() - this.options.waveRetentionHours * 3600_000 - WAVE_SEGMENT_SECONDS * 1000;
     const cut = this.lastIdReceivedBefore(before);
     let deleted = cut === null ? 0 : this.deleteUpToId(cut);
     let use = this.use();

@@ -100,10 +100,15 @@ async function waves() {
   console.error('encodings on demo waves (4 beds x 300 s; ECG 250 Hz, pleth and resp 125 Hz; payload only):');
   for (const c of codecComparison()) console.error(`  ${c.name.padEnd(48)} ${fmt(c.bytesPerSample, 3)} bytes/sample, ${fmt(c.microsPerBlock, 1)} µs/block`);
   const disk = diskPerBedHour();
-  console.error(
-    `on disk (table + indexes, dbstat), demo waves: ${fmt(disk.bytesPerSample, 3)} bytes/sample, ${fmt(disk.bytesPerBedHour / 1e6, 2)} MB per bed-hour; ` +
-      `32 beds x 72 h: ${fmt((disk.bytesPerBedHour * 32 * 72) / 1e9, 2)} GB (${fmt(disk.samples)} samples measured)`,
-  );
+  for (const [label, f] of [
+    ['in minute segments (full disclosure)', disk.segments],
+    ['as received, 1 row per frame (baseline)', disk.received],
+  ] as const) {
+    console.error(
+      `on disk (table + indexes, dbstat), demo waves ${label}: ${fmt(f.bytesPerSample, 3)} bytes/sample, ${fmt(f.bytesPerBedHour / 1e6, 2)} MB per bed-hour; ` +
+        `32 beds x 3 waves x 72 h: ${fmt((f.bytesPerBedHour * 32 * 72) / 1e9, 2)} GB (${fmt(disk.samples)} samples measured)`,
+    );
+  }
   const ceiling = rawWaveInsertCeiling(beds, rate);
   console.error(`ceiling: raw better-sqlite3 inserts of the same blocks (precompressed, batches of 192), synchronous=FULL: ${fmt(ceiling.samplesPerSecond)} samples/s`);
   const r = await gatewayWaves({ beds, rate, seconds });

@@ -13,6 +13,7 @@ import { databasePath } from '../../gateway/station.js';
 import { WAVE_CODES, type WaveCode, type WaveFrame } from '../../gateway/protocol/wave-frames.js';
 import { deltaVarints, encodeWaveSamples, WAVE_ENCODING_DELTA2_DEFLATE } from '../../gateway/waves/wave-codec.js';
 import { INSERT_WAVE_BLOCK, waveBatchCommitter, type EncodedWaveBatch } from '../../gateway/waves/wave-block-store.js';
+import { CompactedSeqs, WaveCompaction } from '../../gateway/waves/wave-compaction.js';
 import { freePort, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempDir } from '../helpers/station-fixture.js';
 
@@ -76,23 +77,39 @@ function waveTableBytes(db: Database): number {
   return (db.prepare("SELECT sum(pgsize) AS bytes FROM dbstat WHERE name = 'wave_blocks' OR name LIKE 'sqlite_autoindex_wave_blocks%' OR name LIKE 'wave_blocks_%'").get() as { bytes: number }).bytes;
 }
 
+export interface DiskFigure {
+  readonly bytesPerBedHour: number;
+  readonly bytesPerSample: number;
+}
+
 /**
- * Bytes on disk per bed-hour of the demo waves (ECG 250 Hz, pleth and resp 125 Hz, 1 s blocks),
- * table and indexes together, measured with SQLite's dbstat after storing them the station's way.
+ * Bytes on disk per bed-hour of the demo waves (ECG 250 Hz, pleth and resp 125 Hz, 1 s frames),
+ * table and indexes together, measured with SQLite's dbstat after storing them the station's way:
+ * as received (one row per frame, what the last two minutes look like), then merged into minute
+ * segments by the writer's compaction (what full disclosure looks like). `VACUUM` between the two
+ * so the second figure is the segments' own size, not pages the frames left free for later frames.
  */
-export function diskPerBedHour(beds = 8, seconds = 900): { bytesPerBedHour: number; bytesPerSample: number; samples: number } {
+export function diskPerBedHour(beds = 8, seconds = 900): { received: DiskFigure; segments: DiskFigure; samples: number } {
   const dir = tempDir('ward-bench-wave-disk-');
   const db = openDatabase(join(dir.path, 'waves.db'));
-  const commit = waveBatchCommitter(db);
+  const merged = new CompactedSeqs(db);
+  const commit = waveBatchCommitter(db, merged);
   const blocks = demoBlocks(beds, seconds);
   const seqs = new Map<number, number>();
   for (let i = 0; i < blocks.length; i += 500) commit(encodedBatch(blocks.slice(i, i + 500), seqs));
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  const bytes = waveTableBytes(db);
   const samples = blocks.reduce((n, b) => n + b.samples.length, 0);
+  const figure = (): DiskFigure => {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const bytes = waveTableBytes(db);
+    return { bytesPerBedHour: (bytes / (beds * seconds)) * 3600, bytesPerSample: bytes / samples };
+  };
+  const received = figure();
+  new WaveCompaction(db, merged).run(Date.now() + 3600_000);
+  db.exec('VACUUM');
+  const segments = figure();
   db.close();
   dir.remove();
-  return { bytesPerBedHour: (bytes / (beds * seconds)) * 3600, bytesPerSample: bytes / samples, samples };
+  return { received, segments, samples };
 }
 
 function encodedBatch(blocks: ReadonlyArray<Omit<WaveFrame, 'seq'> & { bed: number }>, seqs: Map<number, number>): EncodedWaveBatch {
