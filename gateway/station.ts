@@ -79,7 +79,7 @@ export async function startStation(config: StationConfig, logger: Logger): Promi
     // When devices together send more than the event loop reads, the busiest wait, not the alarms.
     const loopLoad = await stops.start('event loop pressure', new EventLoopPressure());
     const transports = await createDeviceTransports(config, { directory: registry, sink, logger, storage: writer, load: loopLoad, waves: liveWaves });
-    const ui = await stops.start('ui', createStationUi(config, { ...storage, state, alarms, trends: storage.reader, status: () => monitoring.status() }, logger));
+    const ui = await stops.start('ui', createStationUi(config, { ...storage, state, alarms, trends: storage.reader, waves: storage.reader, status: () => monitoring.status() }, logger));
     // Monitoring must never keep the station (and its alarms) from running.
     stops.defer('health', () => monitoring.health.stop());
     await monitoring.health.start().catch((error: Error) => log.error({ err: error.message, port: config.health.port }, 'health endpoint not started'));

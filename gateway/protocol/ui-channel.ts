@@ -78,6 +78,24 @@ export type UiEvent =
   /** Only to screens that subscribed to the bed and wave (`waves.subscribe`). */
   | { readonly type: 'wave'; readonly update: BedWaveUpdate };
 
+/** One stretch of a stored wave with no gap inside (a gap in time starts a new one). */
+export interface StoredWaveStretch {
+  readonly startTs: number;
+  readonly sampleRate: number;
+  readonly scale: number;
+  readonly offset: number;
+  /** Raw values; -32768 is no sample (a gap the device marked). */
+  readonly samples: readonly number[];
+}
+
+/** Full disclosure of the patient now in a bed over [from, to): every stored sample of each wave. */
+export interface WaveReview {
+  readonly bedId: string;
+  readonly from: number;
+  readonly to: number;
+  readonly waves: Readonly<Partial<Record<WaveCode, readonly StoredWaveStretch[]>>>;
+}
+
 /** A downsampled trend: min/max/mean per bucket, so short events survive downsampling. */
 export interface TrendSeries {
   readonly bedId: string;
@@ -170,6 +188,8 @@ export interface UiMethods {
   /** Live wave frames of these beds (the tiles on screen), replacing the previous subscription; at most 256 beds. */
   'waves.subscribe': { params: UiParams['waves.subscribe']; result: { ok: true } };
   'trend.get': { params: UiParams['trend.get']; result: TrendSeries };
+  /** Stored waves (full disclosure) of the patient now in `bedId`, at most a minute at a time. */
+  'waves.review': { params: UiParams['waves.review']; result: WaveReview };
 }
 
 export type UiMethodName = keyof UiMethods;

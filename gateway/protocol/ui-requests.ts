@@ -41,6 +41,7 @@ export const UI_PARAMS = {
   'devices.assign': Type.Object({ deviceId: Id, bedId: Type.Union([Id, Type.Null()]) }),
   'waves.subscribe': Type.Object({ bedIds: Type.Array(Id, { maxItems: 256 }), waves: Type.Array(Type.Union(WAVE_CODES.map((code) => Type.Literal(code))), { maxItems: WAVE_CODES.length }) }),
   'trend.get': Type.Object({ bedId: Id, code: Code, from: Time, to: Time, maxPoints: Type.Optional(Type.Number()) }),
+  'waves.review': Type.Object({ bedId: Id, from: Time, to: Time }),
 } as const;
 
 export type UiParams = { [M in keyof typeof UI_PARAMS]: Static<(typeof UI_PARAMS)[M]> };

@@ -5,7 +5,9 @@
  */
 import type { EngineSnapshot } from '../alarms/alarm-engine.js';
 import type { AlarmEvent } from '../protocol/alarm-types.js';
+import type { StoredWaveStretch } from '../protocol/ui-channel.js';
 import type { VitalCode } from '../protocol/vitals.js';
+import type { WaveCode } from '../protocol/wave-frames.js';
 import type { EncodedWaveBatch } from '../waves/wave-block-store.js';
 import type { PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
 import type { SynchronousMode } from './database.js';
@@ -38,7 +40,9 @@ export type WriterRequest =
   | { readonly type: 'retain'; readonly options: RetentionOptions; readonly now: number };
 /** The checkpointer is only opened and closed: it works on its own timer. */
 export type CheckpointerRequest = never;
-export type ReaderRequest = { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number };
+export type ReaderRequest =
+  | { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number }
+  | { readonly type: 'waves'; readonly patientId: number; readonly from: number; readonly to: number };
 export type SyncRequest =
   | { readonly type: 'syncNext'; readonly limit: number; readonly after?: ReadAfter }
   | { readonly type: 'syncConfirm'; readonly stream: SyncStream; readonly lastId: number; readonly now: number };
@@ -49,6 +53,7 @@ export type StorageReply =
   | { readonly type: 'alarmsRecorded' }
   | { readonly type: 'failed'; readonly message: string; readonly code: string | null }
   | { readonly type: 'trend'; readonly bucketMs: number; readonly points: TrendPoint[] }
+  | { readonly type: 'waves'; readonly waves: Partial<Record<WaveCode, StoredWaveStretch[]>> }
   | { readonly type: 'syncBatch'; readonly batch: PreparedBatch | null }
   | { readonly type: 'syncConfirmed' }
   | { readonly type: 'retained'; readonly pass: RetentionPass }

@@ -13,6 +13,8 @@ import type { BatchResult, EncodedBatch } from './observation-batch.js';
 import { StorageThread, type BatchExecutor } from './storage-thread.js';
 import type { ReaderRequest, SyncRequest, WriterRequest } from './storage-messages.js';
 import type { TrendPoint } from './trend-queries.js';
+import type { StoredWaveStretch } from '../protocol/ui-channel.js';
+import type { WaveCode } from '../protocol/wave-frames.js';
 import type { EncodedWaveBatch } from '../waves/wave-block-store.js';
 import type { WaveBatchExecutor } from '../waves/wave-writer.js';
 import type { RetentionOptions, RetentionPass } from './retention.js';
@@ -59,6 +61,11 @@ export class ReaderThread extends StorageThread<ReaderRequest> {
   async trend(patientId: number, code: VitalCode, from: number, to: number, maxPoints: number): Promise<{ bucketMs: number; points: TrendPoint[] }> {
     const { bucketMs, points } = await this.call({ type: 'trend', patientId, code, from, to, maxPoints }, 'trend');
     return { bucketMs, points };
+  }
+
+  /** Full disclosure: a patient's stored waves over [from, to), off the event loop. */
+  async waves(patientId: number, from: number, to: number): Promise<Partial<Record<WaveCode, StoredWaveStretch[]>>> {
+    return (await this.call({ type: 'waves', patientId, from, to }, 'waves')).waves;
   }
 }
 

@@ -11,6 +11,7 @@ import { AlarmReview } from './alarm-review.js';
 import { alarmHandlers } from './handlers/alarms.js';
 import { sessionHandlers } from './handlers/session.js';
 import { trendHandlers, type TrendSource } from './handlers/trends.js';
+import { waveReviewHandlers, type WaveReviewSource } from './handlers/wave-review.js';
 import { wardHandlers } from './handlers/ward.js';
 import { stationSetup } from './station-setup.js';
 import { subscribeWaves } from '../waves/live-waves.js';
@@ -24,10 +25,10 @@ import { loadOrCreateUiToken } from './ui-token.js';
  */
 export function createStationUi(
   config: StationConfig,
-  parts: { db: ConstructorParameters<typeof AlarmReview>[0]; state: WardState; ward: WardRepository; registry: DeviceRegistry; nurses: NurseDirectory; alarms: AlarmService; audit: AuditTrail; trends: TrendSource; status: () => StationStatus },
+  parts: { db: ConstructorParameters<typeof AlarmReview>[0]; state: WardState; ward: WardRepository; registry: DeviceRegistry; nurses: NurseDirectory; alarms: AlarmService; audit: AuditTrail; trends: TrendSource; waves: WaveReviewSource; status: () => StationStatus },
   logger: Logger,
 ): UiServer {
-  const { db, state, ward, registry, nurses, alarms, audit, trends, status } = parts;
+  const { db, state, ward, registry, nurses, alarms, audit, trends, waves, status } = parts;
   const token = loadOrCreateUiToken(config.dataDir);
   const ui = new UiServer(
     { host: config.ui.host, port: config.ui.port, rendererDir: config.rendererDir, token },
@@ -40,6 +41,7 @@ export function createStationUi(
       ...alarmHandlers(alarms, new AlarmReview(db), ward, audit),
       ...sessionHandlers(nurses, new NurseSessions(token, config.ui.signInHours * 3600_000)),
       ...trendHandlers(ward, trends),
+      ...waveReviewHandlers(ward, waves),
     },
     (send) => {
       send({ type: 'snapshot', ward: state.snapshot() });

@@ -4,6 +4,7 @@ import { VITALS, type VitalCode } from '../../gateway/protocol/vitals.js';
 import { NIBP_STALE_MS, unitLabel } from './BedTile.js';
 import { PARAMETER_COLOUR } from './parameter-colours.js';
 import { AlarmReviewList } from './AlarmReviewList.js';
+import { FullDisclosure } from './FullDisclosure.js';
 import type { GatewayClient } from './gateway-client.js';
 import { NibpChart, TrendChart, type AlarmMark, type ChartWindow } from './TrendChart.js';
 
@@ -87,6 +88,7 @@ export function BedDetail({ bed, beds, labels, devices, client, onClose }: { bed
       </div>
       <h3>Alarms in this period</h3>
       <AlarmReviewList client={client} bedId={bed.id} labels={labels} from={shown.from} to={shown.to} />
+      {bed.patient && <FullDisclosure bed={bed} client={client} />}
       <div className="admin">
         {bed.patient ? (
           <div className="admission">
