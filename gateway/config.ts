@@ -153,6 +153,13 @@ export const ConfigFileSchema = Type.Object(
           /** Keep this file readable by the station's user only. */
           secret: Type.String({ minLength: 16 }),
           batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50_000 })),
+          /** Send the stored waves around each alarm's onset (off unless set: waves stay on the station). */
+          alarmWaves: Type.Optional(
+            Type.Object(
+              { beforeSeconds: Type.Integer({ minimum: 0, maximum: 300 }), afterSeconds: Type.Integer({ minimum: 0, maximum: 300 }) },
+              { additionalProperties: false },
+            ),
+          ),
           ...CloudTransportFields,
         },
         { additionalProperties: false },
@@ -212,7 +219,16 @@ export interface StationConfig {
   /** Configured offline timeouts (ms) by device id and by model; unlisted devices get one from their pace. */
   readonly alarms: { readonly offlineAfterMs: { readonly devices: Readonly<Record<string, number>>; readonly models: Readonly<Record<string, number>> } };
   /** Where to sync to; null = no cloud (the station works fully without one). */
-  readonly cloud: { readonly url: string; readonly failoverUrls?: readonly string[]; readonly stationId: string; readonly secret: string; readonly batchSize?: number; readonly caFile?: string; readonly allowInsecureHttp?: boolean } | null;
+  readonly cloud: {
+    readonly url: string;
+    readonly failoverUrls?: readonly string[];
+    readonly stationId: string;
+    readonly secret: string;
+    readonly batchSize?: number;
+    readonly alarmWaves?: { readonly beforeSeconds: number; readonly afterSeconds: number };
+    readonly caFile?: string;
+    readonly allowInsecureHttp?: boolean;
+  } | null;
   /** TLS listeners for devices; null = clear text only. */
   readonly tls: StationTlsConfig | null;
   /** Where alarms are forwarded (ORU^R40 over MLLP); null = not forwarded. */

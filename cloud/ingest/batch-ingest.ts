@@ -10,7 +10,7 @@ import { appendStreamEvents } from '../vitals/vital-stream-log.js';
 import { writeVitals, type VitalRows } from '../vitals/vitals-write.js';
 import { alarmEvent } from '../webhooks/change-events.js';
 import { enqueueWebhookEvents } from '../webhooks/webhook-outbox.js';
-import type { BatchResult, StationAlarmEvent, StationBatch } from '../../gateway/protocol/sync-batch.js';
+import type { BatchResult, StationAlarmEvent, StationAlarmWaves, StationBatch } from '../../gateway/protocol/sync-batch.js';
 import { splitBySampleTime, type RefusedRow, type SampleTimeWindow } from './sample-time-window.js';
 
 export const LATEST_CHANNEL = 'vitals_latest';
@@ -88,7 +88,13 @@ export class BatchIngest {
       const newObservations = batch.observations.filter((o) => o.id > obsCursor);
       const newEvents = batch.alarmEvents.filter((e) => e.id > alarmCursor);
 
-      const resolved = await this.patients.resolve(tx, uniquePatients([...newObservations.map((o) => o.patient), ...newEvents.map((e) => e.patient)]), facility, stationId);
+      const strips = batch.alarmWaves ?? [];
+      const resolved = await this.patients.resolve(
+        tx,
+        uniquePatients([...newObservations.map((o) => o.patient), ...newEvents.map((e) => e.patient), ...strips.map((w) => w.patient)]),
+        facility,
+        stationId,
+      );
       const patientIds = resolved.ids;
       // Rows naming a patient of another facility are not this station's to write.
       const foreign = (stream: RefusedRow['stream'], id: number, patient: StationPatient | null): boolean => {
@@ -120,12 +126,14 @@ export class BatchIngest {
         }
       }
       await writeVitals(tx, this.mode, rows);
+      const ownStrips = strips.filter((w) => !foreign('alarmWaves', w.id, w.patient));
+      const stripsStored = ownStrips.length > 0 ? await insertAlarmWaves(tx, stationId, ownStrips, patientIds) : 0;
       if (events.length > 0) {
         await insertAlarmEvents(tx, stationId, origin, events, patientIds);
         await enqueueWebhookEvents(tx, events.map((e) => alarmEvent(stationId, e, e.patient ? patientIds.get(e.patient.mrn)! : null)), this.now());
       }
 
-      const refusedNow = [...refusedByTime.filter((r) => r.id > (r.stream === 'observations' ? obsCursor : alarmCursor)), ...refused].sort((a, b) => a.id - b.id);
+      const refusedNow = [...refusedByTime.filter((r) => r.stream === 'alarmWaves' || r.id > (r.stream === 'observations' ? obsCursor : alarmCursor)), ...refused].sort((a, b) => a.id - b.id);
       const refusedIds = (stream: RefusedRow['stream']) => refusedNow.filter((r) => r.stream === stream).map((r) => r.id);
       const lastObs = Math.max(obsCursor, ...observations.map((o) => o.id), ...refusedIds('observations'));
       const lastAlarm = Math.max(alarmCursor, ...events.map((e) => e.id), ...refusedIds('alarmEvents'));
@@ -138,6 +146,7 @@ export class BatchIngest {
         observations: { stored: observations.length, duplicates: batch.observations.length - newObservations.length },
         values: rows.ts.length,
         alarmEvents: { stored: events.length, duplicates: batch.alarmEvents.length - newEvents.length },
+        ...(strips.length > 0 ? { alarmWaves: { stored: stripsStored, duplicates: ownStrips.length - stripsStored } } : {}),
         refused: refusedNow.map((r) => ({ ...r })),
         identityConflicts: resolved.conflicts.length,
       };
@@ -217,4 +226,18 @@ async function insertAlarmEvents(tx: TransactionSql, stationId: string, origin: 
       ${column((e) => e.actor) as string[]}::text[], ${column((e) => e.reason) as string[]}::text[]
     ) AS e
     ON CONFLICT (station_id, origin, event_id) DO NOTHING`;
+}
+
+/** The strips around alarms' onsets; a strip already stored (a resend) is left as it is. Returns how many were new. */
+async function insertAlarmWaves(tx: TransactionSql, stationId: string, strips: readonly StationAlarmWaves[], patientIds: Map<string, number>): Promise<number> {
+  let stored = 0;
+  for (const w of strips) {
+    const rows = await tx`
+      INSERT INTO alarm_waves (station_id, alarm_id, patient_id, at, condition, bed_id, from_ts, to_ts, waves)
+      VALUES (${stationId}, ${w.alarmId}, ${patientIds.get(w.patient.mrn)!}, ${new Date(w.at).toISOString()}, ${w.condition}, ${w.bedId},
+              ${new Date(w.from).toISOString()}, ${new Date(w.to).toISOString()}, ${tx.json(w.waves as never)})
+      ON CONFLICT (station_id, alarm_id) DO NOTHING`;
+    stored += rows.count;
+  }
+  return stored;
 }

@@ -8,7 +8,7 @@ export type RefusalReason = 'future' | 'too_old' | 'foreign_patient';
 
 /** A row the cloud will not store, with the reason the station is told. */
 export interface RefusedRow {
-  readonly stream: 'observations' | 'alarmEvents';
+  readonly stream: 'observations' | 'alarmEvents' | 'alarmWaves';
   readonly id: number;
   readonly reason: RefusalReason;
   readonly message: string;
@@ -43,6 +43,7 @@ export function splitBySampleTime(batch: StationBatch, nowMs: number, window: Sa
   };
   const observations: StationObservation[] = batch.observations.filter((o) => judge('observations', o.id, o.ts));
   const alarmEvents: StationAlarmEvent[] = batch.alarmEvents.filter((e) => judge('alarmEvents', e.id, e.at));
+  const alarmWaves = batch.alarmWaves?.filter((w) => judge('alarmWaves', w.id, w.at));
   if (refused.length === 0) return { accepted: batch, refused };
-  return { accepted: { ...batch, observations, alarmEvents }, refused };
+  return { accepted: { ...batch, observations, alarmEvents, ...(alarmWaves ? { alarmWaves } : {}) }, refused };
 }

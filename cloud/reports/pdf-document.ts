@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { drawBandChart, drawReadingsChart, drawStackedBars } from './pdf-charts.js';
+import { drawWaveStrip } from './pdf-wave-strip.js';
 import { contentWidth, ensureSpace, INK, label, MUTED, PAGE, RULE } from './pdf-layout.js';
 import { woffToSfnt } from './woff-to-sfnt.js';
 import type { Cell, LegendBlock, ReportBlock, ReportModel, TableBlock } from './report-model.js';
@@ -112,6 +113,9 @@ function drawBlock(doc: PDFKit.PDFDocument, block: ReportBlock): void {
       return;
     case 'stacked-bars':
       drawStackedBars(doc, block);
+      return;
+    case 'wave-strip':
+      drawWaveStrip(doc, block);
       return;
     case 'signature':
       drawSignature(doc, block.lines);

@@ -20,7 +20,7 @@ export interface ReportModel {
   readonly rowCount: number;
 }
 
-export type ReportBlock = HeadingBlock | TextBlock | TableBlock | LegendBlock | BandChartBlock | ReadingsChartBlock | StackedBarsBlock | SignatureBlock;
+export type ReportBlock = HeadingBlock | TextBlock | TableBlock | LegendBlock | BandChartBlock | ReadingsChartBlock | StackedBarsBlock | WaveStripBlock | SignatureBlock;
 
 /** Lines to fill in by hand on the printed report (who reviewed it, signature, date). */
 export interface SignatureBlock {
@@ -119,6 +119,25 @@ export interface StackedBarsBlock {
   readonly yLabel: string;
   /** Bottom to top. */
   readonly series: ReadonlyArray<{ readonly label: string; readonly colour: string; readonly counts: readonly number[] }>;
+}
+
+/**
+ * A printed waveform strip (the waves around an alarm's onset) at 25 mm/s on millimetre paper,
+ * ECG at 10 mm/mV; other waves scaled to their row. Time between stretches is left blank.
+ */
+export interface WaveStripBlock {
+  readonly kind: 'wave-strip';
+  readonly title: string;
+  readonly from: number;
+  readonly to: number;
+  readonly onset: number;
+  readonly onsetLabel: string;
+  readonly waves: ReadonlyArray<{
+    readonly label: string;
+    /** 'mV': drawn at 10 mm/mV around the row's middle; otherwise fitted to the row. */
+    readonly gain: 'mV' | 'fit';
+    readonly stretches: ReadonlyArray<{ readonly startTs: number; readonly sampleRate: number; readonly scale: number; readonly offset: number; readonly samples: readonly number[] }>;
+  }>;
 }
 
 /** Who asked for the report and when it was made: printed in its identity block. */

@@ -4,6 +4,8 @@ import { AlarmTally } from './alarm-tally.js';
 import { conditionLabel } from './clinical-labels.js';
 import { dateTime, duration, interval, shortDuration, zoneLabel } from './local-time.js';
 import { streamRows } from './stream-rows.js';
+import { decodeStretch } from '../vitals/alarm-waves.js';
+import type { StationWaveStretch } from '../../gateway/protocol/sync-batch.js';
 import type { Cell, CsvOut, ReportBlock, ReportContext, ReportGenerator, ReportModel, TableBlock } from './report-model.js';
 
 export interface WardAlarmsParams {
@@ -26,6 +28,21 @@ WHERE station_id = $1 AND at >= $2 AND at < $3
 ORDER BY at, event_id`;
 
 const STATION = `SELECT name FROM stations WHERE id = $1`;
+/** The waveform strips stations sent for alarms of this ward in the period (cloud.alarmWaves), oldest first. */
+export const WARD_ALARM_STRIPS = `
+SELECT alarm_id, bed_id, condition, at, waves FROM alarm_waves
+WHERE station_id = $1 AND at >= $2 AND at < $3
+ORDER BY at, alarm_id LIMIT $4`;
+/** Strips printed per report: each takes a third of a page. */
+const MAX_STRIPS = 30;
+/** What a printed strip shows around the onset: 7 s at 25 mm/s is 175 mm, the page's width. */
+const STRIP_BEFORE_MS = 5000;
+const STRIP_AFTER_MS = 2000;
+const STRIP_WAVES: ReadonlyArray<{ code: string; label: string; gain: 'mV' | 'fit' }> = [
+  { code: 'ECG_II', label: 'ECG II', gain: 'mV' },
+  { code: 'PLETH', label: 'Pleth', gain: 'fit' },
+  { code: 'RESP', label: 'Resp', gain: 'fit' },
+];
 const TOP_CONDITIONS = 12;
 const HOUR = 3_600_000;
 
@@ -123,6 +140,30 @@ export const wardAlarmsReport: ReportGenerator<WardAlarmsParams> = {
     blocks.push({ kind: 'heading', text: 'Technical alarms (devices, sensors, the station)' });
     blocks.push(conditionTable('technical', 40));
     blocks.push({ kind: 'text', tone: 'muted', text: 'The swatch beside a condition is its highest priority in the period. "station" marks alarms of the station itself (storage, sync), which belong to no bed.' });
+
+    const strips = await run<{ alarm_id: string; bed_id: string | null; condition: string; at: Date; waves: Record<string, StationWaveStretch[]> }>(
+      sql, WARD_ALARM_STRIPS, [params.stationId, from, to, MAX_STRIPS + 1],
+    );
+    if (strips.length > 0) {
+      blocks.push({ kind: 'heading', text: 'Waveforms at alarm onsets' });
+      for (const strip of strips.slice(0, MAX_STRIPS)) {
+        const onset = strip.at.getTime();
+        blocks.push({
+          kind: 'wave-strip',
+          title: `${strip.bed_id ?? 'No bed'} · ${conditionLabel(strip.condition)} · ${dateTime(onset, timeZone)}`,
+          from: onset - STRIP_BEFORE_MS,
+          to: onset + STRIP_AFTER_MS,
+          onset,
+          onsetLabel: 'onset',
+          waves: STRIP_WAVES.filter((w) => strip.waves[w.code]?.length).map((w) => ({ label: w.label, gain: w.gain, stretches: strip.waves[w.code]!.map(decodeStretch) })),
+        });
+      }
+      blocks.push({
+        kind: 'text',
+        tone: 'muted',
+        text: `${STRIP_BEFORE_MS / 1000} s before to ${STRIP_AFTER_MS / 1000} s after each onset, as the station stored them (stations set to send the waves around alarms).${strips.length > MAX_STRIPS ? ` The first ${MAX_STRIPS} of the period; the rest at GET /v1/patients/{id}/alarms/{alarmId}/waves.` : ''}`,
+      });
+    }
 
     const totals = PRIORITIES.map((p) => `${result.totals[p]} ${PRIORITY_NAME[p].toLowerCase()}`).join(', ');
     const period = `${dateTime(from.getTime(), timeZone)} – ${dateTime(to.getTime(), timeZone)}`;

@@ -8,6 +8,7 @@ import { errorResponses, Page, PageQuery } from '../http/schemas.js';
 import { CLINICAL } from '../patients/patient-routes.js';
 import { BUCKET_STEPS } from './resolution.js';
 import { VitalsHistory } from './vitals-history.js';
+import { alarmWaves, AlarmWavesResponse } from './alarm-waves.js';
 
 const PatientParams = Type.Object({ patientId: Type.Integer({ minimum: 1 }) });
 const Instant = Type.Union([Type.Integer(), Type.String({ format: 'date-time' })], { description: 'epoch ms or ISO-8601 with offset' });
@@ -105,5 +106,21 @@ export function registerVitalsRoutes(app: CloudApp): void {
     const to = instant(request.query.to, Date.now() + 60_000);
     await readable(patientId, userOf(request).userId, 'alarms.read');
     return (await historyFor(request, reply)).alarms(patientId, from, to, { cursor: request.query.cursor, limit: request.query.limit ?? 20 });
+  });
+
+  app.get('/v1/patients/:patientId/alarms/:alarmId/waves', {
+    config: { access: CLINICAL },
+    schema: {
+      tags: ['vitals'],
+      summary: "The waveform strip around an alarm's onset, as the station stored it (stations set to send them: cloud.alarmWaves)",
+      params: Type.Object({ patientId: Type.Integer({ minimum: 1 }), alarmId: Type.String({ maxLength: 128 }) }),
+      response: { 200: AlarmWavesResponse, ...errorResponses },
+    },
+  }, async (request) => {
+    const { patientId, alarmId } = request.params;
+    await readable(patientId, userOf(request).userId, 'alarms.waves.read', { alarmId });
+    const strip = await alarmWaves(app.ctx.sql, patientId, alarmId);
+    if (!strip) throw new ApiError('not_found', `no waveform strip for alarm ${alarmId} of patient ${patientId}`);
+    return strip;
   });
 }

@@ -42,6 +42,31 @@ export const StationAlarmEvent = Type.Object({
   reason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
 });
 
+/** A stretch of one stored wave with no gap inside, its samples as int16 little-endian in base64. */
+export const StationWaveStretch = Type.Object({
+  startTs: Type.Number({ minimum: 946684800000, maximum: 4102444800000 }),
+  sampleRate: Type.Integer({ minimum: 125, maximum: 500 }),
+  scale: Type.Number(),
+  offset: Type.Number(),
+  samples: Type.String({ maxLength: 1_000_000, pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'int16 little-endian, base64; -32768 is no sample' }),
+});
+
+/**
+ * The stored waves around one alarm's onset (when the station is set to send them): from
+ * `beforeSeconds` before to `afterSeconds` after, for a physician to see the strip that triggered it.
+ */
+export const StationAlarmWaves = Type.Object({
+  id: Type.Integer({ minimum: 1, description: "the alarm's start event row id (the stream's cursor)" }),
+  alarmId: Type.String({ maxLength: 128 }),
+  at: EpochMs,
+  condition: Type.String({ maxLength: 64 }),
+  bedId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  patient: StationPatient,
+  from: EpochMs,
+  to: EpochMs,
+  waves: Type.Record(Type.String({ pattern: '^[A-Z0-9_]{1,16}$' }), Type.Array(StationWaveStretch, { maxItems: 200 }), { description: 'wave code (ECG_II, PLETH, RESP) → stretches in time order' }),
+});
+
 /** PUT /v1/stations/{stationId}/batches/{batchId}: what a station sends (gzip JSON). */
 export const StationBatch = Type.Object({
   origin: Type.Optional(
@@ -49,9 +74,12 @@ export const StationBatch = Type.Object({
   ),
   observations: Type.Array(StationObservation, { maxItems: 20_000 }),
   alarmEvents: Type.Array(StationAlarmEvent, { maxItems: 20_000 }),
+  alarmWaves: Type.Optional(Type.Array(StationAlarmWaves, { maxItems: 20, description: 'sent only when the other streams are caught up' })),
 });
 
 export type StationBatch = Static<typeof StationBatch>;
+export type StationAlarmWaves = Static<typeof StationAlarmWaves>;
+export type StationWaveStretch = Static<typeof StationWaveStretch>;
 export type StationPatient = Static<typeof StationPatient>;
 export type StationObservation = Static<typeof StationObservation>;
 export type StationAlarmEvent = Static<typeof StationAlarmEvent>;
@@ -62,9 +90,10 @@ export const BatchResult = Type.Object({
   observations: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
   values: Type.Integer({ description: 'vital values stored' }),
   alarmEvents: Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() }),
+  alarmWaves: Type.Optional(Type.Object({ stored: Type.Integer(), duplicates: Type.Integer() })),
   refused: Type.Array(
     Type.Object({
-      stream: Type.Union([Type.Literal('observations'), Type.Literal('alarmEvents')]),
+      stream: Type.Union([Type.Literal('observations'), Type.Literal('alarmEvents'), Type.Literal('alarmWaves')]),
       id: Type.Integer(),
       reason: Type.Union([Type.Literal('future'), Type.Literal('too_old'), Type.Literal('foreign_patient')]),
       message: Type.String(),

@@ -3,9 +3,19 @@ import { gzipSync } from 'node:zlib';
 import type { Database, Statement } from 'better-sqlite3';
 import { vitalById } from '../protocol/vitals.js';
 import type { StationAlarmEvent, StationBatch, StationObservation, StationPatient } from '../protocol/sync-batch.js';
+import { AlarmWaveBatches, type AlarmWavesOptions } from './alarm-wave-batches.js';
 
-/** Each stream is sent in id order and has its own cursor in `sync_cursors`. */
-export type SyncStream = 'observations' | 'alarm_events';
+/**
+ * Each stream is sent in id order and has its own cursor in `sync_cursors`. `alarm_waves` (when
+ * configured) moves over alarm events too: the stored waves around each alarm's onset.
+ */
+export type SyncStream = 'observations' | 'alarm_events' | 'alarm_waves';
+
+/** What the sync client asks for beside the batch size: alarm strips, and the time now. */
+export interface NextOptions {
+  readonly alarmWaves?: AlarmWavesOptions | null;
+  readonly now?: number;
+}
 
 export interface PreparedBatch {
   readonly stream: SyncStream;
@@ -24,7 +34,7 @@ export interface PreparedBatch {
 export type ReadAfter = Partial<Record<SyncStream, number>>;
 
 export interface SyncSource {
-  next(limit: number, after?: ReadAfter): PreparedBatch | null | Promise<PreparedBatch | null>;
+  next(limit: number, after?: ReadAfter, options?: NextOptions): PreparedBatch | null | Promise<PreparedBatch | null>;
   confirm(lastId: number, now: number, stream: SyncStream): void | Promise<void>;
   queued(): number;
 }
@@ -70,8 +80,10 @@ export class BatchReader implements SyncSource {
   private readonly maxObservation: Statement;
   private readonly maxAlarmEvent: Statement;
   private readonly origin: string;
+  private readonly alarmWaves: AlarmWaveBatches;
 
   constructor(db: Database) {
+    this.alarmWaves = new AlarmWaveBatches(db);
     this.origin = (db.prepare(SELECT_STORE_ID).get() as { storeId: string }).storeId;
     this.selectCursor = db.prepare(SELECT_CURSOR);
     this.upsertCursor = db.prepare(UPSERT_CURSOR);
@@ -92,9 +104,22 @@ export class BatchReader implements SyncSource {
     return Math.max(0, observations) + Math.max(0, alarms);
   }
 
-  /** The next batch to send: alarm events first (few, and what a physician looks for), then vitals. */
-  next(limit: number, after: ReadAfter = {}): PreparedBatch | null {
-    return this.nextAlarmEvents(limit, after.alarm_events) ?? this.nextObservations(limit, after.observations);
+  /**
+   * The next batch to send: alarm events first (few, and what a physician looks for), then vitals,
+   * then (when configured) the waves around alarms: never before the numerics and alarms.
+   */
+  next(limit: number, after: ReadAfter = {}, options: NextOptions = {}): PreparedBatch | null {
+    return (
+      this.nextAlarmEvents(limit, after.alarm_events) ??
+      this.nextObservations(limit, after.observations) ??
+      (options.alarmWaves ? this.nextAlarmWaves(options.alarmWaves, options.now ?? Date.now(), after.alarm_waves) : null)
+    );
+  }
+
+  nextAlarmWaves(options: AlarmWavesOptions, now: number, after = this.cursor('alarm_waves')): PreparedBatch | null {
+    const next = this.alarmWaves.next(after, options, now);
+    if (!next) return null;
+    return prepare('alarm_waves', 'waves', after + 1, next.lastId, { origin: this.origin, observations: [], alarmEvents: [], alarmWaves: next.strips });
   }
 
   nextObservations(limit: number, after = this.cursor('observations')): PreparedBatch | null {

@@ -9,7 +9,7 @@ import type { StoredWaveStretch } from '../protocol/ui-channel.js';
 import type { VitalCode } from '../protocol/vitals.js';
 import type { WaveCode } from '../protocol/wave-frames.js';
 import type { EncodedWaveBatch } from '../waves/wave-block-store.js';
-import type { PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
+import type { NextOptions, PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
 import type { SynchronousMode } from './database.js';
 import type { EncodedBatch } from './observation-batch.js';
 import type { RetentionOptions, RetentionPass } from './retention.js';
@@ -44,7 +44,7 @@ export type ReaderRequest =
   | { readonly type: 'trend'; readonly patientId: number; readonly code: VitalCode; readonly from: number; readonly to: number; readonly maxPoints: number }
   | { readonly type: 'waves'; readonly patientId: number; readonly from: number; readonly to: number };
 export type SyncRequest =
-  | { readonly type: 'syncNext'; readonly limit: number; readonly after?: ReadAfter }
+  | { readonly type: 'syncNext'; readonly limit: number; readonly after?: ReadAfter; readonly options?: NextOptions }
   | { readonly type: 'syncConfirm'; readonly stream: SyncStream; readonly lastId: number; readonly now: number };
 
 export type StorageReply =

@@ -7,7 +7,7 @@ import type { EngineSnapshot } from '../alarms/alarm-engine.js';
 import type { AlarmRecorder } from '../alarms/alarm-service.js';
 import type { AlarmEvent } from '../protocol/alarm-types.js';
 import type { VitalCode } from '../protocol/vitals.js';
-import type { PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
+import type { NextOptions, PreparedBatch, ReadAfter, SyncStream } from './batch-reader.js';
 import type { SynchronousMode } from './database.js';
 import type { BatchResult, EncodedBatch } from './observation-batch.js';
 import { StorageThread, type BatchExecutor } from './storage-thread.js';
@@ -75,8 +75,8 @@ export class SyncThread extends StorageThread<SyncRequest> {
     super(path, synchronous, 'sync');
   }
 
-  async next(limit: number, after?: ReadAfter): Promise<PreparedBatch | null> {
-    return (await this.call({ type: 'syncNext', limit, after }, 'syncBatch')).batch;
+  async next(limit: number, after?: ReadAfter, options?: NextOptions): Promise<PreparedBatch | null> {
+    return (await this.call({ type: 'syncNext', limit, after, options }, 'syncBatch')).batch;
   }
 
   /** Moves a sync cursor (after the cloud confirmed a batch). */

@@ -7,7 +7,7 @@ serveStorageRole<SyncRequest>((db) => {
   const batches = new BatchReader(db);
   return {
     handle(request) {
-      if (request.type === 'syncNext') return { type: 'syncBatch', batch: batches.next(request.limit, request.after) };
+      if (request.type === 'syncNext') return { type: 'syncBatch', batch: batches.next(request.limit, request.after, request.options) };
       batches.confirm(request.lastId, request.now, request.stream);
       return { type: 'syncConfirmed' };
     },

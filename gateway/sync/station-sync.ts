@@ -15,7 +15,7 @@ export function createStationSync(config: StationConfig, dbPath: string, queued:
   const thread = new SyncThread(dbPath, config.storage.synchronous);
   const http = cloudDispatcher(config.cloud);
   const client = new SyncClient(
-    { next: (limit, after) => thread.next(limit, after), confirm: (lastId, now, stream) => thread.confirm(stream, lastId, now), queued },
+    { next: (limit, after, options) => thread.next(limit, after, options), confirm: (lastId, now, stream) => thread.confirm(stream, lastId, now), queued },
     { ...config.cloud, dispatcher: http },
     logger.child({ component: 'sync' }),
   );

@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 import { fullJitterDelay, retryAfterMs } from '../common/backoff.js';
-import type { PreparedBatch, SyncSource } from '../storage/batch-reader.js';
+import type { NextOptions, PreparedBatch, SyncSource } from '../storage/batch-reader.js';
 
 export interface SyncConfig {
   /** Base URL of the cloud, e.g. https://cloud.example.org */
@@ -15,6 +15,8 @@ export interface SyncConfig {
   readonly stationId: string;
   readonly secret: string;
   readonly batchSize?: number;
+  /** Also send the stored waves around each alarm's onset, after everything else (off when absent). */
+  readonly alarmWaves?: { readonly beforeSeconds: number; readonly afterSeconds: number };
   /** Pause between polls when there is nothing to send. */
   readonly idleMs?: number;
   readonly backoffBaseMs?: number;
@@ -122,7 +124,7 @@ export class SyncClient {
     while (!this.stopped) {
       let batch: PreparedBatch | null;
       try {
-        batch = this.pending ?? (await this.reader.next(this.config.batchSize ?? 5000));
+        batch = this.pending ?? (await this.reader.next(this.config.batchSize ?? 5000, undefined, this.nextOptions()));
       } catch (error) {
         // The local read failed (storage trouble): say so, and try again later.
         this.state = { ...this.state, lastError: `local read: ${(error as Error).message}` };
@@ -156,10 +158,15 @@ export class SyncClient {
   private async readFollowing(batch: PreparedBatch): Promise<PreparedBatch | null> {
     await new Promise((resolve) => setImmediate(resolve)); // let the request go out first
     try {
-      return await this.reader.next(this.config.batchSize ?? 5000, { [batch.stream]: batch.lastId });
+      return await this.reader.next(this.config.batchSize ?? 5000, { [batch.stream]: batch.lastId }, this.nextOptions());
     } catch {
       return null; // read again, the ordinary way, in the loop
     }
+  }
+
+  private nextOptions(): NextOptions {
+    const waves = this.config.alarmWaves;
+    return { now: this.now(), alarmWaves: waves ? { beforeMs: waves.beforeSeconds * 1000, afterMs: waves.afterSeconds * 1000 } : null };
   }
 
   /** Sends one batch; returns how long to wait before the next attempt (0 = go on at once). */

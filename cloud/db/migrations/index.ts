@@ -7,6 +7,7 @@ import { migration as openSlots } from './0005-open-slots.js';
 import { migration as security } from './0006-security.js';
 import { migration as openSlotsSharedTake } from './0007-open-slots-shared-take.js';
 import { migration as webhooksVitalsStream } from './0008-webhooks-vitals-stream.js';
+import { migration as alarmWaves } from './0009-alarm-waves.js';
 
 /** Every cloud migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots, security, openSlotsSharedTake, webhooksVitalsStream];
+export const MIGRATIONS: readonly Migration[] = [core, vitals, recordsBooking, reportsNotifications, openSlots, security, openSlotsSharedTake, webhooksVitalsStream, alarmWaves];
