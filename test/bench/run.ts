@@ -115,7 +115,7 @@ async function waves() {
   console.error(
     `gateway: offered ${fmt(r.offeredSamplesPerSecond)} samples/s, sustained ${fmt(r.samplesPerSecond)} (${fmt((r.samplesPerSecond / ceiling.samplesPerSecond) * 100, 1)} % of ceiling); ` +
       `wave ack p50 ${fmt(r.waveAckP50Ms, 1)} ms p99 ${fmt(r.waveAckP99Ms, 1)} ms; numeric ack p99 ${fmt(r.numericAckP99Ms, 1)} ms; ` +
-      `${fmt(r.bytesPerSample, 3)} bytes/sample on disk; gateway CPU ${fmt(r.gatewayCpuPercent)} %, peak RSS ${fmt(r.gatewayPeakRssMb)} MB; lost / duplicated ${r.lost} / ${r.duplicated}`,
+      `${fmt(r.bytesPerSample, 3)} bytes/sample on disk; gateway CPU ${fmt(r.gatewayCpuPercent)} %, peak RSS ${fmt(r.gatewayPeakRssMb)} MB; samples lost / duplicated ${r.lost} / ${r.duplicated}`,
   );
 }
 
