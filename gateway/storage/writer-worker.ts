@@ -28,8 +28,8 @@ function walBytes(path: string): number {
 
 /** How often the writer looks for waves old enough to merge into segments. */
 const COMPACTION_INTERVAL_MS = 15_000;
-/** Segments merged before the writer turns back to its messages (about a millisecond each). */
-const SEGMENTS_PER_TURN = 4;
+/** Compaction steps (a segment merged, or frames planned) before the writer turns back to its messages: about a millisecond each. */
+const COMPACTION_STEPS_PER_TURN = 4;
 
 serveStorageRole<WriterRequest>((db) => {
   const commit = batchCommitter(db);
@@ -43,7 +43,7 @@ serveStorageRole<WriterRequest>((db) => {
   const compactSome = () => {
     if (closed) return;
     try {
-      const { done } = compaction.run(Date.now(), SEGMENTS_PER_TURN);
+      const { done } = compaction.run(Date.now(), COMPACTION_STEPS_PER_TURN);
       compacting = !done;
     } catch {
       // SQLITE_BUSY from a CLI writer, say: the next interval tries again.

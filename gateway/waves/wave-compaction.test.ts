@@ -202,6 +202,28 @@ describe('wave compaction: full disclosure in minute segments', () => {
     }
   });
 
+  it('takes turns over a long stretch with nothing to merge, instead of reading it all at once', () => {
+    open();
+    // 12,000 frames a second apart but each covering half a second: gaps everywhere, no run.
+    const commit = waveBatchCommitter(db);
+    store(db, Array.from({ length: 12_000 }, (_, i) => ({ seq: i + 1, startTs: T0 + i * 1000, count: 125 })), commit);
+    const compaction = new WaveCompaction(db, new CompactedSeqs(db));
+    const turns: Array<{ segments: number; done: boolean }> = [];
+    for (let done = false; !done; ) {
+      const turn = compaction.run(T0 + 24 * 3600_000, 1);
+      turns.push({ segments: turn.segments, done: turn.done });
+      done = turn.done;
+    }
+    // One window of frames planned per turn (5,000 ids), then the last look finds nothing more.
+    expect(turns).toEqual([
+      { segments: 0, done: false },
+      { segments: 0, done: false },
+      { segments: 0, done: false },
+      { segments: 0, done: true },
+    ]);
+    expect(rows(db)).toHaveLength(12_000);
+  });
+
   it('retention keeps every segment that reaches into the window', () => {
     open();
     const HOUR = 3600_000;

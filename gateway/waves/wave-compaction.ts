@@ -127,13 +127,14 @@ export class WaveCompaction {
   }
 
   /**
-   * Writes at most `maxSegments` segments (so the writer thread takes turns with its commits);
-   * `done` when every frame old enough has been looked at.
+   * Does at most `maxSteps` steps, a step being one segment written or one window of frames
+   * planned (so the writer thread takes turns with its commits, even over a long stretch of
+   * frames with nothing to merge); `done` when every frame old enough has been looked at.
    */
-  run(now: number, maxSegments = Number.POSITIVE_INFINITY): { segments: number; frames: number; done: boolean } {
+  run(now: number, maxSteps = Number.POSITIVE_INFINITY): { segments: number; frames: number; done: boolean } {
     let segments = 0;
     let frames = 0;
-    while (segments < maxSegments) {
+    for (let steps = 0; steps < maxSteps; steps++) {
       const run = this.plan.shift();
       if (run) {
         frames += this.merge(run);
