@@ -195,18 +195,20 @@ export function drawStackedBars(doc: PDFKit.PDFDocument, chart: StackedBarsBlock
   const f = frame(doc, chart.axis, doc.y + 12, height, 0, top);
   drawYAxis(doc, f, 0, top / step, true);
   drawTimeAxis(doc, f, chart.axis, true);
-  const barWidth = f.x(chart.axis.from + chart.intervalMs) - f.x(chart.axis.from);
-  const gap = Math.min(1.5, barWidth * 0.15);
+  const gap = Math.min(1.5, (f.x(chart.axis.from + chart.intervalMs) - f.x(chart.axis.from)) * 0.15);
   for (let i = 0; i < intervals; i++) {
+    // The last interval may end after the period (a period shorter than an hour, say): its bar stops with the chart.
+    const start = chart.axis.from + i * chart.intervalMs;
+    const x = f.x(start) + gap / 2;
+    const barWidth = f.x(Math.min(start + chart.intervalMs, chart.axis.to)) - f.x(start) - gap;
     let base = 0;
     for (const s of chart.series) {
       const n = s.counts[i] ?? 0;
       if (n === 0) continue;
-      const x = f.x(chart.axis.from + i * chart.intervalMs) + gap / 2;
       const y = f.y(base + n);
       const h = f.y(base) - y;
-      doc.rect(x, y, barWidth - gap, h).fillColor(s.colour).fill();
-      doc.rect(x, y, barWidth - gap, h).lineWidth(0.25).strokeColor('#3a3a3a').stroke();
+      doc.rect(x, y, barWidth, h).fillColor(s.colour).fill();
+      doc.rect(x, y, barWidth, h).lineWidth(0.25).strokeColor('#3a3a3a').stroke();
       base += n;
     }
   }

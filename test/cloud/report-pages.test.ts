@@ -55,6 +55,21 @@ function hasColour(ppm: Buffer, rgb: readonly number[], tolerance = 6): boolean 
   return false;
 }
 
+/** The rightmost column (px) of a PPM (P6) image holding a pixel within `tolerance` of `rgb`, or -1. */
+function rightmostColour(ppm: Buffer, rgb: readonly number[], tolerance = 6): { x: number; width: number } {
+  const header = ppm.subarray(0, 64).toString('latin1').split(/\s+/);
+  const width = Number(header[1]);
+  const height = Number(header[2]);
+  const start = ppm.length - width * height * 3;
+  let rightmost = -1;
+  for (let i = start; i < ppm.length; i += 3) {
+    if (Math.abs(ppm[i]! - rgb[0]!) <= tolerance && Math.abs(ppm[i + 1]! - rgb[1]!) <= tolerance && Math.abs(ppm[i + 2]! - rgb[2]!) <= tolerance) {
+      rightmost = Math.max(rightmost, ((i - start) / 3) % width);
+    }
+  }
+  return { x: rightmost, width };
+}
+
 /** Identity, page numbers and the confidentiality footer on every page. */
 function expectEveryPageFramed(rendered: Rendered): void {
   const n = rendered.pages.length;
@@ -152,6 +167,14 @@ describe('reports as printed (pdftotext, pdftoppm)', () => {
       WHERE s.station_id = ${WARD.id} AND s.phase = 'start' AND s.bed_id = ${PATIENT.bed} AND s.at >= '2026-03-03T23:00Z' AND s.at < '2026-03-04T23:00Z'`;
     const bed = (summary.byBed as Array<{ bed: string | null; medianAckSeconds: number | null }>).find((b) => b.bed === PATIENT.bed)!;
     expect(bed.medianAckSeconds).toBe(Math.round(median));
+  });
+
+  it('the ward alarm report of a period shorter than one bar: the bar stops at the end of the chart', async () => {
+    const { rendered } = await produce({ kind: 'ward_alarms', stationId: WARD.id, from: '2026-03-04T08:00:00Z', to: '2026-03-04T08:20:00Z', timeZone: REPORT_ZONE }, 'ward-alarms-short', false);
+    // The chart's frame ends at the right margin (42 pt of 595 on A4, at 50 dpi in the picture).
+    const { x, width } = rightmostColour(rendered.pixels, IEC.medium);
+    expect(x).toBeGreaterThan(0);
+    expect(x).toBeLessThanOrEqual(Math.round(width * (1 - 42 / 595)) + 1);
   });
 
   it("the doctor's day: patients' identity, the clinic's local time, the mode", async () => {
