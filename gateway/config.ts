@@ -219,16 +219,7 @@ export interface StationConfig {
   /** Configured offline timeouts (ms) by device id and by model; unlisted devices get one from their pace. */
   readonly alarms: { readonly offlineAfterMs: { readonly devices: Readonly<Record<string, number>>; readonly models: Readonly<Record<string, number>> } };
   /** Where to sync to; null = no cloud (the station works fully without one). */
-  readonly cloud: {
-    readonly url: string;
-    readonly failoverUrls?: readonly string[];
-    readonly stationId: string;
-    readonly secret: string;
-    readonly batchSize?: number;
-    readonly alarmWaves?: { readonly beforeSeconds: number; readonly afterSeconds: number };
-    readonly caFile?: string;
-    readonly allowInsecureHttp?: boolean;
-  } | null;
+  readonly cloud: Readonly<NonNullable<ConfigFile['cloud']>> | null;
   /** TLS listeners for devices; null = clear text only. */
   readonly tls: StationTlsConfig | null;
   /** Where alarms are forwarded (ORU^R40 over MLLP); null = not forwarded. */
