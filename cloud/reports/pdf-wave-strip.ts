@@ -1,5 +1,7 @@
 import { ensureSpace, INK, label, MUTED, PAGE } from './pdf-layout.js';
 import type { WaveStripBlock } from './report-model.js';
+import { NO_SAMPLE } from '../../gateway/protocol/wave-frames.js';
+import { type ScaledSamples, waveRowScale } from '../../gateway/protocol/wave-row-scale.js';
 
 /** Points per millimetre (PDF units are 1/72 in). */
 const MM = 72 / 25.4;
@@ -7,7 +9,6 @@ const MM = 72 / 25.4;
 const MM_PER_S = 25;
 const MM_PER_MV = 10;
 const ROW_MM = 15;
-const NO_SAMPLE = -32768;
 const TRACE = '#111111';
 const GRID_MINOR = '#f6d5d5';
 const GRID_MAJOR = '#e6a3a3';
@@ -34,7 +35,8 @@ export function drawWaveStrip(doc: PDFKit.PDFDocument, strip: WaveStripBlock): v
   doc.rect(left, top, width, height).clip();
   strip.waves.forEach((wave, row) => {
     const rowTop = top + row * rowHeight;
-    const y = yOf(wave, rowTop, rowHeight);
+    const rowY = waveRowScale(wave.stretches, rowHeight, wave.gain === 'mV' ? MM_PER_MV * MM : null);
+    const y = (raw: number, s: ScaledSamples) => rowTop + rowY(raw, s);
     for (const s of wave.stretches) {
       const period = 1000 / s.sampleRate;
       let drawing = false;
@@ -61,21 +63,3 @@ export function drawWaveStrip(doc: PDFKit.PDFDocument, strip: WaveStripBlock): v
   doc.x = PAGE.left;
 }
 
-type Stretch = WaveStripBlock['waves'][number]['stretches'][number];
-
-function yOf(wave: WaveStripBlock['waves'][number], rowTop: number, rowHeight: number): (raw: number, s: Stretch) => number {
-  const middle = rowTop + rowHeight / 2;
-  if (wave.gain === 'mV') return (raw, s) => middle - (raw * s.scale + s.offset) * MM_PER_MV * MM;
-  let low = Infinity;
-  let high = -Infinity;
-  for (const s of wave.stretches) {
-    for (const raw of s.samples) {
-      if (raw === NO_SAMPLE) continue;
-      const v = raw * s.scale + s.offset;
-      low = Math.min(low, v);
-      high = Math.max(high, v);
-    }
-  }
-  const span = high > low ? high - low : 1;
-  return (raw, s) => rowTop + rowHeight * 0.9 - ((raw * s.scale + s.offset - low) / span) * rowHeight * 0.8;
-}

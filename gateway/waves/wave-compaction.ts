@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { decodeWaveSamples, encodeWaveSamples, WAVE_ENCODING_DELTA2_DEFLATE } from './wave-codec.js';
+import { continuesWithinOneSample } from './wave-continuity.js';
 
 /** The longest segment: a minute of one wave. */
 export const WAVE_SEGMENT_SECONDS = 60;
@@ -84,10 +85,7 @@ function continues(run: FrameRow[], samples: number, next: FrameRow): boolean {
   if (next.sampleRate !== first.sampleRate || next.scale !== first.scale || next.offset !== first.offset || next.encoding !== first.encoding) return false;
   if (next.bedId !== first.bedId || next.patientId !== first.patientId) return false;
   if (samples + next.sampleCount > WAVE_SEGMENT_SECONDS * first.sampleRate) return false;
-  // Where the segment puts the frame's first sample against where the device said it starts:
-  // within one sample period, or it is a gap (or an overlap) that must stay visible.
-  const expected = first.startTs + (samples * 1000) / first.sampleRate;
-  return Math.abs(next.startTs - expected) <= 1000 / first.sampleRate;
+  return continuesWithinOneSample(first.startTs, samples, first.sampleRate, next.startTs);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { StoredWaveStretch } from '../protocol/ui-channel.js';
 import { WAVE_CODES, type WaveCode } from '../protocol/wave-frames.js';
 import type { WaveQueries } from './wave-queries.js';
+import { continuesWithinOneSample } from './wave-continuity.js';
 
 /** The longest window one review read returns: a printed strip is 10 s, a screen a little more. */
 export const REVIEW_MAX_MS = 60_000;
@@ -28,7 +29,7 @@ export function reviewWaves(queries: WaveQueries, patientId: number, from: numbe
         last.sampleRate === block.sampleRate &&
         last.scale === block.scale &&
         last.offset === block.offset &&
-        Math.abs(startTs - (last.startTs + last.samples.length * period)) <= period;
+        continuesWithinOneSample(last.startTs, last.samples.length, last.sampleRate, startTs);
       if (follows) last.samples.push(...samples);
       else stretches.push({ startTs, sampleRate: block.sampleRate, scale: block.scale, offset: block.offset, samples });
     }

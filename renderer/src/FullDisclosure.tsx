@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { StoredWaveStretch, UiBed, WaveReview } from '../../gateway/protocol/ui-channel.js';
 import { NO_SAMPLE, WAVES, WAVE_CODES, type WaveCode } from '../../gateway/protocol/wave-frames.js';
+import { waveRowScale } from '../../gateway/protocol/wave-row-scale.js';
 import { alarmLabel } from './AlarmBar.js';
 import type { GatewayClient } from './gateway-client.js';
 import { clockTime, dateTime, dayMonth } from './time-format.js';
@@ -48,26 +49,9 @@ function drawGrid(g: CanvasRenderingContext2D, width: number, height: number): v
   }
 }
 
-/** y of a physical value in a row: ECG at 10 mm/mV around the row's middle, others scaled to the row. */
-function scaler(wave: WaveCode, stretches: readonly StoredWaveStretch[], top: number): (raw: number, s: StoredWaveStretch) => number {
-  const middle = top + ROW_PX / 2;
-  if (wave === 'ECG_II') return (raw, s) => middle - (raw * s.scale + s.offset) * ECG_MM_PER_MV * PX_PER_MM;
-  let low = Number.POSITIVE_INFINITY;
-  let high = Number.NEGATIVE_INFINITY;
-  for (const s of stretches) {
-    for (const raw of s.samples) {
-      if (raw === NO_SAMPLE) continue;
-      const v = raw * s.scale + s.offset;
-      if (v < low) low = v;
-      if (v > high) high = v;
-    }
-  }
-  const span = high > low ? high - low : 1;
-  return (raw, s) => top + ROW_PX * 0.9 - ((raw * s.scale + s.offset - low) / span) * ROW_PX * 0.8;
-}
-
 function drawWave(g: CanvasRenderingContext2D, wave: WaveCode, stretches: readonly StoredWaveStretch[], start: number, top: number): void {
-  const y = scaler(wave, stretches, top);
+  const rowY = waveRowScale(stretches, ROW_PX, wave === 'ECG_II' ? ECG_MM_PER_MV * PX_PER_MM : null);
+  const y = (raw: number, s: StoredWaveStretch) => top + rowY(raw, s);
   g.save();
   g.beginPath();
   g.rect(0, top, WIDTH_PX, ROW_PX);

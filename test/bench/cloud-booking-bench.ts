@@ -15,6 +15,7 @@ import { defaultSizes, seedCloud, type SeedResult, type SeedSizes } from '../../
 import { startCloudProcess } from '../helpers/cloud-process.js';
 import { freePort } from '../helpers/gateway-process.js';
 import { startStatementCounter } from '../helpers/pg-statement-counter.js';
+import { diskFlushLatency, type DiskFlushLatency } from './disk-flush-probe.js';
 
 export interface Latency {
   p50: number;
@@ -46,6 +47,8 @@ export interface BookingBenchConfig {
   database: 'fresh' | 'existing';
   /** Share of the block reads of the measured rounds served from shared_buffers (1: all warm). */
   bufferHitRatio: number;
+  /** The disk's flush latency, probed just before and just after the measured rounds. */
+  diskFlush: { before: DiskFlushLatency; after: DiskFlushLatency };
   loadAverageAtStart: number;
   cores: number;
   rounds: number;
@@ -95,7 +98,7 @@ export function benchSizes(env: NodeJS.ProcessEnv = process.env): SeedSizes {
 }
 
 /** The configuration of the run, read from the database itself. */
-async function describe(sql: Sql, known: Pick<BookingBenchConfig, 'scale' | 'pool' | 'database' | 'loadAverageAtStart' | 'rounds'>): Promise<Omit<BookingBenchConfig, 'bufferHitRatio'>> {
+async function describe(sql: Sql, known: Pick<BookingBenchConfig, 'scale' | 'pool' | 'database' | 'loadAverageAtStart' | 'rounds'>): Promise<Omit<BookingBenchConfig, 'bufferHitRatio' | 'diskFlush'>> {
   const [row] = await sql<[{ patients: number; doctors: number; appointments: number; records: number; openSlots: number; doctorsPerSearch: number; version: string }]>`
     SELECT (SELECT count(*)::int FROM patients) AS patients, (SELECT count(*)::int FROM doctors) AS doctors,
            (SELECT count(*)::int FROM appointments) AS appointments, (SELECT count(*)::int FROM medical_records) AS records,
@@ -336,6 +339,8 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
     const allKinds: BookingKind[] = ['health', 'searchPopular', 'searchUncached', 'searchComputed', 'history', 'records', 'booking'];
     const kinds = process.env.BENCH_BOOKING_KINDS ? allKinds.filter((k) => process.env.BENCH_BOOKING_KINDS!.split(',').includes(k)) : allKinds;
     const config = await describe(sql, { scale: pg ? Number(process.env.BENCH_BOOKING_SCALE ?? 0.1) : null, pool, database: pg ? 'fresh' : 'existing', loadAverageAtStart, rounds });
+    // On the database's file system when this run made it; otherwise the temporary folder's.
+    const flushBefore = diskFlushLatency(root ?? tmpdir());
     const blocksBefore = await blockReads(sql);
     const latency: CloudBookingBenchResult['latency'] = {};
     const saturation: CloudBookingBenchResult['saturation'] = {};
@@ -355,9 +360,10 @@ export async function cloudBookingBench(opts: { sizes?: SeedSizes; clients?: num
       }
     }
     const blocksAfter = await blockReads(sql);
+    const flushAfter = diskFlushLatency(root ?? tmpdir());
     const hit = blocksAfter.hit - blocksBefore.hit;
     const read = blocksAfter.read - blocksBefore.read;
-    return { config: { ...config, bufferHitRatio: hit + read > 0 ? hit / (hit + read) : 1 }, seed, clients, latency, saturation, bookings, statementsPerSearch, rawSearchSql };
+    return { config: { ...config, bufferHitRatio: hit + read > 0 ? hit / (hit + read) : 1, diskFlush: { before: flushBefore, after: flushAfter } }, seed, clients, latency, saturation, bookings, statementsPerSearch, rawSearchSql };
   } finally {
     await http?.close();
     if (cloud) {

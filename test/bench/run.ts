@@ -168,6 +168,11 @@ async function booking() {
       `service pool ${c.pool} connections for ${r.clients} clients; database ${c.database === 'fresh' ? 'freshly seeded by this run (then VACUUM ANALYZE)' : 'as found (already seeded)'}, ` +
       `${fmt(c.bufferHitRatio * 100, 1)} % of the measured rounds' block reads from shared_buffers; load average at start ${fmt(c.loadAverageAtStart, 2)} on ${c.cores} cores`,
   );
+  const flush = c.diskFlush;
+  console.error(
+    `disk: an 8 kB write made durable (fdatasync, as a commit's WAL flush) in ${flush.before.dir}: p50 ${fmt(flush.before.p50Ms, 2)} ms p95 ${fmt(flush.before.p95Ms, 2)} ms before the measured rounds, ` +
+      `p50 ${fmt(flush.after.p50Ms, 2)} ms p95 ${fmt(flush.after.p95Ms, 2)} ms after (200 each; bookings wait for this flush)`,
+  );
   const raw = r.rawSearchSql;
   const ms = (x: { p50: number; p95: number }) => `p50 ${fmt(x.p50, 2)} ms p95 ${fmt(x.p95, 2)} ms`;
   console.error('search statements straight on PostgreSQL (one connection, no HTTP), a page of 20 over 7 days:');
