@@ -4,7 +4,8 @@ import { openDatabase } from './database.js';
 import { RetentionJob } from './retention.js';
 import { RetentionSchedule } from './retention-schedule.js';
 import { WriterThread } from './storage-threads.js';
-import { silentLogger } from '../log.js';
+import { createLogger, silentLogger } from '../log.js';
+import { waveBatchCommitter } from '../waves/wave-block-store.js';
 import { tempDir } from '../../test/helpers/station-fixture.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -66,5 +67,42 @@ describe('retention while another connection holds the write lock (the writer th
     expect(schedule.lastUse?.budgetBytes).toBe(1024 * 1024 * 1024);
     const left = main.prepare('SELECT seq FROM observations ORDER BY seq').all().map((r) => (r as { seq: number }).seq);
     expect(left).toEqual([5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe('wave compaction on the writer thread', () => {
+  it('a compaction that fails is said in the log at the next retention pass, not swallowed', async () => {
+    const dir = tempDir('ward-compaction-failure-');
+    cleanups.push(() => dir.remove());
+    const path = join(dir.path, 'station.db');
+    // Two consecutive 1 s ECG frames received ten minutes ago (old enough to merge); the first's
+    // samples damaged on disk, so merging them fails.
+    const db = openDatabase(path);
+    const received = Date.now() - 600_000;
+    const commit = waveBatchCommitter(db);
+    for (const seq of [1, 2]) {
+      commit({
+        receivedAt: received, deviceIds: ['mon-1'], seqs: [seq], waves: ['ECG_II'], startTs: [received - 3000 + seq * 1000],
+        sampleRates: [250], scales: [0.005], offsets: [0], bedIds: ['B1'], patientIds: [7], samples: [new Int16Array(250).fill(seq)],
+      });
+    }
+    db.prepare('UPDATE wave_blocks SET samples = ? WHERE seq = 1').run(Buffer.from('not deflate at all'));
+    db.close();
+
+    const lines: string[] = [];
+    const logger = createLogger('info', 'json', { write: (line: string) => void lines.push(line) });
+    const main = openDatabase(path);
+    cleanups.push(() => void main.close());
+    const writer = new WriterThread(path, 'FULL');
+    await writer.open();
+    cleanups.push(() => writer.close());
+    const schedule = new RetentionSchedule(writer, main, OPTIONS, logger);
+    // The writer tries at once after opening, then every 15 s: wait for the pass that reports it.
+    await expect.poll(async () => (await schedule.runOnce())?.compaction.failures ?? 0, { timeout: 40_000, interval: 200 }).toBeGreaterThan(0);
+    const logged = lines.map((l) => JSON.parse(l) as { level: number; msg: string; failures?: number; err?: string }).find((l) => l.msg.startsWith('wave compaction failed'));
+    expect(logged).toMatchObject({ level: 40, failures: 1 });
+    expect(logged?.err).toMatch(/header|inflate|invalid/i);
+    // Both frames are still there, as received: nothing half-merged.
+    expect(main.prepare('SELECT count(*) FROM wave_blocks').pluck().get()).toBe(2);
   });
 });

@@ -45,6 +45,7 @@ export class RetentionSchedule {
         (pass) => {
           this.lastUse = pass.use;
           if (pass.deleted > 0 || pass.wavesDeleted > 0) this.logger.info({ deleted: pass.deleted, wavesDeleted: pass.wavesDeleted }, 'retention pass');
+          if (pass.compaction.failures > 0) this.logger.warn({ failures: pass.compaction.failures, err: pass.compaction.lastError }, 'wave compaction failed since the last retention pass; it is tried again every 15 s');
           if (pass.use.nearBudget) this.logger.warn({ bytes: pass.use.bytes, budgetBytes: pass.use.budgetBytes }, 'storage near its disk budget');
           return pass;
         },

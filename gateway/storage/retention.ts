@@ -41,6 +41,13 @@ export interface RetentionPass {
   readonly deleted: number;
   readonly wavesDeleted: number;
   readonly use: StorageUse;
+  /** Wave compaction turns that failed on the writer thread since the last pass, and the last error (an SQLite code or message: never data). */
+  readonly compaction: CompactionFailures;
+}
+
+export interface CompactionFailures {
+  readonly failures: number;
+  readonly lastError: string | null;
 }
 
 export interface StorageUse {

@@ -40,13 +40,20 @@ serveStorageRole<WriterRequest>((db) => {
   const compaction = new WaveCompaction(db, compactedSeqs);
   let compacting = false;
   let closed = false;
+  // This thread has no logger: failures are counted and reported with the next retention pass,
+  // whose reply the main thread logs.
+  let compactionFailures = 0;
+  let lastCompactionError: string | null = null;
   const compactSome = () => {
     if (closed) return;
     try {
       const { done } = compaction.run(Date.now(), COMPACTION_STEPS_PER_TURN);
       compacting = !done;
-    } catch {
-      // SQLITE_BUSY from a CLI writer, say: the next interval tries again.
+    } catch (error) {
+      // SQLITE_BUSY from a CLI writer, say: the next interval tries again (the failed run is left as received).
+      compactionFailures++;
+      const e = error as { code?: string; message?: string };
+      lastCompactionError = [e.code, e.message ?? String(error)].filter(Boolean).join(': ');
       compacting = false;
     }
     if (compacting) setImmediate(compactSome);
@@ -54,6 +61,9 @@ serveStorageRole<WriterRequest>((db) => {
   const compactionTimer = setInterval(() => {
     if (!compacting) compactSome();
   }, COMPACTION_INTERVAL_MS);
+  // Frames left from before a restart are looked at now, not one interval later.
+  compacting = true;
+  setImmediate(compactSome);
   const alarmLog = new AlarmLog(db);
   let commitsSinceWalCheck = 0;
   let retention: { vitals: RetentionJob; waves: WaveRetention } | null = null;
@@ -86,7 +96,10 @@ serveStorageRole<WriterRequest>((db) => {
           };
           const deleted = retention.vitals.run();
           const wavesDeleted = retention.waves.run();
-          return { type: 'retained', pass: { deleted, wavesDeleted, use: storageUse(db, request.options.diskBudgetMb) } };
+          const failed = { failures: compactionFailures, lastError: lastCompactionError };
+          compactionFailures = 0;
+          lastCompactionError = null;
+          return { type: 'retained', pass: { deleted, wavesDeleted, use: storageUse(db, request.options.diskBudgetMb), compaction: failed } };
         }
       }
     },
