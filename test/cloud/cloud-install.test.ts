@@ -71,11 +71,15 @@ function removeInstallation(): void {
   const uid = account(ACCOUNT)?.uid;
   if (UNITS.some((unit) => existsSync(join(UNIT_DIR, `${unit}.service`)))) run('systemctl', ['disable', ...UNITS]);
   for (const unit of UNITS) rmSync(join(UNIT_DIR, `${unit}.service`), { force: true });
+  // A run killed mid-test leaves its services running as the account, and userdel refuses an
+  // account in use: the account is this test's own (the marker says so), so are its processes.
+  if (uid !== undefined) run('pkill', ['-KILL', '-u', String(uid)]);
   run('userdel', [ACCOUNT]);
   run('groupdel', [ACCOUNT]);
   // rm rather than rmSync: half a gigabyte of node_modules, on a machine that may be busy.
   run('nice', ['-n', '19', 'rm', '-rf', CHECKOUT, SETTINGS, HOME, ...(uid === undefined ? [] : [join(tmpdir(), `tsx-${uid}`)])]);
-  rmSync(MARKER, { force: true });
+  // Kept while anything of the installation is left, so the next run removes it instead of refusing.
+  if (installedThings().length === 0) rmSync(MARKER, { force: true });
 }
 
 const source = join(temp, 'ward-station');
