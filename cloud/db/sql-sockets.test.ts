@@ -1,0 +1,91 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/helpers/cloud-database.js';
+import { connect, namesSeveralServers } from './sql.js';
+
+/** Whether Nagle's algorithm is off on a socket (Node keeps the flag under this symbol). */
+function noDelayOf(socket: net.Socket): boolean {
+  const flag = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'kSetNoDelay');
+  if (!flag) throw new Error('this Node keeps no kSetNoDelay flag on its sockets');
+  return (socket as unknown as Record<symbol, boolean>)[flag] === true;
+}
+
+describe('the database pool sockets', () => {
+  const original = net.Socket.prototype.connect;
+  afterEach(() => {
+    net.Socket.prototype.connect = original;
+  });
+
+  /** Every socket connected while `work` runs, and the ports that answered. */
+  async function socketsOf(work: () => Promise<void>): Promise<{ sockets: net.Socket[]; answered: Array<number | undefined> }> {
+    const sockets: net.Socket[] = [];
+    const answered: Array<number | undefined> = [];
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      sockets.push(this);
+      this.once('connect', () => answered.push(this.remotePort));
+      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+    };
+    try {
+      await work();
+    } finally {
+      net.Socket.prototype.connect = original;
+    }
+    return { sockets, answered };
+  }
+
+  // With Nagle's algorithm on, a message the driver writes while its previous one is not yet
+  // acknowledged waits for the server's delayed ACK (40 ms on Linux): a COPY's CopyDone after its
+  // data, the tail of a statement over 1 KB. That cost a one-row station batch ~85 ms.
+  it('are opened with Nagle off, for queries, transactions and COPY', async () => {
+    const db = await createTestDatabase();
+    try {
+      const { sockets, answered } = await socketsOf(async () => {
+        const sql = connect(db.url, { max: 2 });
+        try {
+          const [{ one }] = await sql<[{ one: number }]>`SELECT 1 AS one`;
+          expect(one).toBe(1);
+          await sql.begin(async (tx) => {
+            await tx`CREATE TABLE copied (n int)`;
+            const stream = await tx`COPY copied (n) FROM STDIN`.writable();
+            await new Promise<void>((resolve, reject) => stream.end('7\n', (error?: Error | null) => (error ? reject(error) : resolve())));
+          });
+          expect(await sql`SELECT n FROM copied`).toEqual([{ n: 7 }]);
+        } finally {
+          await sql.end();
+        }
+      });
+      expect(answered).toContain(Number(new URL(db.url).port));
+      expect(sockets.map(noDelayOf)).toEqual(sockets.map(() => true));
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('leave a multi-host URL to the driver, which walks its servers in order', async () => {
+    const db = await createTestDatabase();
+    const url = new URL(db.url);
+    try {
+      // A first server that refuses (port 1 on loopback), then the real one.
+      const { sockets, answered } = await socketsOf(async () => {
+        const sql = connect(`postgres://${url.username}:${url.password}@127.0.0.1:1,${url.host}${url.pathname}`, { max: 1 });
+        try {
+          expect(await sql`SELECT 2 AS two`).toEqual([{ two: 2 }]);
+        } finally {
+          await sql.end();
+        }
+      });
+      expect(sockets.length).toBeGreaterThan(answered.length);
+      expect(answered).toEqual([Number(url.port)]);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('tell a URL of several servers from a URL of one', () => {
+    expect(namesSeveralServers('postgres://u:p@db-east:5432,db-west:5432/ward?target_session_attrs=read-write')).toBe(true);
+    expect(namesSeveralServers('postgres://u:p@/ward?host=/run/a&host=/run/b')).toBe(true);
+    expect(namesSeveralServers('postgres://u:p,q@db:5432/ward')).toBe(false);
+    expect(namesSeveralServers('postgres://u:p@127.0.0.1:5433/ward?application_name=a,b')).toBe(false);
+    expect(namesSeveralServers('postgresql://localhost/ward')).toBe(false);
+  });
+});
