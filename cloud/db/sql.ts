@@ -12,8 +12,8 @@
  *   CREATE DATABASE, partitions, constraint and trigger switches, migrations), built only from
  *   constants and names the code made itself.
  */
-import net from 'node:net';
 import postgres from 'postgres';
+import { databaseConnection } from './database-sockets.js';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
@@ -23,41 +23,18 @@ export type TransactionSql = postgres.TransactionSql;
  * 2^53); notices are dropped (migrations' "already exists" chatter is not news).
  */
 export function connect(url: string, options: { max?: number; applicationName?: string } = {}): Sql {
-  return postgres(url, {
+  // Nagle off, and the server of a multi-server URL chosen as libpq would (see database-sockets.ts).
+  const connection = databaseConnection(url);
+  return postgres(connection.url, {
     max: options.max ?? 20,
     // `socket` is documented by the driver but missing from its type declarations.
-    ...(namesSeveralServers(url) ? {} : ({ socket: noDelaySocket } as object)),
+    ...({ socket: connection.socket } as object),
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'ward-cloud' },
     types: {
       int8: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) },
     },
   });
-}
-
-/**
- * The pool's sockets, opened with Nagle's algorithm off (postgres.js leaves it on). With it on, a
- * message written while the previous one is unacknowledged waits for the server's delayed ACK,
- * 40 ms on Linux: a COPY's CopyDone after its data, the tail of any statement over 1 KB. That was
- * ~85 of the ~108 ms a one-row station batch took. libpq and node-postgres set TCP_NODELAY too.
- * postgres.js writes its first message as soon as this returns; Node holds it until the connect.
- *
- * Only for a URL naming one server: given a socket, the driver no longer walks a multi-host URL's
- * servers (each of its connections starting at the first), and that walk stays the driver's.
- */
-function noDelaySocket(options: { host: string[]; port: number[]; path?: string | false }): net.Socket {
-  if (options.path) return net.connect({ path: options.path });
-  const [host, port] = [options.host[0]!, options.port[0]!];
-  // host and port: where the driver's own error messages look for the address.
-  return Object.assign(net.connect({ host, port, noDelay: true }), { host, port });
-}
-
-/** Whether a postgres:// URL names more than one server (`h1:5432,h2:5432`, or a `host=` parameter). */
-export function namesSeveralServers(url: string): boolean {
-  const afterScheme = url.slice(url.indexOf('://') + 3);
-  const authority = afterScheme.split(/[/?]/)[0]!;
-  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
-  return hosts.includes(',') || /[?&]host=/.test(afterScheme);
 }
 
 /**
