@@ -123,7 +123,8 @@ async function chooseServer(servers: readonly DatabaseServer[], target: SessionT
   let firstAnswering: DatabaseServer | null = null;
   for (const server of servers) {
     try {
-      const role = target === 'any' ? { standby: false, readOnly: false } : await roleOf(server, options);
+      // Asked even for `any`: the driver's connect_timeout then bounds a server that never answers.
+      const role = await roleOf(server, options);
       if (suits(role, target)) return await connected(server);
       firstAnswering ??= server;
       reasons.push(role.standby ? 'a standby' : role.readOnly ? 'read-only' : 'a primary');

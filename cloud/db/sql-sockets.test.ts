@@ -74,8 +74,9 @@ describe('the database pool sockets', () => {
           await sql.end();
         }
       });
+      // The refused server was tried; every socket that connected went to the real one.
       expect(sockets.length).toBeGreaterThan(answered.length);
-      expect(answered).toEqual([Number(url.port)]);
+      expect(new Set(answered)).toEqual(new Set([Number(url.port)]));
       expect(sockets.map(noDelayOf)).toEqual(sockets.map(() => true));
     } finally {
       await db.drop();
