@@ -1,5 +1,6 @@
 import net from 'node:net';
 import postgres from 'postgres';
+import { endSessionOnFatalError } from './ended-session-socket.js';
 
 /** libpq's `target_session_attrs`: which kind of server a connection wants. */
 export type SessionTarget = 'any' | 'read-write' | 'read-only' | 'primary' | 'standby' | 'prefer-standby';
@@ -87,12 +88,17 @@ function parseServer(text: string): DatabaseServer {
   return colon === -1 ? { host: decodeURIComponent(text), port: 5432 } : { host: decodeURIComponent(text.slice(0, colon)), port: Number(text.slice(colon + 1)) };
 }
 
-/** A socket to one server (or a Unix socket path), Nagle off. The driver writes at once; Node holds it until the connect. */
-function noDelaySocket(options: { path?: string | false; host?: string[]; port?: number[] }, server?: DatabaseServer): net.Socket {
-  if (options.path) return net.connect({ path: options.path });
+/**
+ * A socket to one server (or a Unix socket path), Nagle off, on which a FATAL error ends the
+ * session cleanly (see ended-session-socket.ts). The driver writes at once; Node holds it until
+ * the connect.
+ */
+function noDelaySocket(options: { path?: string | false; host?: string[]; port?: number[]; ssl?: unknown }, server?: DatabaseServer): net.Socket {
+  const plain = (socket: net.Socket) => (options.ssl ? socket : endSessionOnFatalError(socket));
+  if (options.path) return plain(net.connect({ path: options.path }));
   const { host, port } = server ?? { host: options.host![0]!, port: options.port![0]! };
   // host and port: where the driver's own error messages look for the address.
-  return Object.assign(net.connect({ host, port, noDelay: true }), { host, port });
+  return plain(Object.assign(net.connect({ host, port, noDelay: true }), { host, port }));
 }
 
 type Role = { standby: boolean; readOnly: boolean };
@@ -125,20 +131,20 @@ async function chooseServer(servers: readonly DatabaseServer[], target: SessionT
     try {
       // Asked even for `any`: the driver's connect_timeout then bounds a server that never answers.
       const role = await roleOf(server, options);
-      if (suits(role, target)) return await connected(server);
+      if (suits(role, target)) return await connected(server, options);
       firstAnswering ??= server;
       reasons.push(role.standby ? 'a standby' : role.readOnly ? 'read-only' : 'a primary');
     } catch (error) {
       reasons.push((error as { code?: string }).code ?? (error as Error).message);
     }
   }
-  if (target === 'prefer-standby' && firstAnswering) return connected(firstAnswering);
+  if (target === 'prefer-standby' && firstAnswering) return connected(firstAnswering, options);
   throw new NoSuitableServerError(servers, target, reasons);
 }
 
 /** A socket once its connect succeeded (so a server that refuses is passed over), or the connect's error. */
-function connected(server: DatabaseServer): Promise<net.Socket> {
-  const socket = noDelaySocket({}, server);
+function connected(server: DatabaseServer, options: DriverSocketOptions): Promise<net.Socket> {
+  const socket = noDelaySocket({ ssl: options.ssl }, server);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => {
       socket.off('error', reject);
