@@ -1,6 +1,6 @@
 import net from 'node:net';
 import postgres from 'postgres';
-import { endSessionOnFatalError } from './ended-session-socket.js';
+import { endSessionCleanly } from './ended-session-socket.js';
 
 /** libpq's `target_session_attrs`: which kind of server a connection wants. */
 export type SessionTarget = 'any' | 'read-write' | 'read-only' | 'primary' | 'standby' | 'prefer-standby';
@@ -94,7 +94,7 @@ function parseServer(text: string): DatabaseServer {
  * the connect.
  */
 function noDelaySocket(options: { path?: string | false; host?: string[]; port?: number[]; ssl?: unknown }, server?: DatabaseServer): net.Socket {
-  const plain = (socket: net.Socket) => (options.ssl ? socket : endSessionOnFatalError(socket));
+  const plain = (socket: net.Socket) => (options.ssl ? socket : endSessionCleanly(socket));
   if (options.path) return plain(net.connect({ path: options.path }));
   const { host, port } = server ?? { host: options.host![0]!, port: options.port![0]! };
   // host and port: where the driver's own error messages look for the address.

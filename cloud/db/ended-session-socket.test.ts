@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { endSessionOnFatalError } from './ended-session-socket.js';
+import { endSessionCleanly } from './ended-session-socket.js';
 
 /** A backend message: type byte, Int32 length (itself included), body. */
 function message(type: string, body: Buffer): Buffer {
@@ -16,7 +16,7 @@ const dataRow = message('D', Buffer.from([0, 1, 0, 0, 0, 1, 0x31]));
 
 /** What the driver's listeners hear when `stream` arrives in chunks of `size` bytes. */
 function heard(stream: Buffer, size: number) {
-  const socket = endSessionOnFatalError(new net.Socket());
+  const socket = endSessionCleanly(new net.Socket());
   const events: { data: Buffer[]; error?: Error & { code?: string }; closed: boolean } = { data: [], closed: false };
   socket.on('data', (chunk: Buffer) => events.data.push(chunk));
   socket.on('error', (error) => (events.error = error));
@@ -51,5 +51,18 @@ describe('a database socket on which a FATAL error ends the session', () => {
     const result = heard(stream, 5);
     expect(result.bytes.equals(stream)).toBe(true);
     expect(result.error).toBeUndefined();
+  });
+
+  it('a socket error reaches the driver with the close in the same call; what the socket says after that is not heard', () => {
+    const socket = endSessionCleanly(new net.Socket());
+    const heardEvents: string[] = [];
+    socket.on('error', (error) => heardEvents.push(`error: ${error.message}`));
+    socket.on('close', (hadError: boolean) => heardEvents.push(`close, had error: ${hadError}`));
+    socket.emit('error', new Error('read ECONNRESET'));
+    expect(heardEvents).toEqual(['error: read ECONNRESET', 'close, had error: true']);
+    // Node's own close, a turn later, and any late error: the driver has let go by then.
+    socket.removeAllListeners();
+    expect(() => socket.emit('error', new Error('write EPIPE'))).not.toThrow();
+    expect(socket.emit('close', true)).toBe(false);
   });
 });

@@ -18,27 +18,48 @@ const FIELD_NAMES: Record<string, string> = {
 };
 
 /**
- * Makes the server's ending of an established session (a FATAL ErrorResponse: a restart, a
- * failover, pg_terminate_backend, an idle-session timeout) reach the driver as the socket's error.
+ * Makes the end of a database session reach the driver (postgres.js 3) as one event: the socket's
+ * error and its close together, whether the end is a connection reset or the server ending an
+ * established session (a FATAL ErrorResponse: a restart, a failover, pg_terminate_backend, an
+ * idle-session timeout). Two driver faults made one ended session fail or hang statements that
+ * came after it:
  *
- * postgres.js 3 keeps the ErrorResponse of the query that was running in a variable it clears only
- * at the next ReadyForQuery, which an ended session never sends: the next session on that pool
- * connection then failed its first query with the old session's error. So each restart or
- * failover cost a second failed request per connection. As a socket error and close, the running
- * and pipelined queries of that connection get the server's error (message and code kept) and
- * the driver opens the next session clean.
+ * - Node emits a socket's error at once and its close a turn later. The driver fails the running
+ *   statement on the error; a statement its handler sends at once (a retry) went into the
+ *   connection's queue, and the close, reported as an error close, never failed it: it waited
+ *   forever.
+ * - The driver keeps the FATAL ErrorResponse of the running statement in a variable it clears only
+ *   at the next ReadyForQuery, which an ended session never sends: the next session on that pool
+ *   connection failed its first statement with the old session's error.
+ *
+ * As one error and close, the running and pipelined statements get the error (for a FATAL, the
+ * server's message and code), and anything sent after it opens a new session.
  *
  * Errors during startup (a wrong password, too many clients) are left to the driver, which
  * reports them itself. Only plain-text sessions: with TLS the driver reads a socket of its own.
  */
-export function endSessionOnFatalError(socket: net.Socket): net.Socket {
+export function endSessionCleanly(socket: net.Socket): net.Socket {
   let established = false; // a ReadyForQuery has been seen: startup is over
   let held = Buffer.alloc(0); // the start of a message not yet complete enough to judge
   let passing = 0; // bytes still to pass of a message already judged
   let ended = false;
   const emit = socket.emit as (this: net.Socket, event: string | symbol, ...args: unknown[]) => boolean;
 
+  /** The error, then the close, in the same turn; what the socket says after that nobody hears. */
+  const end = (target: net.Socket, error: Error): void => {
+    ended = true;
+    emit.call(target, 'error', error);
+    emit.call(target, 'close', true);
+  };
+
   socket.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'error' || event === 'close') {
+      if (ended) return false;
+      if (event === 'close') ended = true;
+      if (event === 'error') end(this, args[0] as Error);
+      else emit.call(this, event, ...args);
+      return true;
+    }
     if (event !== 'data') return emit.call(this, event, ...args);
     if (ended) return false;
     const chunk = held.length ? Buffer.concat([held, args[0] as Buffer]) : (args[0] as Buffer);
@@ -60,13 +81,8 @@ export function endSessionOnFatalError(socket: net.Socket): net.Socket {
         const fields = errorFields(chunk.subarray(at, at + size));
         if ((fields.severity ?? fields.severity_local) === 'FATAL') {
           if (at > 0) emit.call(this, 'data', chunk.subarray(0, at));
-          ended = true;
-          // The error and the close in one go, as one event: the failed query's handlers run
-          // after it and a query they send starts a new session. (socket.destroy would emit the
-          // close a turn later, and the driver would put such a query on the dead session.)
-          emit.call(this, 'error', new postgres.PostgresError(fields as never));
-          emit.call(this, 'close', true);
-          socket.destroy(); // the driver has let go of the socket: nothing hears this
+          end(this, new postgres.PostgresError(fields as never));
+          socket.destroy(); // the driver has let go of the socket
           return true;
         }
       }

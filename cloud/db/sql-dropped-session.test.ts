@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/cloud-database.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
@@ -27,6 +28,42 @@ describe('a database session the server ends mid-query', () => {
         expect(n).toBe(round);
       }
     } finally {
+      await sql.end({ timeout: 1 });
+      await admin.end();
+      await db.drop();
+    }
+  });
+
+  it('a statement sent as soon as a connection reset failed the one before it runs on a new session, not on the dead one', async () => {
+    const db = await createTestDatabase();
+    const admin = connect(db.url, { max: 1 });
+    const sockets: net.Socket[] = [];
+    const original = net.Socket.prototype.connect;
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      sockets.push(this);
+      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+    };
+    const sql = connect(db.url, { max: 1, applicationName: 'reset-session-test' });
+    try {
+      await sql`SELECT 1`;
+      const socket = sockets.at(-1)!;
+      // The failure's handler sends the next statement at once, as a retrying request handler would.
+      const next = sql`SELECT pg_sleep(60)`.then(
+        () => 'the sleep finished',
+        () => sql<[{ n: number }]>`SELECT 7 AS n`.then(([row]) => `next: ${row!.n}`),
+      );
+      await waitFor(
+        async () => (await admin`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'reset-session-test' AND query LIKE 'SELECT pg_sleep%'`)[0]!.n === 1,
+        30_000,
+        'the sleep runs',
+      );
+      // A connection reset: Node emits the socket's error at once and its close a turn later. The
+      // driver put a statement sent in between on the dead session, where it waited forever.
+      socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 30 s'), 30_000).unref());
+      expect(await Promise.race([next, deadline])).toBe('next: 7');
+    } finally {
+      net.Socket.prototype.connect = original;
       await sql.end({ timeout: 1 });
       await admin.end();
       await db.drop();
