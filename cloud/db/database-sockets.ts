@@ -68,7 +68,7 @@ export function databaseConnection(url: string): DriverConnection {
   const asked = params.get('target_session_attrs') ?? 'any';
   if (!TARGETS.includes(asked as SessionTarget)) throw new Error(`target_session_attrs=${asked} is not one of ${TARGETS.join(', ')}`);
   const target = asked as SessionTarget;
-  if (servers.length === 1 && target === 'any') return { url, servers, target, socket: noDelaySocket };
+  if (servers.length === 1 && target === 'any') return { url, servers, target, socket: databaseSocket };
   // The driver sees the first server only (its multi-server logic stays idle) and no target.
   params.delete('target_session_attrs');
   const remaining = params.toString();
@@ -89,11 +89,11 @@ function parseServer(text: string): DatabaseServer {
 }
 
 /**
- * A socket to one server (or a Unix socket path), Nagle off, on which a FATAL error ends the
- * session cleanly (see ended-session-socket.ts). The driver writes at once; Node holds it until
- * the connect.
+ * A socket to one server (or a Unix socket path): Nagle off, and the session's end reported to the
+ * driver as one event (see ended-session-socket.ts). The driver writes at once; Node holds it
+ * until the connect.
  */
-function noDelaySocket(options: { path?: string | false; host?: string[]; port?: number[]; ssl?: unknown }, server?: DatabaseServer): net.Socket {
+function databaseSocket(options: { path?: string | false; host?: string[]; port?: number[]; ssl?: unknown }, server?: DatabaseServer): net.Socket {
   const plain = (socket: net.Socket) => (options.ssl ? socket : endSessionCleanly(socket));
   if (options.path) return plain(net.connect({ path: options.path }));
   const { host, port } = server ?? { host: options.host![0]!, port: options.port![0]! };
@@ -144,7 +144,7 @@ async function chooseServer(servers: readonly DatabaseServer[], target: SessionT
 
 /** A socket once its connect succeeded (so a server that refuses is passed over), or the connect's error. */
 function connected(server: DatabaseServer, options: DriverSocketOptions): Promise<net.Socket> {
-  const socket = noDelaySocket({ ssl: options.ssl }, server);
+  const socket = databaseSocket({ ssl: options.ssl }, server);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => {
       socket.off('error', reject);
@@ -167,7 +167,7 @@ async function roleOf(server: DatabaseServer, options: DriverSocketOptions): Pro
     fetch_types: false,
     onnotice: () => {},
     connection: { application_name: 'ward-cloud server check' },
-    ...({ socket: (o: { path?: string | false }) => noDelaySocket(o, server) } as object),
+    ...({ socket: (o: { path?: string | false }) => databaseSocket(o, server) } as object),
   });
   try {
     const [row] = await probe<[{ standby: boolean; readOnly: boolean }]>`

@@ -1,6 +1,7 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/cloud-database.js';
+import { socketsOpenedDuring } from '../../test/helpers/opened-sockets.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 import { connect } from './sql.js';
 
@@ -37,16 +38,13 @@ describe('a database session the server ends mid-query', () => {
   it('a statement sent as soon as a connection reset failed the one before it runs on a new session, not on the dead one', async () => {
     const db = await createTestDatabase();
     const admin = connect(db.url, { max: 1 });
-    const sockets: net.Socket[] = [];
-    const original = net.Socket.prototype.connect;
-    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-      sockets.push(this);
-      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-    };
     const sql = connect(db.url, { max: 1, applicationName: 'reset-session-test' });
     try {
-      await sql`SELECT 1`;
-      const socket = sockets.at(-1)!;
+      let socket!: net.Socket;
+      await socketsOpenedDuring(async (sockets) => {
+        await sql`SELECT 1`;
+        socket = sockets.at(-1)!;
+      });
       // The failure's handler sends the next statement at once, as a retrying request handler would.
       const next = sql`SELECT pg_sleep(60)`.then(
         () => 'the sleep finished',
@@ -63,7 +61,6 @@ describe('a database session the server ends mid-query', () => {
       const deadline = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 30 s'), 30_000).unref());
       expect(await Promise.race([next, deadline])).toBe('next: 7');
     } finally {
-      net.Socket.prototype.connect = original;
       await sql.end({ timeout: 1 });
       await admin.end();
       await db.drop();

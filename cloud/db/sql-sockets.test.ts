@@ -1,6 +1,7 @@
-import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import type net from 'node:net';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/cloud-database.js';
+import { socketsOpenedDuring } from '../../test/helpers/opened-sockets.js';
 import { connect } from './sql.js';
 
 /** Whether Nagle's algorithm is off on a socket (Node keeps the flag under this symbol). */
@@ -11,35 +12,13 @@ function noDelayOf(socket: net.Socket): boolean {
 }
 
 describe('the database pool sockets', () => {
-  const original = net.Socket.prototype.connect;
-  afterEach(() => {
-    net.Socket.prototype.connect = original;
-  });
-
-  /** Every socket connected while `work` runs, and the ports that answered. */
-  async function socketsOf(work: () => Promise<void>): Promise<{ sockets: net.Socket[]; answered: Array<number | undefined> }> {
-    const sockets: net.Socket[] = [];
-    const answered: Array<number | undefined> = [];
-    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-      sockets.push(this);
-      this.once('connect', () => answered.push(this.remotePort));
-      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-    };
-    try {
-      await work();
-    } finally {
-      net.Socket.prototype.connect = original;
-    }
-    return { sockets, answered };
-  }
-
   // With Nagle's algorithm on, a message the driver writes while its previous one is not yet
   // acknowledged waits for the server's delayed ACK (40 ms on Linux): a COPY's CopyDone after its
   // data, the tail of a statement over 1 KB. That cost a one-row station batch ~85 ms.
   it('are opened with Nagle off, for queries, transactions and COPY', async () => {
     const db = await createTestDatabase();
     try {
-      const { sockets, answered } = await socketsOf(async () => {
+      const { sockets, answered } = await socketsOpenedDuring(async () => {
         const sql = connect(db.url, { max: 2 });
         try {
           const [{ one }] = await sql<[{ one: number }]>`SELECT 1 AS one`;
@@ -66,7 +45,7 @@ describe('the database pool sockets', () => {
     const url = new URL(db.url);
     try {
       // A first server that refuses (port 1 on loopback), then the real one.
-      const { sockets, answered } = await socketsOf(async () => {
+      const { sockets, answered } = await socketsOpenedDuring(async () => {
         const sql = connect(`postgres://${url.username}:${url.password}@127.0.0.1:1,${url.host}${url.pathname}`, { max: 1 });
         try {
           expect(await sql`SELECT 2 AS two`).toEqual([{ two: 2 }]);
